@@ -1,0 +1,124 @@
+"""Tidy tables with declared columns, checked with errors that name file, row and column.
+
+Readers keep two locating columns on every tidy table, `source_file` and
+`source_row` (the 1-based row a user sees when opening the file), so any check
+made after reading can still point at the offending cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from .errors import DataError
+
+SUPPRESSED_MARKERS = frozenset({"*", "-", ".."})
+"""Cell values publishers use for a suppressed or not-applicable count."""
+
+LOCATING_COLUMNS = ("source_file", "source_row")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a tidy table.
+
+    kind: "text", "number" (float, may be a half), "count" (whole number) or "month"
+    (pandas Period, monthly). `allowed` restricts text values; `nullable` allows missing
+    values (a suppressed count, say); `non_negative` forbids values below zero.
+    """
+
+    kind: str
+    allowed: frozenset[str] | None = None
+    nullable: bool = False
+    non_negative: bool = False
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A rule across columns: `bad(df)` returns a boolean mask of rows that break it."""
+
+    column: str
+    message: str
+    bad: Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    columns: dict[str, Column]
+    row_checks: tuple[RowCheck, ...] = field(default_factory=tuple)
+
+    def validate(self, df: pd.DataFrame, path: str | None = None) -> pd.DataFrame:
+        """Return `df` if it meets the schema, else raise DataError at the first bad cell."""
+        missing = [c for c in self.columns if c not in df.columns]
+        if missing:
+            raise DataError(path or self.name,
+                            f"the {self.name} table lacks column(s) {', '.join(missing)}")
+        for name, col in self.columns.items():
+            values = df[name]
+            absent = values.isna()
+            if not col.nullable and absent.any():
+                _fail(df, absent, name, "is empty", path)
+            if col.kind in ("number", "count"):
+                if not pd.api.types.is_numeric_dtype(values):
+                    raise DataError(path or self.name, f"column '{name}' is not numeric")
+                if col.non_negative:
+                    _fail(df, values < 0, name, "is negative; counts cannot be below zero", path)
+                if col.kind == "count":
+                    _fail(df, values.notna() & (values % 1 != 0), name,
+                          "is not a whole number", path)
+            elif col.kind == "month":
+                if not isinstance(values.dtype, pd.PeriodDtype) or values.dtype.freq.name != "M":
+                    raise DataError(path or self.name, f"column '{name}' does not hold months")
+            elif col.kind == "text" and col.allowed is not None:
+                unknown = values.notna() & ~values.isin(col.allowed)
+                if unknown.any():
+                    first = values[unknown].iloc[0]
+                    _fail(df, unknown, name,
+                          f"holds '{first}', which is not one of: {', '.join(sorted(col.allowed))}", path)
+        for check in self.row_checks:
+            _fail(df, check.bad(df).fillna(False).astype(bool), check.column, check.message, path)
+        return df
+
+
+def _fail(df: pd.DataFrame, mask: pd.Series, column: str, message: str, path: str | None):
+    if not mask.any():
+        return
+    first = mask[mask].index[0]
+    row = df.at[first, "source_row"] if "source_row" in df.columns else None
+    where = df.at[first, "source_file"] if "source_file" in df.columns else (path or "table")
+    value = df.at[first, column]
+    raise DataError(where, f"value {value!r} {message}", row=None if row is None else int(row),
+                    column=column)
+
+
+def parse_numbers(cells: pd.Series, column: str, path, rows: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Turn published cells into floats.
+
+    Returns (values, suppressed): a suppression marker (`*`, `-`, `..`) becomes NaN with
+    suppressed=True; an empty cell becomes NaN with suppressed=False; thousands
+    separators are accepted; anything else that is not a number raises DataError with
+    the file, row and column.
+    """
+    text = cells.astype("string").str.strip().str.replace(",", "", regex=False)
+    suppressed = text.isin(SUPPRESSED_MARKERS).fillna(False).astype(bool)
+    empty = text.isna() | (text == "")
+    values = pd.to_numeric(text.where(~suppressed & ~empty), errors="coerce")
+    bad = values.isna() & ~suppressed & ~empty
+    if bad.any():
+        first = bad[bad].index[0]
+        raise DataError(path, f"value {cells[first]!r} is not a number", row=int(rows[first]),
+                        column=column)
+    return values.astype(float), suppressed
+
+
+def empty_like(schema: Schema) -> pd.DataFrame:
+    """An empty table with the schema's columns (used when a source has no rows)."""
+    kinds = {"text": "string", "number": float, "count": float, "month": "period[M]"}
+    return pd.DataFrame({n: pd.Series(dtype=kinds[c.kind]) for n, c in schema.columns.items()})
+
+
+__all__ = ["Column", "RowCheck", "Schema", "parse_numbers", "empty_like", "SUPPRESSED_MARKERS",
+           "LOCATING_COLUMNS", "np"]
