@@ -1,0 +1,41 @@
+"""Shared fixtures.
+
+Real published data lives outside the repository (`../shared/data` beside the checkout,
+or wherever HANDBOOK_REAL_DATA points). Tests that need it skip on a developer machine
+without it, but fail under CI (env CI set), so a CI run cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from analysis import REPO_ROOT
+
+
+def real_data_dir() -> Path | None:
+    """The folder of real published data, or None when this machine has none."""
+    candidates = [os.environ.get("HANDBOOK_REAL_DATA"), REPO_ROOT.parent / "shared" / "data",
+                  Path("/work/shared/data")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate).resolve()
+    return None
+
+
+def require(condition: bool, reason: str):
+    """Skip when `condition` is false, except under CI, where it is a failure."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required under CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    path = real_data_dir()
+    require(path is not None, "no real data folder (../shared/data or HANDBOOK_REAL_DATA)")
+    return path
