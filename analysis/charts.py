@@ -1,0 +1,136 @@
+"""Charts that draw offline: one copy of the Vega JavaScript per book, small spec per chart.
+
+`chart_html` turns an Altair chart into a figure: a deterministic element id (a hash
+of the spec, so re-execution gives identical output for nbval), alt text that states
+the finding, a details block with the rows drawn as a table, and a "data" link that
+downloads exactly those rows as CSV. `write_javascript_bundle` writes the Vega bundle
+once into the book's static files; the book loads it on every page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+PALETTE = {
+    # Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
+    "primary": "#0072B2",
+    "secondary": "#E69F00",
+    "tertiary": "#009E73",
+    "quaternary": "#CC79A7",
+    "quinary": "#56B4E9",
+    "senary": "#D55E00",
+    "muted": "#7f7f7f",
+    # Reference lines and the Making Data Count colours.
+    "target": "#de1b1b",
+    "improvement": "#00b0f0",
+    "concern": "#e46c0a",
+    "neutral": "#490092",
+    "common": "#a6a6a6",
+}
+CATEGORY_COLOURS = [PALETTE[k] for k in
+                    ("primary", "secondary", "tertiary", "quaternary", "quinary", "senary", "muted")]
+
+BUNDLE_NAME = "vega-bundle.js"
+TABLE_ROWS_SHOWN = 60
+
+
+@alt.theme.register("handbook", enable=True)
+def _handbook_theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "view": {"continuousWidth": 620, "continuousHeight": 300, "stroke": None},
+            "range": {"category": CATEGORY_COLOURS},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridColor": "#e6e6e6"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "title": {"fontSize": 15, "anchor": "start"},
+            "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+        }
+    }
+
+
+def spec_of(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite spec with data inlined, as a plain dict."""
+    return chart.to_dict()
+
+
+def chart_id(spec: dict) -> str:
+    """A stable element id derived from the spec."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+    return f"chart-{digest[:12]}"
+
+
+def csv_of(data: pd.DataFrame) -> str:
+    """The rows drawn, as CSV text (months and dates in ISO form)."""
+    out = data.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.PeriodDtype):
+            out[column] = out[column].astype(str)
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.DataFrame) -> str:
+    """The HTML figure for one chart: embedded spec, alt text, data table and CSV link."""
+    if not alt_text or not alt_text.strip():
+        raise ValueError(f"chart '{name}' needs alt text stating its finding")
+    spec = spec_of(chart.properties(description=alt_text))
+    element = chart_id(spec)
+    csv_text = csv_of(data)
+    href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_text.encode()).decode()
+    rows = data.head(TABLE_ROWS_SHOWN)
+    table = rows.to_html(index=False, border=0, classes="handbook-table", na_rep="")
+    more = "" if len(data) <= TABLE_ROWS_SHOWN else (
+        f"<p>First {TABLE_ROWS_SHOWN} of {len(data)} rows; the CSV has them all.</p>")
+    spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    options = json.dumps({"renderer": "svg", "actions": False})
+    return (
+        f'<figure class="handbook-chart" data-chart="{html.escape(name)}">'
+        f'<div id="{element}" class="handbook-chart-canvas" role="img" '
+        f'aria-label="{html.escape(alt_text)}"></div>'
+        f'<figcaption>{html.escape(alt_text)} '
+        f'<a class="handbook-data-link" download="{html.escape(name)}.csv" href="{href}">'
+        f'Download the data (CSV, {len(data)} rows)</a></figcaption>'
+        f'<details class="handbook-chart-table"><summary>The data as a table</summary>'
+        f'<div class="handbook-table-scroll">{table}</div>{more}</details>'
+        f"<script>(function(){{var draw=function(){{vegaEmbed('#{element}',{spec_json},{options})"
+        f".catch(function(e){{console.error('chart {name}: '+e);}});}};"
+        f"if(window.vegaEmbed){{draw();}}else{{window.addEventListener('load',draw);}}}})();</script>"
+        f"</figure>"
+    )
+
+
+class Figure:
+    """A chart ready for a notebook: HTML for the book, plain text elsewhere."""
+
+    def __init__(self, chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.DataFrame):
+        self.name = name
+        self.alt_text = alt_text
+        self.html = chart_html(chart, name, alt_text, data)
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"Chart '{self.name}': {self.alt_text}"
+
+
+def write_javascript_bundle(static_dir: Path) -> Path:
+    """Write the Vega, Vega-Lite and vega-embed bundle once into the book's static files.
+
+    The bundle is wrapped in a function scope so its top-level declarations cannot
+    collide with the page's other scripts; it publishes `vegaEmbed` on `window`.
+    """
+    import vl_convert
+
+    target = Path(static_dir) / BUNDLE_NAME
+    body = "(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n"
+    if not target.exists() or target.read_text() != body:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body)
+    return target
