@@ -1,0 +1,109 @@
+"""The chapter registry: `chapters.toml` names every dataset and chapter.
+
+From it come the papermill runs, the table of contents and the tests. Adding a chapter
+is one `[[chapters]]` entry plus one notebook template in `notebooks/`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from . import REPO_ROOT
+from .errors import HandbookError, ParameterError
+
+REGISTRY_FILE = REPO_ROOT / "chapters.toml"
+RESERVED_PARAMETERS = ("data_dir",)
+"""Injected by the build into every chapter; not declared in the registry."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    publisher: str
+    url: str
+    pattern: str
+    sample: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    name: str
+    title: str
+    template: Path
+    module: str
+    datasets: tuple[str, ...]
+    parameters: dict = field(default_factory=dict)
+
+    def load_module(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+    def resolve_parameters(self, overrides: dict | None = None) -> dict:
+        """Defaults from the registry with `overrides` on top; unknown names are an error."""
+        overrides = dict(overrides or {})
+        unknown = sorted(set(overrides) - set(self.parameters))
+        if unknown:
+            known = ", ".join(sorted(self.parameters)) or "none"
+            raise ParameterError(unknown[0], f"chapter '{self.name}' has no such parameter "
+                                             f"(its parameters: {known})")
+        return {**self.parameters, **overrides}
+
+
+@dataclass(frozen=True)
+class Registry:
+    datasets: dict[str, Dataset]
+    chapters: tuple[Chapter, ...]
+
+    def chapter(self, name: str) -> Chapter:
+        for chapter in self.chapters:
+            if chapter.name == name:
+                return chapter
+        names = ", ".join(c.name for c in self.chapters)
+        raise ParameterError("chapter", f"no chapter called '{name}' (chapters: {names})")
+
+
+def _fail(message: str):
+    raise HandbookError(f"{REGISTRY_FILE.name}: {message}")
+
+
+@lru_cache(maxsize=None)
+def load_registry(path: Path = REGISTRY_FILE) -> Registry:
+    """Read and check the registry: every chapter's template, module and datasets exist."""
+    try:
+        raw = tomllib.loads(Path(path).read_text())
+    except tomllib.TOMLDecodeError as exc:
+        _fail(f"not valid TOML: {exc}")
+    datasets = {}
+    for name, entry in raw.get("datasets", {}).items():
+        try:
+            datasets[name] = Dataset(name=name, **entry)
+        except TypeError as exc:
+            _fail(f"dataset '{name}': {exc}")
+    chapters = []
+    for entry in raw.get("chapters", []):
+        name = entry.get("name", "?")
+        try:
+            chapter = Chapter(
+                name=entry["name"], title=entry["title"], template=REPO_ROOT / entry["template"],
+                module=entry["module"], datasets=tuple(entry.get("datasets", ())),
+                parameters=dict(entry.get("parameters", {})))
+        except KeyError as exc:
+            _fail(f"chapter '{name}' lacks {exc}")
+        if not chapter.template.is_file():
+            _fail(f"chapter '{name}': template {entry['template']} does not exist")
+        for dataset in chapter.datasets:
+            if dataset not in datasets:
+                _fail(f"chapter '{name}' reads dataset '{dataset}', which is not declared")
+        for reserved in RESERVED_PARAMETERS:
+            if reserved in chapter.parameters:
+                _fail(f"chapter '{name}': '{reserved}' is set by the build, not the registry")
+        chapters.append(chapter)
+    if len({c.name for c in chapters}) != len(chapters):
+        _fail("two chapters share a name")
+    return Registry(datasets=datasets, chapters=tuple(chapters))

@@ -1,0 +1,127 @@
+"""Where each dataset comes from: the user's data folder or the bundled sample.
+
+A dataset is declared in the registry with a glob `pattern` relative to a data folder.
+It is taken from the user's `--data DIR` when files there match, else from
+`data/bundled/`. Every data folder may carry a `sources.csv` beside its files
+(file, publisher, title, url, date, sha256, synthetic, notes); the bundled ones always do.
+A file is synthetic when its checksum is listed as synthetic in any `sources.csv` of the
+project, so pointing `--data` at a copy of the bundled samples still shows the banner.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import REPO_ROOT
+from .errors import ParameterError
+from .registry import Dataset
+
+DATA_DIR = REPO_ROOT / "data"
+BUNDLED_DIR = DATA_DIR / "bundled"
+SOURCES_FILE = "sources.csv"
+SOURCES_COLUMNS = ["file", "publisher", "title", "url", "date", "sha256", "synthetic", "notes"]
+USER_ORIGIN = "your data folder"
+BUNDLED_ORIGIN = "bundled sample"
+
+
+def sha256_of(path: Path) -> str:
+    path = Path(path)
+    stat = path.stat()
+    return _sha256_cached(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)
+def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_sources_csv(folder: Path) -> dict[str, dict]:
+    """The rows of `folder/sources.csv` keyed by file name (empty when there is none)."""
+    path = Path(folder) / SOURCES_FILE
+    if not path.is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {row["file"]: row for row in csv.DictReader(handle)}
+
+
+def synthetic_checksums() -> frozenset[str]:
+    """Checksums of every file the project lists as synthetic."""
+    found = set()
+    for listing in DATA_DIR.rglob(SOURCES_FILE):
+        for row in read_sources_csv(listing.parent).values():
+            if row.get("synthetic", "").strip().lower() == "yes" and row.get("sha256"):
+                found.add(row["sha256"])
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    relative: str
+    sha256: str
+    date: str
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class Source:
+    """The files one dataset is read from, and where they came from."""
+
+    dataset: Dataset
+    root: Path
+    origin: str
+    entries: tuple[SourceFile, ...]
+
+    @property
+    def files(self) -> list[Path]:
+        return [entry.path for entry in self.entries]
+
+    @property
+    def synthetic(self) -> bool:
+        return any(entry.synthetic for entry in self.entries)
+
+    @property
+    def digest(self) -> str:
+        """One checksum over all the files (their names and sha256s), for a short citation."""
+        text = "\n".join(f"{e.relative} {e.sha256}" for e in self.entries)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _match(root: Path, pattern: str) -> list[Path]:
+    return sorted(p for p in Path(root).glob(pattern) if p.is_file() and p.name != SOURCES_FILE)
+
+
+def resolve(dataset: Dataset, data_dir: Path | str | None) -> Source:
+    """The user's files for `dataset` when `data_dir` has any, else the bundled sample."""
+    if data_dir:
+        data_dir = Path(data_dir).expanduser().resolve()
+        if not data_dir.is_dir():
+            raise ParameterError("data", f"the data folder {data_dir} does not exist")
+        files = _match(data_dir, dataset.pattern)
+        if files:
+            return _source(dataset, data_dir, USER_ORIGIN, files)
+    return _source(dataset, BUNDLED_DIR, BUNDLED_ORIGIN, _match(BUNDLED_DIR, dataset.pattern))
+
+
+def _source(dataset: Dataset, root: Path, origin: str, files: list[Path]) -> Source:
+    synthetic = synthetic_checksums()
+    entries = []
+    for path in files:
+        listed = read_sources_csv(path.parent).get(path.name, {})
+        checksum = sha256_of(path)
+        entries.append(SourceFile(
+            path=path, relative=path.relative_to(root).as_posix(), sha256=checksum,
+            date=listed.get("date", "") or "not recorded", synthetic=checksum in synthetic))
+    return Source(dataset=dataset, root=root, origin=origin, entries=tuple(entries))
+
+
+def resolve_all(names, datasets: dict[str, Dataset], data_dir) -> dict[str, Source]:
+    return {name: resolve(datasets[name], data_dir) for name in names}
