@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ from .registry import Chapter, Registry, load_registry
 BOOK_DIR = REPO_ROOT / "book"
 CHAPTERS_SUBDIR = "chapters"
 BUILD_DIR = REPO_ROOT / "_build"
-WORK_DIR = REPO_ROOT / ".handbook"
+STAGING_SUBDIR = ".staging"
+FAILED_SUBDIR = "failed"
 CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"
 STATIC_PAGES_FIRST = ["index"]
@@ -153,16 +155,17 @@ def _swap(new: Path, current: Path) -> None:
 
 
 def build(names: list[str] | None = None, data_dir: str | None = None, overrides: dict | None = None,
-          progress: Callable[[str], None] = print, jobs: int | None = None) -> Path:
+          progress: Callable[[str], None] = print, jobs: int | None = None,
+          book_dir: Path = BOOK_DIR, build_dir: Path = BUILD_DIR) -> Path:
     """Run chapters (all by default), build the book, and return the path of index.html.
 
     Chapters not named but never executed yet are run with their defaults, so the book
-    is always whole.
+    is always whole. `book_dir` and `build_dir` let tests build a copy elsewhere.
     """
     registry = load_registry()
     overrides = dict(overrides or {})
     requested = names or [c.name for c in registry.chapters]
-    chapters_dir = BOOK_DIR / CHAPTERS_SUBDIR
+    chapters_dir = Path(book_dir) / CHAPTERS_SUBDIR
     missing = [c.name for c in registry.chapters
                if c.name not in requested and not (chapters_dir / f"{c.name}.ipynb").exists()]
     runs = plan_runs(registry, requested, data_dir, overrides)
@@ -171,50 +174,50 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     toc = toc_text(registry)
     if not TOC_FILE.exists() or TOC_FILE.read_text() != toc:
         TOC_FILE.write_text(toc)
-    WORK_DIR.mkdir(exist_ok=True)
-    staging = Path(tempfile_dir(WORK_DIR))
+    build_dir = Path(build_dir)
+    (build_dir / STAGING_SUBDIR).mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="build-", dir=build_dir / STAGING_SUBDIR))
+    failed_dir = build_dir / FAILED_SUBDIR
     try:
         book = staging / "book"
-        shutil.copytree(BOOK_DIR, book, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(book_dir, book, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         shutil.copy2(CONFIG_FILE, book / "_config.yml")
-        shutil.copy2(TOC_FILE, book / "_toc.yml")
+        (book / "_toc.yml").write_text(toc)
         write_javascript_bundle(book / "_static")
         out_dir = book / CHAPTERS_SUBDIR
         out_dir.mkdir(exist_ok=True)
-        failed_dir = WORK_DIR / "failed"
-        jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
-        progress(f"Running {len(runs)} chapter(s) with papermill, {jobs} at a time...")
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(execute, run, out_dir, failed_dir) for run in runs]
-            for done, future in enumerate(futures, 1):
-                run = future.result()
-                status = "ok" if run.error is None else "FAILED"
-                progress(f"  [{done}/{len(runs)}] {run.chapter.name} "
-                         f"({_describe(run.parameters)}): {status} in {run.seconds:.1f} s")
-        failures = [r for r in runs if r.error]
-        if failures:
-            lines = [f"chapter '{r.chapter.name}' failed at {r.error} "
-                     f"(executed copy: {(failed_dir / (r.chapter.name + '.ipynb')).relative_to(REPO_ROOT)})"
-                     for r in failures]
-            raise ChapterError("; ".join(lines) + ". The last good book is unchanged.")
-        progress(f"Chapters done in {time.perf_counter() - started:.1f} s.")
+        run_chapters(runs, out_dir, failed_dir, progress, jobs)
         html = staging / "html"
         index = build_html(book, html, progress)
         _write_run_log(html / "_static" / "handbook-run.json", runs)
-        # Success: swap the executed chapters and the HTML into place.
-        new_chapters = book / CHAPTERS_SUBDIR
-        _swap(new_chapters, chapters_dir)
-        _swap(html, BUILD_DIR / "html")
-        return BUILD_DIR / "html" / index.name
+        # Every chapter and the HTML succeeded: swap them into place.
+        _swap(out_dir, chapters_dir)
+        _swap(html, build_dir / "html")
+        return build_dir / "html" / index.name
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def tempfile_dir(parent: Path) -> str:
-    import tempfile
-
-    return tempfile.mkdtemp(prefix="build-", dir=parent)
+def run_chapters(runs: list[Run], out_dir: Path, failed_dir: Path,
+                 progress: Callable[[str], None], jobs: int | None) -> None:
+    """Execute the chapters in parallel; raise ChapterError naming every failure."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
+    progress(f"Running {len(runs)} chapter(s) with papermill, {jobs} at a time...")
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(execute, run, out_dir, failed_dir) for run in runs]
+        for done, future in enumerate(futures, 1):
+            run = future.result()
+            status = "ok" if run.error is None else "FAILED"
+            progress(f"  [{done}/{len(runs)}] {run.chapter.name} "
+                     f"({_describe(run.parameters)}): {status} in {run.seconds:.1f} s")
+    failures = [r for r in runs if r.error]
+    if failures:
+        lines = [f"chapter '{r.chapter.name}' failed at {r.error} "
+                 f"(executed copy kept at {failed_dir / (r.chapter.name + '.ipynb')})"
+                 for r in failures]
+        raise ChapterError("; ".join(lines) + ". The last good book is unchanged.")
+    progress(f"Chapters done in {time.perf_counter() - started:.1f} s.")
 
 
 def _describe(parameters: dict) -> str:
