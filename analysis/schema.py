@@ -70,14 +70,13 @@ class Schema:
                     _fail(df, values.notna() & (values % 1 != 0), name,
                           "is not a whole number", path)
             elif col.kind == "month":
-                if not isinstance(values.dtype, pd.PeriodDtype) or values.dtype.freq.name != "M":
+                if not isinstance(values.dtype, pd.PeriodDtype) or str(values.dtype) != "period[M]":
                     raise DataError(path or self.name, f"column '{name}' does not hold months")
             elif col.kind == "text" and col.allowed is not None:
                 unknown = values.notna() & ~values.isin(col.allowed)
                 if unknown.any():
-                    first = values[unknown].iloc[0]
                     _fail(df, unknown, name,
-                          f"holds '{first}', which is not one of: {', '.join(sorted(col.allowed))}", path)
+                          f"is not one of: {', '.join(sorted(col.allowed))}", path)
         for check in self.row_checks:
             _fail(df, check.bad(df).fillna(False).astype(bool), check.column, check.message, path)
         return df
@@ -90,6 +89,8 @@ def _fail(df: pd.DataFrame, mask: pd.Series, column: str, message: str, path: st
     row = df.at[first, "source_row"] if "source_row" in df.columns else None
     where = df.at[first, "source_file"] if "source_file" in df.columns else (path or "table")
     value = df.at[first, column]
+    if hasattr(value, "item"):
+        value = value.item()
     raise DataError(where, f"value {value!r} {message}", row=None if row is None else int(row),
                     column=column)
 

@@ -1,0 +1,52 @@
+import pandas as pd
+import pytest
+
+from analysis.errors import DataError
+from analysis.schema import Column, RowCheck, Schema, parse_numbers
+
+SCHEMA = Schema(
+    name="example",
+    columns={"org": Column("text", allowed=frozenset({"A", "B"})),
+             "month": Column("month"),
+             "total": Column("number", non_negative=True),
+             "within": Column("number", non_negative=True, nullable=True)},
+    row_checks=(RowCheck("within", "exceeds the total", lambda d: d["within"] > d["total"]),),
+)
+
+
+def table(**changes):
+    df = pd.DataFrame({"org": ["A", "B"], "month": pd.PeriodIndex(["2016-04", "2016-05"], freq="M"),
+                       "total": [10.0, 20.5], "within": [8.0, 20.5],
+                       "source_file": ["f.csv", "f.csv"], "source_row": [12, 13]})
+    for key, value in changes.items():
+        df[key] = value
+    return df
+
+
+def test_valid_table_passes():
+    assert SCHEMA.validate(table()) is not None
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"total": [10.0, -1.0]}, "f.csv, row 13, column 'total': value -1.0 is negative"),
+    ({"within": [11.0, 20.5]}, "f.csv, row 12, column 'within': value 11.0 exceeds the total"),
+    ({"org": ["A", "Z"]}, "f.csv, row 13, column 'org': value 'Z' is not one of: A, B"),
+])
+def test_bad_rows_name_file_row_and_column(changes, message):
+    with pytest.raises(DataError) as info:
+        SCHEMA.validate(table(**changes))
+    assert str(info.value).startswith(message)
+
+
+def test_missing_column_is_named():
+    with pytest.raises(DataError, match="lacks column"):
+        SCHEMA.validate(table().drop(columns=["within"]))
+
+
+def test_parse_numbers_handles_suppression_separators_and_rejects_text():
+    rows = pd.Series([5, 6, 7, 8])
+    values, suppressed = parse_numbers(pd.Series(["1,234.5", "*", "", "7"]), "TOTAL", "f.csv", rows)
+    assert values.iloc[0] == 1234.5 and pd.isna(values.iloc[1]) and pd.isna(values.iloc[2])
+    assert suppressed.tolist() == [False, True, False, False]
+    with pytest.raises(DataError, match=r"f.csv, row 6, column 'TOTAL': value 'n/a' is not a number"):
+        parse_numbers(pd.Series(["1", "n/a"]), "TOTAL", "f.csv", rows)
