@@ -82,14 +82,15 @@ def plan_runs(registry: Registry, names: list[str], data_dir: str | None,
 
 
 def _failing_cell(exc: Exception) -> str:
-    """A one-line account of where a notebook failed."""
-    cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", None)
+    """A one-line account of where a notebook failed: cell number, its first line, the error."""
+    cell = getattr(exc, "exec_count", None)
+    source = (getattr(exc, "source", "") or "").strip().splitlines()
     ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
-    evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(evalue)).strip().splitlines()
-    evalue = evalue[-1] if evalue else ""
+    evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(getattr(exc, "evalue", exc))).strip().splitlines()
     where = f"cell [{cell}]" if cell is not None else "a cell"
-    return f"{where} raised {ename}: {evalue}"
+    if source:
+        where += f" ({source[0][:60]})"
+    return f"{where} raised {ename}: {evalue[-1] if evalue else ''}"
 
 
 def execute(run: Run, out_dir: Path, failed_dir: Path) -> Run:
