@@ -39,3 +39,29 @@ def real_data() -> Path:
     path = real_data_dir()
     require(path is not None, "no real data folder (../shared/data or HANDBOOK_REAL_DATA)")
     return path
+
+
+def _build_copy(tmp_path_factory, name: str, data_dir) -> Path:
+    """Build the whole book from a copy of book/ into a temporary folder."""
+    import shutil
+
+    from analysis.build import build
+
+    root = tmp_path_factory.mktemp(name)
+    book = root / "book"
+    shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
+    build(data_dir=str(data_dir) if data_dir else None, book_dir=book, build_dir=root / "_build",
+          progress=lambda message: None)
+    return root
+
+
+@pytest.fixture(scope="session")
+def bundled_book(tmp_path_factory) -> Path:
+    """The book built on the bundled samples: a folder with book/ and _build/html/."""
+    return _build_copy(tmp_path_factory, "bundled", None)
+
+
+@pytest.fixture(scope="session")
+def real_book(tmp_path_factory, real_data) -> Path:
+    """The book built with --data pointing at the real published files."""
+    return _build_copy(tmp_path_factory, "real", real_data)

@@ -1,0 +1,45 @@
+"""The built book: every registered chapter page, offline charts, banners, and nbval."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.registry import load_registry
+
+CHAPTERS = [c.name for c in load_registry().chapters]
+SANITIZE = Path(__file__).parent / "nbval_sanitize.cfg"
+
+
+def pages(book: Path):
+    return sorted((book / "_build" / "html").rglob("*.html"))
+
+
+def test_no_page_loads_anything_from_the_network(bundled_book):
+    for page in pages(bundled_book):
+        text = page.read_text()
+        remote_scripts = re.findall(r'<script[^>]+src="(https?:)?//[^"]+"', text)
+        assert not remote_scripts, f"{page.name} loads {remote_scripts}"
+        assert "cdn.jsdelivr" not in text, page.name
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_bundled_chapter_pages_state_period_sources_and_synthetic_banner(bundled_book, name):
+    html = (bundled_book / "_build" / "html" / "chapters" / f"{name}.html").read_text()
+    assert "handbook-period" in html and "Data sources" in html
+    executed = bundled_book / "book" / "chapters" / f"{name}.ipynb"
+    assert executed.is_file()
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapters_reexecute_identically_under_nbval(bundled_book, name):
+    """Strict nbval: re-running the executed chapter gives the same outputs."""
+    notebook = bundled_book / "book" / "chapters" / f"{name}.ipynb"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-q", "-p", "no:cacheprovider",
+         "--nbval-sanitize-with", str(SANITIZE), str(notebook)],
+        capture_output=True, text=True, cwd=notebook.parent, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
