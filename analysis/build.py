@@ -157,16 +157,19 @@ def _swap(new: Path, current: Path) -> None:
 
 def build(names: list[str] | None = None, data_dir: str | None = None, overrides: dict | None = None,
           progress: Callable[[str], None] = print, jobs: int | None = None,
-          book_dir: Path = BOOK_DIR, build_dir: Path = BUILD_DIR) -> Path:
+          book_dir: Path | None = None, build_dir: Path | None = None) -> Path:
     """Run chapters (all by default), build the book, and return the path of index.html.
 
     Chapters not named but never executed yet are run with their defaults, so the book
-    is always whole. `book_dir` and `build_dir` let tests build a copy elsewhere.
+    is always whole. `book_dir` and `build_dir` (default book/ and _build/) let tests
+    build a copy elsewhere.
     """
+    book_dir = Path(book_dir or BOOK_DIR)
+    build_dir = Path(build_dir or BUILD_DIR)
     registry = load_registry()
     overrides = dict(overrides or {})
     requested = names or [c.name for c in registry.chapters]
-    chapters_dir = Path(book_dir) / CHAPTERS_SUBDIR
+    chapters_dir = book_dir / CHAPTERS_SUBDIR
     missing = [c.name for c in registry.chapters
                if c.name not in requested and not (chapters_dir / f"{c.name}.ipynb").exists()]
     runs = plan_runs(registry, requested, data_dir, overrides)
@@ -175,7 +178,6 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     toc = toc_text(registry)
     if not TOC_FILE.exists() or TOC_FILE.read_text() != toc:
         TOC_FILE.write_text(toc)
-    build_dir = Path(build_dir)
     (build_dir / STAGING_SUBDIR).mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="build-", dir=build_dir / STAGING_SUBDIR))
     failed_dir = build_dir / FAILED_SUBDIR

@@ -8,11 +8,17 @@ without it, but fail under CI (env CI set), so a CI run cannot pass by skipping.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+
+import nbformat
 
 import pytest
 
 from analysis import REPO_ROOT
+from analysis import build as build_module
+from analysis import page as page_module
+from analysis.registry import Chapter, Dataset, Registry
 
 
 def real_data_dir() -> Path | None:
@@ -43,8 +49,6 @@ def real_data() -> Path:
 
 def _build_copy(tmp_path_factory, name: str, data_dir) -> Path:
     """Build the whole book from a copy of book/ into a temporary folder."""
-    import shutil
-
     from analysis.build import build
 
     root = tmp_path_factory.mktemp(name)
@@ -65,3 +69,34 @@ def bundled_book(tmp_path_factory) -> Path:
 def real_book(tmp_path_factory, real_data) -> Path:
     """The book built with --data pointing at the real published files."""
     return _build_copy(tmp_path_factory, "real", real_data)
+
+
+# A scratch chapter for the build and CLI tests: its notebook needs no registry or data.
+MODULE = "scratch_chapter"  # tests/scratch_chapter.py
+
+
+def scratch_notebook(path: Path, cells: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Scratch chapter"),
+                nbformat.v4.new_code_cell('period = "2016-17"\ndata_dir = ""',
+                                          metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.cells.append(nbformat.v4.new_markdown_cell("The answer is {glue:text}`answer:.0f`."))
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    template = scratch_notebook(tmp_path / "scratch.ipynb",
+                        ['from myst_nb import glue\nglue("answer", 42, display=False)'])
+    registry = Registry(
+        datasets={"none": Dataset("none", "Nothing", "Nobody", "", "nothing/*.csv")},
+        chapters=(Chapter("scratch", "Scratch", template, MODULE, ("none",), {"period": "2016-17"}),))
+    monkeypatch.setattr(build_module, "load_registry", lambda: registry)
+    monkeypatch.setattr(page_module, "load_registry", lambda: registry)
+    monkeypatch.setattr(build_module, "TOC_FILE", tmp_path / "_toc.yml")
+    book = tmp_path / "book"
+    shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
+    return {"template": template, "book": book, "out": tmp_path / "_build", "tmp": tmp_path}

@@ -4,47 +4,12 @@ The scratch chapter's notebook needs nothing from the registry, so these tests r
 without any real chapter or data.
 """
 
-import shutil
-from pathlib import Path
-
 import nbformat
 import pytest
 
 from analysis import build as build_module
-from analysis import page as page_module
-from analysis import REPO_ROOT
 from analysis.errors import ChapterError, ParameterError
-from analysis.registry import Chapter, Dataset, Registry
-
-MODULE = "scratch_chapter"  # tests/scratch_chapter.py
-
-
-def notebook(path: Path, cells: list[str]) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell("# Scratch chapter"),
-                nbformat.v4.new_code_cell('period = "2016-17"\ndata_dir = ""',
-                                          metadata={"tags": ["parameters"]})]
-    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
-    nb.cells.append(nbformat.v4.new_markdown_cell("The answer is {glue:text}`answer:.0f`."))
-    nbformat.write(nb, path)
-    return path
-
-
-@pytest.fixture
-def scratch(tmp_path, monkeypatch):
-    template = notebook(tmp_path / "scratch.ipynb",
-                        ['from myst_nb import glue\nglue("answer", 42, display=False)'])
-    registry = Registry(
-        datasets={"none": Dataset("none", "Nothing", "Nobody", "", "nothing/*.csv")},
-        chapters=(Chapter("scratch", "Scratch", template, MODULE, ("none",), {"period": "2016-17"}),))
-    monkeypatch.setattr(build_module, "load_registry", lambda: registry)
-    monkeypatch.setattr(page_module, "load_registry", lambda: registry)
-    monkeypatch.setattr(build_module, "TOC_FILE", tmp_path / "_toc.yml")
-    book = tmp_path / "book"
-    shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
-    return {"template": template, "book": book, "out": tmp_path / "_build", "tmp": tmp_path}
-
+from conftest import scratch_notebook
 
 def run(scratch, **kwargs):
     return build_module.build(book_dir=scratch["book"], build_dir=scratch["out"],
@@ -68,7 +33,7 @@ def test_failing_chapter_is_named_and_the_last_good_book_is_kept(scratch):
     executed = scratch["book"] / "chapters" / "scratch.ipynb"
     page = scratch["out"] / "html" / "chapters" / "scratch.html"
     before = (executed.read_bytes(), page.read_bytes())
-    notebook(scratch["template"], ['raise ValueError("the rows do not add up")'])
+    scratch_notebook(scratch["template"], ['raise ValueError("the rows do not add up")'])
     with pytest.raises(ChapterError) as info:
         run(scratch)
     message = str(info.value)
