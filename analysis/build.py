@@ -93,6 +93,18 @@ def _failing_cell(exc: Exception) -> str:
     return f"{where} raised {ename}: {evalue[-1] if evalue else ''}"
 
 
+def _ipc_kernel_manager():
+    """Kernels talk over local sockets (IPC), not TCP: private to this machine, and quiet."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+
+    return IPCKernelManager
+
+
 def execute(run: Run, out_dir: Path, failed_dir: Path) -> Run:
     """Execute one chapter template with papermill into `out_dir`."""
     import papermill
@@ -104,7 +116,7 @@ def execute(run: Run, out_dir: Path, failed_dir: Path) -> Run:
             str(run.chapter.template), str(target),
             parameters={**run.parameters, "data_dir": run.data_dir},
             kernel_name="python3", cwd=str(out_dir), progress_bar=False,
-            log_output=False, report_mode=False)
+            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager())
     except Exception as exc:  # papermill raises its own error types; all mean "chapter failed"
         run.error = _failing_cell(exc)
         failed_dir.mkdir(parents=True, exist_ok=True)
