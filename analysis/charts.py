@@ -56,8 +56,16 @@ def _handbook_theme() -> alt.theme.ThemeConfig:
 
 
 def spec_of(chart: alt.TopLevelMixin) -> dict:
-    """The Vega-Lite spec with data inlined, as a plain dict."""
-    return chart.to_dict()
+    """The Vega-Lite spec with data inlined, as a plain dict.
+
+    A single or layered chart without a set width fills the page column, so it is never
+    clipped on a narrow screen.
+    """
+    spec = chart.to_dict()
+    if ("mark" in spec or "layer" in spec) and "width" not in spec:
+        spec["width"] = "container"
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return spec
 
 
 def chart_id(spec: dict) -> str:
@@ -100,7 +108,7 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
         f'<div class="handbook-table-scroll">{table}</div>{more}</details>'
         f"<script>(function(){{var draw=function(){{vegaEmbed('#{element}',{spec_json},{options})"
         f".catch(function(e){{console.error('chart {name}: '+e);}});}};"
-        f"if(window.vegaEmbed){{draw();}}else{{window.addEventListener('load',draw);}}}})();</script>"
+        f"if(document.readyState==='complete'){{draw();}}else{{window.addEventListener('load',draw);}}}})();</script>"
         f"</figure>"
     )
 
