@@ -90,7 +90,8 @@ def _failing_cell(exc: Exception) -> str:
     where = f"cell [{cell}]" if cell is not None else "a cell"
     if source:
         where += f" ({source[0][:60]})"
-    return f"{where} raised {ename}: {evalue[-1] if evalue else ''}"
+    message = next((line.strip() for line in evalue if line.strip()), "")
+    return f"{where} raised {ename}: {message}"
 
 
 def _ipc_kernel_manager():

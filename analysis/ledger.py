@@ -113,12 +113,19 @@ def compare(chapter: str, reproduced: dict[str, float | None],
     return pd.DataFrame(rows)
 
 
+def _shown_decimals(row) -> int:
+    """One more digit than printed, except for whole counts, which are shown whole."""
+    if row.reproduced is not None and row.unit in ("count", "gbp_m") and float(row.reproduced) % 1 == 0:
+        return int(row.decimals)
+    return int(row.decimals) + 1
+
+
 def display_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """The ledger as a reader sees it: formatted published and reproduced values."""
     return pd.DataFrame({
         "Figure": comparison["label"],
         "Published": [format_value(r.published, r.unit, r.decimals) for r in comparison.itertuples()],
-        "Reproduced": [format_value(r.reproduced, r.unit, r.decimals + 1) for r in comparison.itertuples()],
+        "Reproduced": [format_value(r.reproduced, r.unit, _shown_decimals(r)) for r in comparison.itertuples()],
         "Agrees": comparison["agrees"].map({True: "yes", False: "no", None: "n/a"}).fillna("n/a"),
         "Printed at": comparison["source"],
         "Note": comparison["verdict"],

@@ -23,7 +23,12 @@ from .registry import Chapter, load_registry
 from .sources import Source, resolve_all
 
 
-def glue(name: str, value, display_value: bool = False):
+def count_text(value: float) -> str:
+    """A count as people read it: "119,798", or "117,901.5" when it holds a half."""
+    return f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
+
+
+def glue(name: str, value, display_value: bool = False) -> None:
     """Glue a value for `{glue:text}` in the prose, as a plain Python number or string."""
     from myst_nb import glue as myst_glue
 
@@ -32,7 +37,6 @@ def glue(name: str, value, display_value: bool = False):
     if not isinstance(value, (int, float, str)):
         raise TypeError(f"glue '{name}': glue numbers or text, not {type(value).__name__}")
     myst_glue(name, value, display=display_value)
-    return value
 
 
 def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
@@ -92,18 +96,16 @@ class ChapterPage:
     def table(self, df: pd.DataFrame, caption: str | None = None):
         display(HTML(table_html(df, caption)))
 
-    def chart(self, chart, name: str, alt: str, data: pd.DataFrame):
-        figure = Figure(chart, name=f"{self.chapter.name}-{name}", alt_text=alt, data=data)
-        display(figure)
-        return figure
+    def chart(self, chart, name: str, alt: str, data: pd.DataFrame) -> None:
+        """Show a chart with its alt text, data table and CSV link."""
+        display(Figure(chart, name=f"{self.chapter.name}-{name}", alt_text=alt, data=data))
 
-    def ledger(self, reproduced: dict, notes: dict | None = None) -> pd.DataFrame:
-        """Show the printed figures beside the reproduced ones; returns the comparison."""
+    def ledger(self, reproduced: dict, notes: dict | None = None) -> None:
+        """Show the printed figures beside the reproduced ones (see analysis.ledger.compare)."""
         comparison = ledger_module.compare(self.chapter.name, reproduced, notes)
         self.table(ledger_module.display_table(comparison),
                    caption="Reproduction ledger: each figure the report printed, beside the "
                            "figure computed here from the rows.")
-        return comparison
 
 
 def sources_html(sources: dict[str, Source]) -> str:

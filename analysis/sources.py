@@ -125,3 +125,32 @@ def _source(dataset: Dataset, root: Path, origin: str, files: list[Path]) -> Sou
 
 def resolve_all(names, datasets: dict[str, Dataset], data_dir) -> dict[str, Source]:
     return {name: resolve(datasets[name], data_dir) for name in names}
+
+
+def record_files(files, publisher: str, title: str, url: str = "", synthetic: bool = False,
+                 notes: str = "", date: str | None = None) -> None:
+    """List files in the `sources.csv` beside them, with their sha256.
+
+    A row whose checksum is unchanged keeps its date; a new or changed file gets `date`
+    (default: today). Used for generated samples, downloads and transcribed tables.
+    """
+    import datetime as dt
+
+    by_folder: dict[Path, list[Path]] = {}
+    for path in files:
+        by_folder.setdefault(Path(path).parent, []).append(Path(path))
+    for folder, paths in by_folder.items():
+        rows = read_sources_csv(folder)
+        for path in paths:
+            checksum = sha256_of(path)
+            old = rows.get(path.name, {})
+            rows[path.name] = {
+                "file": path.name, "publisher": publisher, "title": title, "url": url,
+                "date": old.get("date") if old.get("sha256") == checksum and old.get("date")
+                else (date or dt.date.today().isoformat()),
+                "sha256": checksum, "synthetic": "yes" if synthetic else "no", "notes": notes}
+        with open(folder / SOURCES_FILE, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=SOURCES_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            for name in sorted(rows):
+                writer.writerow({c: rows[name].get(c, "") for c in SOURCES_COLUMNS})
