@@ -1,0 +1,235 @@
+"""Finance: NHS England's 2016/17 financial performance, recomputed from the report's own tables.
+
+The inputs are the tables printed in the annual report (`000_5311d35d774c4b17.txt` lines
+840-848, 866-879 and 920-925) and NHS Improvement's first year (`003_aa8731bbbd271962.txt`
+lines 76-79), transcribed as tidy rows (table, item, year, measure, value, document,
+line). Only inputs are stored: plans, actuals, limits, expenditure and counts, plus the
+under/(over)spends of 2013/14 to 2015/16, which the report prints without their plans.
+Every derived figure (each under/(over)spend, percentage, increase and total) is
+recomputed here and compared with the printed one in the ledger.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError, ParameterError
+from ..periods import FinancialYear
+from ..schema import Column, Schema
+
+YEAR = FinancialYear(2016)
+LINES = ["ccgs", "direct", "central", "chc"]
+YEARS = ["2013/14", "2014/15", "2015/16", "2016/17"]
+LIMITS = ["rdel_general", "rdel_ringfenced", "ame", "technical", "administration", "capital"]
+REVENUE_LIMITS = ["rdel_general", "rdel_ringfenced", "ame", "technical"]
+SHORT_NAMES = {"ccgs": "CCGs", "direct": "Direct commissioning",
+               "central": "NHS England admin, central programmes and other",
+               "chc": "Historic continuing healthcare claims"}
+
+SCHEMA = Schema(
+    name="finance tables",
+    columns={
+        "table": Column("text", allowed=frozenset({"performance", "expenditure", "limits", "providers",
+                                                   "reserve"})),
+        "item": Column("text"), "name": Column("text"),
+        "year": Column("text", allowed=frozenset(YEARS)),
+        "measure": Column("text", allowed=frozenset({
+            "plan", "actual", "variance", "expenditure", "limit", "trusts", "accepted_control_total",
+            "achieved_control_total", "stf_received_gbp_m", "risk_reserve_released"})),
+        "value": Column("number"),
+        "document": Column("text"), "line": Column("count", non_negative=True),
+    },
+)
+
+
+def read_tables(path: str | Path) -> pd.DataFrame:
+    """The transcribed finance inputs, checked; every row keeps its document and line."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, dtype={"table": str, "item": str, "name": str, "year": str,
+                                         "measure": str, "document": str})
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(path, f"is not a readable CSV ({exc})") from None
+    table["source_file"] = str(path)
+    table["source_row"] = range(2, len(table) + 2)
+    for column in ("value", "line"):
+        if column in table and not pd.api.types.is_numeric_dtype(table[column]):
+            values = pd.to_numeric(table[column], errors="coerce")
+            bad = values.isna()
+            first = table.loc[bad].iloc[0]
+            raise DataError(path, f"value {first[column]!r} is not a number",
+                            row=int(first["source_row"]), column=column)
+    SCHEMA.validate(table, str(path))
+    key = ["table", "item", "year", "measure"]
+    if table.duplicated(key).any():
+        first = table.loc[table.duplicated(key)].iloc[0]
+        raise DataError(path, f"{first['item']} {first['measure']} {first['year']} is given twice",
+                        row=int(first["source_row"]), column="measure")
+    return table
+
+
+def load(sources) -> pd.DataFrame:
+    files = sources["finance_tables"].files
+    if not files:
+        raise DataError("finance_tables", "no finance tables found")
+    return pd.concat([read_tables(p) for p in files], ignore_index=True)
+
+
+def validate_parameters(params: dict, sources) -> dict:
+    """The report's tables describe 2016-17 only."""
+    year = FinancialYear.parse(params["period"])
+    if year != YEAR:
+        raise ParameterError("period", f"{year.label} is not covered: the finance tables are the "
+                                       f"annual report's for {YEAR.label} (with comparisons to earlier years)")
+    load(sources)
+    return {**params, "period": year.label}
+
+
+def value(inputs: pd.DataFrame, table: str, item: str, year: str, measure: str) -> float:
+    rows = inputs[(inputs["table"] == table) & (inputs["item"] == item) & (inputs["year"] == year)
+                  & (inputs["measure"] == measure)]
+    if len(rows) != 1:
+        raise DataError("finance tables", f"needs exactly one {table} row for {item}, {year}, {measure}")
+    return float(rows["value"].iloc[0])
+
+
+def performance_table(inputs: pd.DataFrame) -> pd.DataFrame:
+    """Plan, actual and under/(over)spend by line and year, with the base of each percentage.
+
+    2016/17: the report prints plan and actual, so the variance is plan - actual. Earlier
+    years: the report prints only the variance; the plan is implied as actual expenditure
+    (from the expenditure table) plus the variance, and the percentage is taken on it.
+    """
+    rows = []
+    for year in YEARS:
+        for item in LINES:
+            actual = value(inputs, "expenditure", item, year, "expenditure")
+            if year == YEAR.slash_label:
+                plan = value(inputs, "performance", item, year, "plan")
+                actual = value(inputs, "performance", item, year, "actual")
+                variance, plan_basis = plan - actual, "printed"
+            else:
+                variance = value(inputs, "performance", item, year, "variance")
+                plan, plan_basis = actual + variance, "implied (actual + variance)"
+            rows.append({"year": year, "item": item, "line": SHORT_NAMES[item], "plan": plan,
+                         "actual": actual, "variance": variance, "plan_basis": plan_basis})
+    table = pd.DataFrame(rows)
+    totals = table.groupby("year", as_index=False)[["plan", "actual", "variance"]].sum()
+    totals["item"], totals["line"], totals["plan_basis"] = "total", "Total", "sum of lines"
+    # 2016/17 has a printed total row: the lines are rounded to £1m, the total is the
+    # rounded true total, so the total's own plan and actual are the better inputs.
+    this_year = totals["year"] == YEAR.slash_label
+    totals.loc[this_year, "plan"] = value(inputs, "performance", "total", YEAR.slash_label, "plan")
+    totals.loc[this_year, "actual"] = value(inputs, "performance", "total", YEAR.slash_label, "actual")
+    totals.loc[this_year, "variance"] = totals.loc[this_year, "plan"] - totals.loc[this_year, "actual"]
+    totals.loc[this_year, "plan_basis"] = "printed total"
+    table = pd.concat([table, totals], ignore_index=True)
+    table["variance_pct"] = [100 * v / p if p else None for v, p in zip(table["variance"], table["plan"])]
+    return table
+
+
+def limits_table(inputs: pd.DataFrame) -> pd.DataFrame:
+    """Each financial duty: limit, actual, underspend, percent of the limit, met."""
+    rows = []
+    for item in LIMITS:
+        limit = value(inputs, "limits", item, "2016/17", "limit")
+        actual = value(inputs, "limits", item, "2016/17", "actual")
+        name = inputs.loc[(inputs["table"] == "limits") & (inputs["item"] == item), "name"].iloc[0]
+        rows.append({"item": item, "duty": name, "limit": limit, "actual": actual})
+    table = pd.DataFrame(rows)
+    revenue = table[table["item"].isin(REVENUE_LIMITS)][["limit", "actual"]].sum()
+    table = pd.concat([table, pd.DataFrame([{"item": "total_revenue", "duty": "Total revenue expenditure",
+                                             "limit": revenue["limit"], "actual": revenue["actual"]}])],
+                      ignore_index=True)
+    table["underspend"] = table["limit"] - table["actual"]
+    table["underspend_pct"] = 100 * table["underspend"] / table["limit"]
+    table["met"] = table["actual"] <= table["limit"]
+    return table
+
+
+def expenditure_table(inputs: pd.DataFrame) -> pd.DataFrame:
+    """Expenditure by line and year with the increase on the year before (percent)."""
+    table = inputs[inputs["table"] == "expenditure"][["item", "year", "value"]].rename(
+        columns={"value": "expenditure"})
+    table = table.sort_values(["item", "year"]).reset_index(drop=True)
+    table["increase_pct"] = table.groupby("item")["expenditure"].pct_change() * 100
+    table["line"] = table["item"].map(SHORT_NAMES)
+    return table
+
+
+def provider_sector(inputs: pd.DataFrame) -> pd.DataFrame:
+    """Control totals accepted and achieved by trust type, as shares, and STF receipts."""
+    rows = []
+    for item in ("foundation_trusts", "nhs_trusts"):
+        trusts = value(inputs, "providers", item, "2016/17", "trusts")
+        accepted = value(inputs, "providers", item, "2016/17", "accepted_control_total")
+        achieved = value(inputs, "providers", item, "2016/17", "achieved_control_total")
+        rows.append({"item": item, "trust_type": "Foundation trusts" if item == "foundation_trusts" else "NHS trusts",
+                     "trusts": int(trusts), "accepted": int(accepted), "achieved": int(achieved),
+                     "accepted_pct": 100 * accepted / trusts, "achieved_pct": 100 * achieved / trusts,
+                     "achieved_of_accepted_pct": 100 * achieved / accepted,
+                     "stf_gbp_m": value(inputs, "providers", item, "2016/17", "stf_received_gbp_m")})
+    return pd.DataFrame(rows)
+
+
+def reproduce(inputs: pd.DataFrame) -> dict:
+    """The recomputed value of every figure in data/published/finance.csv."""
+    out = {}
+    perf = performance_table(inputs).set_index(["year", "item"])
+    for (year, item), row in perf.iterrows():
+        tag = year.replace("/", "_")
+        if year == "2016/17" or item == "total":
+            out[f"variance_{tag}_{item}"] = row["variance"]
+        out[f"variance_pct_{tag}_{item}"] = row["variance_pct"]
+    lines_2016 = perf.loc["2016/17"].drop(index="total")
+    out["plan_2016_17_total"] = lines_2016["plan"].sum()  # the sum of the lines, against the printed total
+    out["actual_2016_17_total"] = lines_2016["actual"].sum()
+    for row in expenditure_table(inputs).dropna(subset=["increase_pct"]).itertuples():
+        out[f"increase_{row.year.replace('/', '_')}_{row.item}"] = row.increase_pct
+    limits = limits_table(inputs).set_index("item")
+    for item in LIMITS:
+        out[f"limit_underspend_{item}"] = limits.loc[item, "underspend"]
+        out[f"limit_underspend_pct_{item}"] = limits.loc[item, "underspend_pct"]
+    total = limits.loc["total_revenue"]
+    out.update({"limit_total_revenue_limit": total["limit"], "limit_total_revenue_actual": total["actual"],
+                "limit_total_revenue_underspend": total["underspend"],
+                "limit_total_revenue_pct": total["underspend_pct"],
+                "limits_met": int(limits.loc[LIMITS, "met"].sum())})
+    headline = perf.loc[("2016/17", "total")]
+    out.update({"headline_underspend": headline["variance"], "headline_underspend_pct": headline["variance_pct"],
+                "headline_budget": headline["plan"]})
+    reserve = inputs[(inputs["table"] == "reserve") & (inputs["measure"] == "risk_reserve_released")]
+    out["risk_reserve_release"] = float(reserve["value"].sum())
+    return {k: (None if v is None or pd.isna(v) else float(v)) for k, v in out.items()}
+
+
+def ledger_notes(inputs: pd.DataFrame) -> dict:
+    """Why some recomputations rest on an implied base or a sum of rounded lines."""
+    notes = {"plan_2016_17_total": "Sum of the four lines.", "actual_2016_17_total": "Sum of the four lines.",
+             "variance_2016_17_total": "Printed total plan minus printed total actual.",
+             "headline_underspend": "Printed total plan minus printed total actual."}
+    for year in YEARS[:3]:
+        tag = year.replace("/", "_")
+        notes[f"variance_{tag}_total"] = "Sum of the four lines' printed under/(over)spends."
+        for item in LINES + ["total"]:
+            notes[f"variance_pct_{tag}_{item}"] = ("Base: plan implied as actual expenditure plus the "
+                                                   "printed under/(over)spend.")
+    perf = performance_table(inputs).set_index(["year", "item"])
+    if not perf.loc[("2013/14", "chc"), "plan"]:
+        notes["variance_pct_2013_14_chc"] = ("The implied plan is £0m (actual £77m, overspend £77m), so "
+                                             "no percentage exists; the report prints 0.0%.")
+    return notes
+
+
+from .charts import expenditure_chart, plan_actual_chart, variance_chart  # noqa: E402
+
+__all__ = ["load", "validate_parameters", "read_tables", "performance_table", "limits_table",
+           "expenditure_table", "provider_sector", "reproduce", "ledger_notes", "expenditure_chart",
+           "plan_actual_chart", "variance_chart", "discrepancies"]
+
+
+def discrepancies(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows whose recomputed value differs from the printed one beyond its rounding."""
+    return comparison[comparison["agrees"].eq(False) | comparison["reproduced"].isna()]
