@@ -95,13 +95,20 @@ def _failing_cell(exc: Exception) -> str:
 
 
 def _ipc_kernel_manager():
-    """Kernels talk over local sockets (IPC), not TCP: private to this machine, and quiet."""
+    """Kernels talk over local sockets (IPC), not TCP: private to this machine, and quiet.
+
+    Each kernel gets its own socket path prefix, so chapters running side by side never
+    share a socket.
+    """
+    import uuid
+
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
+            self.ip = str(Path(tempfile.gettempdir()) / f"handbook-kernel-{uuid.uuid4().hex}")
 
     return IPCKernelManager
 
