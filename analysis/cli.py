@@ -3,6 +3,7 @@
     handbook build [--period 2016-17] [--data DIR]
     handbook run CHAPTER [--period P] [--data DIR] [-p NAME VALUE ...]
     handbook samples
+    handbook fetch ae --period 2017-18 --data DIR [--base-url URL]
 
 Errors a user can act on (a bad parameter, a malformed file, a failed chapter) are
 printed as one message without a traceback, and the exit status is non-zero.
@@ -39,12 +40,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                      metavar=("NAME", "VALUE"), help="set a chapter parameter (repeatable)")
     commands.add_parser("samples", help="regenerate the bundled synthetic samples")
+    fetch = commands.add_parser("fetch", help="download a dataset's published files into your data folder")
+    fetch.add_argument("dataset", choices=["ae"])
+    fetch.add_argument("--period", required=True, help="NHS financial year, e.g. 2017-18")
+    fetch.add_argument("--data", metavar="DIR", required=True, help="your data folder")
+    fetch.add_argument("--base-url", help="where the files are published (see `handbook fetch --help`)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "fetch":
+            from . import ae
+
+            for path in ae.fetch(args.period, args.data, args.base_url, progress=_progress):
+                print(path)
+            return 0
         if args.command == "samples":
             from .samples import write_all_samples
 

@@ -101,7 +101,16 @@ class ChapterPage:
         display(Figure(chart, name=f"{self.chapter.name}-{name}", alt_text=alt, data=data))
 
     def ledger(self, reproduced: dict, notes: dict | None = None) -> None:
-        """Show the printed figures beside the reproduced ones (see analysis.ledger.compare)."""
+        """Show the printed figures beside the reproduced ones (see analysis.ledger.compare).
+
+        The report's figures are for its own year; on a page for another period the ledger
+        shows them without a comparison, rather than comparing different years.
+        """
+        if "period" in self.parameters and self.period != ledger_module.REPORT_YEAR:
+            other = (f"This page is for {self.period.label}; the report printed this figure for "
+                     f"{ledger_module.REPORT_YEAR.label}, so they are not compared.")
+            reproduced = {name: None for name in reproduced}
+            notes = {name: other for name in reproduced}
         comparison = ledger_module.compare(self.chapter.name, reproduced, notes)
         self.table(ledger_module.display_table(comparison),
                    caption="Reproduction ledger: each figure the report printed, beside the "

@@ -29,6 +29,9 @@ class Dataset:
     url: str
     pattern: str
     sample: str | None = None
+    group: str | None = None
+    """Datasets in one group are taken together: all from the user's folder if any of them is
+    there, else all from the bundled sample, so real and synthetic rows never mix."""
     notes: str = ""
 
 

@@ -99,14 +99,24 @@ def _match(root: Path, pattern: str) -> list[Path]:
     return sorted(p for p in Path(root).glob(pattern) if p.is_file() and p.name != SOURCES_FILE)
 
 
-def resolve(dataset: Dataset, data_dir: Path | str | None) -> Source:
-    """The user's files for `dataset` when `data_dir` has any, else the bundled sample."""
-    if data_dir:
-        data_dir = Path(data_dir).expanduser().resolve()
-        if not data_dir.is_dir():
-            raise ParameterError("data", f"the data folder {data_dir} does not exist")
+def _user_dir(data_dir) -> Path | None:
+    if not data_dir:
+        return None
+    data_dir = Path(data_dir).expanduser().resolve()
+    if not data_dir.is_dir():
+        raise ParameterError("data", f"the data folder {data_dir} does not exist")
+    return data_dir
+
+
+def resolve(dataset: Dataset, data_dir: Path | str | None, from_user: bool | None = None) -> Source:
+    """The user's files for `dataset` when `data_dir` has any, else the bundled sample.
+
+    `from_user` forces the choice (used for groups of datasets taken together).
+    """
+    data_dir = _user_dir(data_dir)
+    if data_dir is not None:
         files = _match(data_dir, dataset.pattern)
-        if files:
+        if from_user or (from_user is None and files):
             return _source(dataset, data_dir, USER_ORIGIN, files)
     return _source(dataset, BUNDLED_DIR, BUNDLED_ORIGIN, _match(BUNDLED_DIR, dataset.pattern))
 
@@ -124,7 +134,17 @@ def _source(dataset: Dataset, root: Path, origin: str, files: list[Path]) -> Sou
 
 
 def resolve_all(names, datasets: dict[str, Dataset], data_dir) -> dict[str, Source]:
-    return {name: resolve(datasets[name], data_dir) for name in names}
+    """Resolve a chapter's datasets; a group is taken wholly from one place."""
+    user = _user_dir(data_dir)
+    found = {name: bool(user and _match(user, datasets[name].pattern)) for name in names}
+    groups = {}
+    for name in names:
+        group = datasets[name].group
+        if group:
+            groups[group] = groups.get(group, False) or found[name]
+    return {name: resolve(datasets[name], data_dir,
+                          groups[datasets[name].group] if datasets[name].group else None)
+            for name in names}
 
 
 def record_files(files, publisher: str, title: str, url: str = "", synthetic: bool = False,

@@ -42,3 +42,22 @@ def test_chapters_reexecute_identically_under_nbval(bundled_book, name):
          str(notebook)],
         capture_output=True, text=True, cwd=notebook.parent, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def page_text(book, name):
+    html = (book / "_build" / "html" / "chapters" / f"{name}.html").read_text()
+    return html, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_ae_page_on_real_data_shows_89_1_without_a_banner(real_book):
+    html, text = page_text(real_book, "ae")
+    assert "handbook-synthetic" not in html
+    assert "In 2016-17, 89.1% of England" in text and "Agrees within the printed rounding." in text
+    assert "The data does not hold all of 2015-16" in text
+
+
+def test_every_bundled_page_built_from_a_sample_says_so(bundled_book):
+    for name in CHAPTERS:
+        html, _ = page_text(bundled_book, name)
+        synthetic = "(synthetic)" in html
+        assert ("handbook-synthetic" in html) == synthetic, name

@@ -1,0 +1,70 @@
+"""A&E four-hour performance: readers for two layouts, measures, sample, charts and fetch."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import ParameterError
+from ..periods import FinancialYear
+from ..sources import DATA_DIR
+from .charts import monthly_chart, provider_chart
+from .metrics import STANDARD, coverage, england, growth, growth_sentence, monthly, providers
+from .readers import read_files, read_long, read_monthly
+
+REFERENCE_LINES = DATA_DIR / "reference" / "ae_standards.csv"
+
+__all__ = ["load", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
+           "coverage", "england", "growth", "growth_sentence", "monthly", "providers", "read_files", "read_long", "read_monthly"]
+
+
+def load(sources) -> pd.DataFrame:
+    """Both layouts into one table (the long file and any monthly files)."""
+    return read_files(sources["ae_attendances"].files, sources["ae_monthly"].files)
+
+
+def validate_parameters(params: dict, sources) -> dict:
+    year = FinancialYear.parse(params["period"])
+    years = coverage(load(sources))
+    if year not in years:
+        covered = ", ".join(y.label for y in years) or "none"
+        raise ParameterError("period", f"{year.label} is not covered by the A&E data "
+                                       f"(whole years available: {covered})")
+    return {**params, "period": year.label}
+
+
+def reference_lines() -> pd.DataFrame:
+    """The 95% standard and the mandate's 90% ambition, with their citations."""
+    return pd.read_csv(REFERENCE_LINES, dtype={"document": str, "line": str})
+
+
+BASE_URL_HELP = ("the address of a folder holding NHS England's monthly provider CSVs named "
+                 "Monthly-AE-<Month>-<YYYY>.csv (NHS England's own addresses vary by month, so a "
+                 "mirror or a list per year is needed): give --base-url or set HANDBOOK_AE_BASE_URL")
+
+
+def monthly_file_name(month: pd.Period) -> str:
+    """The name the handbook gives each monthly provider CSV: Monthly-AE-March-2017.csv."""
+    return f"Monthly-AE-{month.strftime('%B')}-{month.year}.csv"
+
+
+def downloads(year: FinancialYear, base_url: str) -> list:
+    """The twelve monthly files of a financial year under `base_url`."""
+    from ..fetch import Download
+
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return [Download(url=base + monthly_file_name(m), file=monthly_file_name(m)) for m in year.months()]
+
+
+def fetch(period: str, data_dir, base_url: str | None = None, progress=print):
+    """Download a year's monthly files into `data_dir/ae/`, verified and recorded."""
+    import os
+    from pathlib import Path
+
+    from ..fetch import fetch_files
+
+    year = FinancialYear.parse(period)
+    base = base_url or os.environ.get("HANDBOOK_AE_BASE_URL")
+    if not base:
+        raise ParameterError("base-url", BASE_URL_HELP)
+    return fetch_files(downloads(year, base), Path(data_dir) / "ae", publisher="NHS England",
+                       title="A&E Attendances and Emergency Admissions, monthly provider CSV", progress=progress)

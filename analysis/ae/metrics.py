@@ -1,0 +1,78 @@
+"""A&E four-hour measures: performance is 1 - breaches / attendances, summed first."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..periods import FinancialYear, years_covered
+
+STANDARD = 95.0
+
+
+def in_year(table: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
+    return table[table["month"].isin(list(year.months()))]
+
+
+def coverage(table: pd.DataFrame) -> list[FinancialYear]:
+    return years_covered(set(table["month"]))
+
+
+def performance(rows: pd.DataFrame) -> float:
+    """Percentage of attendances within four hours."""
+    return 100 * (1 - rows["breaches"].sum() / rows["attendances"].sum())
+
+
+def england(table: pd.DataFrame, year: FinancialYear) -> dict:
+    """England's four-hour performance for the year, all types and type 1 alone."""
+    rows = in_year(table, year)
+    return {"all_types": float(performance(rows)), "type_1": float(performance(rows[rows["type"] == "1"])),
+            "attendances": float(rows["attendances"].sum()), "breaches": float(rows["breaches"].sum()),
+            "admissions": float(rows["admissions"].sum())}
+
+
+def monthly(table: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
+    """England's performance by month, all types and type 1."""
+    rows = in_year(table, year)
+    out = []
+    for month, group in rows.groupby("month"):
+        out.append({"month": month, "attendances": float(group["attendances"].sum()),
+                    "breaches": float(group["breaches"].sum()), "all_types": float(performance(group)),
+                    "type_1": float(performance(group[group["type"] == "1"]))})
+    return pd.DataFrame(out)
+
+
+def providers(table: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
+    """Each provider's performance over the year (all its department types), largest first."""
+    rows = in_year(table, year)
+    sums = rows.groupby("org_code", as_index=False).agg(
+        org_name=("org_name", "first"), attendances=("attendances", "sum"), breaches=("breaches", "sum"),
+        type_1_attendances=("attendances", lambda s: s[rows.loc[s.index, "type"] == "1"].sum()))
+    sums["performance"] = 100 * (1 - sums["breaches"] / sums["attendances"])
+    sums["met"] = sums["performance"] >= STANDARD
+    sums["has_type_1"] = sums["type_1_attendances"] > 0
+    return sums.sort_values("attendances", ascending=False).reset_index(drop=True)
+
+
+def growth(table: pd.DataFrame, year: FinancialYear) -> dict | None:
+    """Attendances and admissions growth on the previous year, when both years are complete."""
+    years = coverage(table)
+    if year.previous() not in years or year not in years:
+        return None
+    this, last = england(table, year), england(table, year.previous())
+    return {"attendances": 100 * (this["attendances"] / last["attendances"] - 1),
+            "admissions": 100 * (this["admissions"] / last["admissions"] - 1),
+            "previous_attendances": last["attendances"], "previous_admissions": last["admissions"],
+            "previous_all_types": last["all_types"]}
+
+
+def growth_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
+    """Attendances and admissions growth in words, or why the data cannot give it."""
+    change = growth(table, year)
+    previous = year.previous().label
+    if change is None:
+        return (f"The data does not hold all of {previous}, so growth on the previous year is not "
+                "computed.")
+    def word(value):
+        return f"rose {value:.1f}%" if value >= 0 else f"fell {-value:.1f}%"
+    return (f"Attendances {word(change['attendances'])} on {previous} and emergency admissions via A&E "
+            f"{word(change['admissions'])}; performance was {change['previous_all_types']:.1f}% in {previous}.")

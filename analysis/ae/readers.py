@@ -1,0 +1,160 @@
+"""Readers for A&E attendances and emergency admissions, in two layouts, into one tidy table.
+
+* The long layout (one row per month, provider and department type): columns `period`
+  (first day of the month), `org_code`, `type` ("1", "2" or "other"), `attendances`,
+  `breaches` (attendances over four hours) and `admissions` (emergency admissions via
+  A&E). This is how the NHS-R community's tidy copy of the monthly returns is laid out.
+* NHS England's monthly "A&E Attendances and Emergency Admissions" provider CSV, one file
+  per month, one row per provider: `Period` ("MSitAE-MARCH-2017"), `Org Code`,
+  `Parent Org`, `Org name`, `A&E attendances Type 1` / `Type 2` / `Other A&E Department`,
+  `Attendances over 4hrs Type 1` / `Type 2` / `Other Department`, the decision-to-admit
+  waits, `Emergency admissions via A&E - Type 1` / `Type 2` / `Other A&E department`
+  and `Other emergency admissions`. Later files add "Booked Appointments" columns per
+  type; where present they are added to that type's attendances and breaches, as the
+  publisher's totals do. A row whose Org Code is empty or "TOTAL" is the England total
+  and is not read (England is summed from the providers).
+
+Department types: 1 = major emergency departments, 2 = single-specialty departments,
+"other" = type 3 and 4 (walk-in centres, minor injury units).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+from ..schema import Column, RowCheck, Schema, parse_numbers
+
+TYPES = ("1", "2", "other")
+
+SCHEMA = Schema(
+    name="A&E attendances",
+    columns={
+        "month": Column("month"),
+        "org_code": Column("text"),
+        "type": Column("text", allowed=frozenset(TYPES)),
+        "attendances": Column("number", non_negative=True),
+        "breaches": Column("number", non_negative=True),
+        "admissions": Column("number", non_negative=True, nullable=True),
+    },
+    row_checks=(RowCheck("breaches", "is more than the attendances on the same row",
+                         lambda d: d["breaches"] > d["attendances"]),),
+)
+
+LONG_COLUMNS = ["period", "org_code", "type", "attendances", "breaches", "admissions"]
+MONTHLY_TYPE_COLUMNS = {
+    # tidy type: (attendances, breaches, admissions) column names in the monthly CSV
+    "1": ("A&E attendances Type 1", "Attendances over 4hrs Type 1", "Emergency admissions via A&E - Type 1"),
+    "2": ("A&E attendances Type 2", "Attendances over 4hrs Type 2", "Emergency admissions via A&E - Type 2"),
+    "other": ("A&E attendances Other A&E Department", "Attendances over 4hrs Other Department",
+              "Emergency admissions via A&E - Other A&E department"),
+}
+BOOKED = {"1": ("A&E attendances Booked Appointments Type 1", "Attendances over 4hrs Booked Appointments Type 1"),
+          "2": ("A&E attendances Booked Appointments Type 2", "Attendances over 4hrs Booked Appointments Type 2"),
+          "other": ("A&E attendances Booked Appointments Other Department",
+                    "Attendances over 4hrs Booked Appointments Other Department")}
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as exc:
+            raise DataError(path, f"is not a readable CSV ({exc})") from None
+    raise DataError(path, "cannot be read as text")
+
+
+def _check(table: pd.DataFrame, path) -> pd.DataFrame:
+    SCHEMA.validate(table, str(path))
+    key = ["month", "org_code", "type"]
+    duplicated = table.duplicated(key)
+    if duplicated.any():
+        first = table.loc[duplicated].iloc[0]
+        raise DataError(first["source_file"], f"{first['org_code']} type {first['type']} appears twice "
+                        f"for {first['month'].strftime('%B %Y')}", row=int(first["source_row"]),
+                        column="org_code")
+    return table
+
+
+def read_long(path: str | Path) -> pd.DataFrame:
+    """The long layout (period, org_code, type, attendances, breaches, admissions)."""
+    path = Path(path)
+    raw = _read_csv(path)
+    missing = [c for c in LONG_COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataError(path, f"lacks column(s) {', '.join(missing)}", row=1, column=missing[0])
+    rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
+    months = pd.to_datetime(raw["period"], format="%Y-%m-%d", errors="coerce")
+    if months.isna().any():
+        first = months.isna().idxmax()
+        raise DataError(path, f"value {raw.at[first, 'period']!r} is not a date like 2016-04-01",
+                        row=int(rows[first]), column="period")
+    table = pd.DataFrame({"month": months.dt.to_period("M"), "org_code": raw["org_code"].str.strip().str.upper(),
+                          "org_name": "", "type": raw["type"].str.strip().str.lower()})
+    for column in ("attendances", "breaches", "admissions"):
+        table[column], _ = parse_numbers(raw[column], column, path, rows)
+    table["source_file"], table["source_row"] = str(path), rows
+    return _check(table, path)
+
+
+def month_from_period(text: str) -> pd.Period | None:
+    """"MSitAE-MARCH-2017" (or "March 2017") -> 2017-03."""
+    match = re.search(r"([A-Za-z]+)[- ](\d{4})\s*$", text.strip())
+    if not match:
+        return None
+    try:
+        return pd.Period(dt.datetime.strptime(f"{match.group(1).title()} {match.group(2)}", "%B %Y"), freq="M")
+    except ValueError:
+        return None
+
+
+def read_monthly(path: str | Path) -> pd.DataFrame:
+    """One of NHS England's monthly provider CSVs as the tidy table."""
+    path = Path(path)
+    raw = _read_csv(path)
+    raw.columns = [c.strip() for c in raw.columns]
+    needed = ["Period", "Org Code", "Org name"] + [c for cols in MONTHLY_TYPE_COLUMNS.values() for c in cols]
+    missing = [c for c in needed if c not in raw.columns]
+    if missing:
+        raise DataError(path, f"lacks column '{missing[0]}'", row=1, column=missing[0])
+    rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
+    keep = ~raw["Org Code"].str.strip().str.upper().isin(["", "TOTAL", "-"])
+    raw, rows = raw[keep], rows[keep]
+    if raw.empty:
+        raise DataError(path, "has no provider rows")
+    months = raw["Period"].map(month_from_period)
+    if months.isna().any():
+        first = months.isna().idxmax()
+        raise DataError(path, f"value {raw.at[first, 'Period']!r} is not a month like MSitAE-MARCH-2017",
+                        row=int(rows[first]), column="Period")
+    frames = []
+    for kind, (att, over, adm) in MONTHLY_TYPE_COLUMNS.items():
+        attendances, _ = parse_numbers(raw[att], att, path, rows)
+        breaches, _ = parse_numbers(raw[over], over, path, rows)
+        admissions, _ = parse_numbers(raw[adm], adm, path, rows)
+        booked_att, booked_over = BOOKED[kind]
+        if booked_att in raw.columns and booked_over in raw.columns:
+            attendances = attendances + parse_numbers(raw[booked_att], booked_att, path, rows)[0].fillna(0)
+            breaches = breaches + parse_numbers(raw[booked_over], booked_over, path, rows)[0].fillna(0)
+        frames.append(pd.DataFrame({
+            "month": pd.PeriodIndex(months.tolist(), freq="M"), "org_code": raw["Org Code"].str.strip().str.upper().values,
+            "org_name": raw["Org name"].str.strip().values, "type": kind,
+            "attendances": attendances.fillna(0).values, "breaches": breaches.fillna(0).values,
+            "admissions": admissions.values, "source_file": str(path), "source_row": rows.values}))
+    table = pd.concat(frames, ignore_index=True)
+    table = table[(table["attendances"] > 0) | (table["breaches"] > 0) | (table["admissions"].fillna(0) > 0)]
+    return _check(table.reset_index(drop=True), path)
+
+
+def read_files(long_files, monthly_files) -> pd.DataFrame:
+    """Every file of either layout as one table; the same provider, month and type twice is an error."""
+    tables = [read_long(p) for p in long_files] + [read_monthly(p) for p in monthly_files]
+    if not tables:
+        raise DataError("A&E data", "no A&E files were found")
+    return _check(pd.concat(tables, ignore_index=True), "A&E files")
