@@ -8,9 +8,9 @@ import pandas as pd
 from .spc import COLOURS, assurance, variation
 
 BADGE_COLOURS = {"special cause improvement": COLOURS["improvement"], "special cause concern": COLOURS["concern"],
-                 "special cause neutral": COLOURS["neutral"], "common cause variation": COLOURS["common cause"],
+                 "special cause neutral": COLOURS["neutral"], "common cause variation": "#595959",
                  "consistently pass": COLOURS["improvement"], "consistently fail": COLOURS["concern"],
-                 "hit and miss": COLOURS["common cause"]}
+                 "hit and miss": "#595959"}  # darker than the method's grey, for contrast as text
 
 
 def _badges(table: pd.DataFrame) -> pd.DataFrame:

@@ -61,3 +61,10 @@ def test_every_bundled_page_built_from_a_sample_says_so(bundled_book):
         html, _ = page_text(bundled_book, name)
         synthetic = "(synthetic)" in html
         assert ("handbook-synthetic" in html) == synthetic, name
+
+
+@pytest.mark.parametrize("name", ["cancer", "ae"])
+def test_monthly_series_are_shown_as_spc_charts(bundled_book, name):
+    html, text = page_text(bundled_book, name)
+    assert "as an XmR chart" in html and "Variation: " in html
+    assert "The latest month shows" in text and "against the target of" in text

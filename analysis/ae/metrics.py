@@ -76,3 +76,12 @@ def growth_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
         return f"rose {value:.1f}%" if value >= 0 else f"fell {-value:.1f}%"
     return (f"Attendances {word(change['attendances'])} on {previous} and emergency admissions via A&E "
             f"{word(change['admissions'])}; performance was {change['previous_all_types']:.1f}% in {previous}.")
+
+
+def spc_series(table: pd.DataFrame, year: FinancialYear, months: int = 36) -> pd.Series:
+    """England's monthly four-hour performance for an SPC chart, up to `months` ending with the year."""
+    window = pd.period_range(year.last_month - months + 1, year.last_month, freq="M")
+    rows = table[table["month"].isin(list(window))]
+    series = rows.groupby("month").apply(performance, include_groups=False)
+    series.index = pd.PeriodIndex(series.index, freq="M")
+    return series.rename("performance")

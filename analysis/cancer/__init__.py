@@ -8,13 +8,13 @@ from ..errors import ParameterError
 from ..periods import FinancialYear, years_covered
 from .charts import monthly_chart
 from .metrics import (change_sentence, mean_of_provider_percentages, monthly_performance, provider_performance,
-                      provider_table,
+                      provider_table, spc_series,
                       provider_rows, sixty_two_day_summary, standards_display, standards_met,
                       standards_table, year_totals)
 from .readers import read_national_series, read_provider_csv, read_provider_files
 
 __all__ = ["change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes", "monthly_chart",
-           "monthly_performance", "provider_performance", "provider_table", "sixty_two_day_summary", "standards_display",
+           "monthly_performance", "provider_performance", "provider_table", "spc_series", "sixty_two_day_summary", "standards_display",
            "standards_met", "standards_table", "year_totals", "read_national_series", "read_provider_csv",
            "read_provider_files", "mean_of_provider_percentages", "provider_rows"]
 

@@ -189,3 +189,17 @@ def provider_table(provider: pd.DataFrame, year: FinancialYear, organisation: st
         "Treated": out["total"].map(count_text), "Within 62 days": out["within"].map(count_text),
         "Performance": out["performance"].map(lambda v: f"{v:.1f}%"), f"Met {limit:.0f}%": out["met"],
     })
+
+
+def spc_series(provider: pd.DataFrame, national: pd.DataFrame, year: FinancialYear, standard: str = "gp_62",
+               months: int = 36) -> pd.Series:
+    """Monthly performance for an SPC chart: up to `months` months ending with the year."""
+    available = set(provider_rows(provider, standard)["month"]) | set(
+        national.loc[national["standard"] == standard, "month"])
+    window = [m for m in pd.period_range(year.last_month - months + 1, year.last_month, freq="M") if m in available]
+    # Keep the contiguous stretch that ends with the year, so the chart has no gaps.
+    while len(window) > 1 and window[0] + (len(window) - 1) != window[-1]:
+        window = window[1:]
+    table = monthly_performance(provider, national, standard, window)
+    return pd.Series(table["performance"].to_numpy(), index=pd.PeriodIndex(table["month"], freq="M"),
+                     name="performance")
