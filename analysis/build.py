@@ -162,6 +162,24 @@ def build_html(book: Path, out: Path, progress: Callable[[str], None]) -> Path:
     return out / "index.html"
 
 
+THEME_SWITCH = re.compile(r'<button[^>]*theme-switch-button[^>]*>.*?</button>', re.DOTALL)
+SEARCH_LABEL = re.compile(r'(<button[^>]*search-button-field[^>]*?) aria-label="Search"')
+
+
+def accessibility_fixes(html_dir: Path) -> None:
+    """Mend two things in the theme's markup that an accessibility audit flags.
+
+    The search button's aria-label hides its visible text ("Search Ctrl+K") from screen
+    readers, so the label is dropped and the button is named by its text. The colour-mode
+    switch is removed: the book is light only (its charts are drawn for a light page).
+    """
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text()
+        fixed = SEARCH_LABEL.sub(r"\1", THEME_SWITCH.sub("", text))
+        if fixed != text:
+            page.write_text(fixed)
+
+
 def _swap(new: Path, current: Path) -> None:
     """Replace `current` with `new` by renames, keeping `current` until `new` is in place."""
     current.parent.mkdir(parents=True, exist_ok=True)
@@ -212,6 +230,7 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
         run_chapters(runs, out_dir, failed_dir, progress, jobs)
         html = staging / "html"
         index = build_html(book, html, progress)
+        accessibility_fixes(html)
         _write_run_log(html / "_static" / "handbook-run.json", runs)
         # Every chapter and the HTML succeeded: swap them into place.
         _swap(out_dir, chapters_dir)

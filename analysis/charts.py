@@ -105,7 +105,8 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
         f'<a class="handbook-data-link" download="{html.escape(name)}.csv" href="{href}">'
         f'Download the data (CSV, {len(data)} rows)</a></figcaption>'
         f'<details class="handbook-chart-table"><summary>The data as a table</summary>'
-        f'<div class="handbook-table-scroll">{table}</div>{more}</details>'
+        f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="Data of the chart">'
+        f'{table}</div>{more}</details>'
         f"<script>(function(){{var draw=function(){{vegaEmbed('#{element}',{spec_json},{options})"
         f".catch(function(e){{console.error('chart {name}: '+e);}});}};"
         f"if(document.readyState==='complete'){{draw();}}else{{window.addEventListener('load',draw);}}}})();</script>"

@@ -43,7 +43,13 @@ def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
     """A table in a horizontally scrolling wrapper, so wide tables never break the page."""
     body = df.to_html(index=False, border=0, classes="handbook-table", na_rep="", escape=True)
     cap = f'<p class="handbook-table-caption">{html.escape(caption)}</p>' if caption else ""
-    return f'{cap}<div class="handbook-table-scroll">{body}</div>'
+    label = html.escape(caption or "Table")
+    return f'{cap}{scroll_region(body, label)}'
+
+
+def scroll_region(inner: str, label: str) -> str:
+    """A horizontally scrolling region a keyboard user can reach and scroll."""
+    return f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="{label}">{inner}</div>'
 
 
 SYNTHETIC_BANNER = (
@@ -146,9 +152,10 @@ def sources_html(sources: dict[str, Source]) -> str:
     return (
         '<div class="handbook-sources"><p><strong>Data sources</strong> (sha256 of the files read; '
         "the short form is a checksum over all of a dataset's files)</p>"
-        '<div class="handbook-table-scroll"><table class="handbook-table"><thead><tr>'
-        "<th>Dataset</th><th>Taken from</th><th>Publisher</th><th>Files</th><th>Date</th>"
-        "<th>sha256</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></div></div>")
+        + scroll_region('<table class="handbook-table"><thead><tr>'
+                        "<th>Dataset</th><th>Taken from</th><th>Publisher</th><th>Files</th><th>Date</th>"
+                        "<th>sha256</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>",
+                        "Data sources") + "</div>")
 
 
 def prepare_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
