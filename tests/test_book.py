@@ -68,3 +68,12 @@ def test_monthly_series_are_shown_as_spc_charts(bundled_book, name):
     html, text = page_text(bundled_book, name)
     assert "as an XmR chart" in html and "Variation: " in html
     assert "The latest month shows" in text and "against the target of" in text
+
+
+def test_front_page_takes_computed_results_from_the_chapters(bundled_book, real_book):
+    html, text = page_text(bundled_book, "at-a-glance")
+    assert 'href="chapters/cancer.html"' in html and 'href="chapters/finance.html"' in html
+    assert "89.1% computed (printed: 89.1%)" in text
+    assert "73.7% transcribed, 000_5311d35d774c4b17.txt line 169" in text
+    real_html, real_text = page_text(real_book, "at-a-glance")
+    assert "81.9% computed (printed: 82%)" in real_text  # the revised official series

@@ -68,3 +68,9 @@ def fetch(period: str, data_dir, base_url: str | None = None, progress=print):
         raise ParameterError("base-url", BASE_URL_HELP)
     return fetch_files(downloads(year, base), Path(data_dir) / "ae", publisher="NHS England",
                        title="A&E Attendances and Emergency Admissions, monthly provider CSV", progress=progress)
+
+
+def headline(sources, year: FinancialYear) -> dict:
+    """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
+    value = england(load(sources), year)["all_types"]
+    return {"four_hour": {"result": f"{value:.1f}%", "met": value >= STANDARD}}

@@ -76,3 +76,13 @@ def ledger_notes(standards: pd.DataFrame, gp: dict) -> dict:
         "gp62_change_percent": f"This year from the {gp['source']}, the year before from the "
                                f"{gp['previous_source']}.",
     }
+
+
+def headline(sources, year: FinancialYear) -> dict:
+    """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
+    provider, national = load(sources)
+    table = standards_table(provider, national, year)
+    met, of = standards_met(table)
+    gp = sixty_two_day_summary(provider, national, year)
+    return {"standards_met": {"result": f"{met} of {of}", "met": met == of},
+            "gp62": {"result": f"{gp['performance']:.1f}%", "met": gp["performance"] >= gp["threshold"]}}

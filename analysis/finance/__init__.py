@@ -223,11 +223,25 @@ def ledger_notes(inputs: pd.DataFrame) -> dict:
     return notes
 
 
+GOAL_UNDERSPEND = 800.0  # £m, "beating our goal of £800 million", 000_5311d35d774c4b17.txt line 19
+
+
+def headline(sources, year: FinancialYear) -> dict:
+    """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
+    inputs = load(sources)
+    figures = reproduce(inputs)
+    limits = limits_table(inputs)
+    met = int(limits["met"].iloc[:-1].sum())
+    return {"underspend": {"result": f"£{figures['headline_underspend']:,.0f} million",
+                           "met": figures["headline_underspend"] >= GOAL_UNDERSPEND},
+            "limits_met": {"result": f"{met} of {len(limits) - 1}", "met": met == len(limits) - 1}}
+
+
 from .charts import expenditure_chart, plan_actual_chart, variance_chart  # noqa: E402
 
 __all__ = ["load", "validate_parameters", "read_tables", "performance_table", "limits_table",
            "expenditure_table", "provider_sector", "reproduce", "ledger_notes", "expenditure_chart",
-           "plan_actual_chart", "variance_chart", "discrepancies"]
+           "plan_actual_chart", "variance_chart", "discrepancies", "headline"]
 
 
 def discrepancies(comparison: pd.DataFrame) -> pd.DataFrame:
