@@ -30,8 +30,11 @@ class Dataset:
     pattern: str
     sample: str | None = None
     group: str | None = None
-    """Datasets in one group are taken together: all from the user's folder if any of them is
-    there, else all from the bundled sample, so real and synthetic rows never mix."""
+    """Datasets in one group are taken together, all from the user's folder or all from the
+    bundled sample, so real and synthetic rows never mix: from the user's folder when it holds
+    every required member of the group and at least one member."""
+    optional: bool = False
+    """A group member the chapter can do without (an alternative layout, a complement)."""
     notes: str = ""
 
 

@@ -138,10 +138,10 @@ def resolve_all(names, datasets: dict[str, Dataset], data_dir) -> dict[str, Sour
     user = _user_dir(data_dir)
     found = {name: bool(user and _match(user, datasets[name].pattern)) for name in names}
     groups = {}
-    for name in names:
-        group = datasets[name].group
-        if group:
-            groups[group] = groups.get(group, False) or found[name]
+    for group in {datasets[n].group for n in names} - {None}:
+        members = [n for n in names if datasets[n].group == group]
+        required = [n for n in members if not datasets[n].optional]
+        groups[group] = any(found[n] for n in members) and all(found[n] for n in required)
     return {name: resolve(datasets[name], data_dir,
                           groups[datasets[name].group] if datasets[name].group else None)
             for name in names}

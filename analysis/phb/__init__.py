@@ -1,0 +1,59 @@
+"""Personal health budgets: the quarterly collection by CCG, rates and the road to 2020/21."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import DataError, ParameterError
+from ..periods import FinancialYear
+from ..population import ccg_totals, read_population
+from .charts import rate_chart, trajectory_chart
+from .metrics import COMMITMENT, count_at, national, rates, required_growth, trajectory, trajectory_lines
+from .readers import read_phb
+
+__all__ = ["load", "validate_parameters", "parse_ccgs", "national", "count_at", "rates", "trajectory",
+           "trajectory_lines", "required_growth", "rate_chart", "trajectory_chart", "COMMITMENT", "read_phb",
+           "ccg_view"]
+
+
+def load(sources) -> tuple[pd.DataFrame, pd.Series]:
+    """The PHB table and registered patients per CCG; every CCG in the PHB data needs a population."""
+    phb = pd.concat([read_phb(p) for p in sources["phb_quarterly"].files], ignore_index=True)
+    population = pd.concat([read_population(p) for p in sources["ccg_population"].files], ignore_index=True)
+    totals = ccg_totals(population)
+    unknown = ~phb["ccg_code"].isin(totals.index)
+    if unknown.any():
+        first = phb.loc[unknown].iloc[0]
+        raise DataError(first["source_file"], f"CCG code {first['ccg_code']} is not in the population file",
+                        row=int(first["source_row"]), column="CCG Code")
+    return phb, totals
+
+
+def parse_ccgs(text: str) -> list[str]:
+    return [c.strip().upper() for c in str(text or "").split(",") if c.strip()]
+
+
+def validate_parameters(params: dict, sources) -> dict:
+    year = FinancialYear.parse(params["period"])
+    phb, _ = load(sources)
+    ends = set(phb["quarter_end"])
+    if year.last_month not in ends:
+        covered = sorted(ends)
+        raise ParameterError("period", f"{year.label} ends in {year.last_month.strftime('%B %Y')}, which is not "
+                                       f"in the PHB data (quarters from {covered[0].strftime('%B %Y')} to "
+                                       f"{covered[-1].strftime('%B %Y')})")
+    chosen = parse_ccgs(params.get("ccgs", ""))
+    known = set(phb["ccg_code"])
+    for code in chosen:
+        if code not in known:
+            raise ParameterError("ccgs", f"'{code}' is not a CCG code in the PHB data")
+    return {**params, "period": year.label, "ccgs": ",".join(chosen)}
+
+
+def ccg_view(table: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
+    """The chosen CCGs' counts, rates and ranks among all CCGs (all CCGs when none chosen)."""
+    shown = table[table["ccg_code"].isin(chosen)] if chosen else table
+    return pd.DataFrame({"Rank": shown["rank"].astype(str) + f" of {len(table)}", "CCG": shown["ccg_name"],
+                         "Code": shown["ccg_code"], "In place": shown["total"].map("{:,.0f}".format),
+                         "Registered patients": shown["population"].map("{:,.0f}".format),
+                         "Per 100,000": shown["rate"].map("{:.1f}".format)})
