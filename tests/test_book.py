@@ -77,3 +77,21 @@ def test_front_page_takes_computed_results_from_the_chapters(bundled_book, real_
     assert "73.7% transcribed, 000_5311d35d774c4b17.txt line 169" in text
     real_html, real_text = page_text(real_book, "at-a-glance")
     assert "81.9% computed (printed: 82%)" in real_text  # the revised official series
+
+
+@pytest.mark.parametrize("period", ["2017-18", "2018-19"])
+def test_ae_reruns_for_later_years_on_the_real_file(real_data, tmp_path, period):
+    import shutil
+
+    from analysis import REPO_ROOT
+    from analysis.build import build
+
+    book = tmp_path / "book"
+    shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
+    build(names=["ae"], data_dir=str(real_data), overrides={"period": period}, book_dir=book,
+          build_dir=tmp_path / "_build", progress=lambda m: None)
+    html, text = page_text(tmp_path, "ae")
+    previous = f"{int(period[:4]) - 1}-{period[2:4]}"
+    assert f"Period: {period}" in text and "handbook-synthetic" not in html
+    assert f"Attendances rose" in text and f"on {previous}" in text
+    assert "Not compared." in text

@@ -13,7 +13,7 @@ from .readers import read_phb
 
 __all__ = ["load", "validate_parameters", "parse_ccgs", "national", "count_at", "rates", "trajectory",
            "trajectory_lines", "required_growth", "rate_chart", "trajectory_chart", "COMMITMENT", "read_phb",
-           "ccg_view"]
+           "ccg_view", "commitment_table"]
 
 
 def load(sources) -> tuple[pd.DataFrame, pd.Series]:
@@ -48,6 +48,15 @@ def validate_parameters(params: dict, sources) -> dict:
         if code not in known:
             raise ParameterError("ccgs", f"'{code}' is not a CCG code in the PHB data")
     return {**params, "period": year.label, "ccgs": ",".join(chosen)}
+
+
+def commitment_table() -> pd.DataFrame:
+    """The mandate commitment and related printed figures, with their documents and lines."""
+    from ..sources import DATA_DIR
+
+    table = pd.read_csv(DATA_DIR / "reference" / "phb_commitment.csv", dtype=str)
+    return table.rename(columns={"item": "Item", "value": "Value", "text": "Text", "document": "Document",
+                                 "line": "Line"})
 
 
 def ccg_view(table: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
