@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .schema import Column, Schema, parse_numbers
+from .schema import Column, Schema, parse_numbers, read_text_csv
 
 SCHEMA = Schema(name="registered population", columns={
     "ccg_code": Column("text"), "sex": Column("text", allowed=frozenset({"male", "female"})),
@@ -24,13 +24,7 @@ BAND = re.compile(r"^(male|female)_(\d+)(?:_(\d+))?$")
 
 def read_population(path: str | Path) -> pd.DataFrame:
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(path, f"is not a readable CSV ({exc})") from None
-    for column in ("nhse_ccg_code", "ons_ccg_code", "total_all"):
-        if column not in raw.columns:
-            raise DataError(path, f"lacks column '{column}'", row=1, column=column)
+    raw = read_text_csv(path, ["nhse_ccg_code", "ons_ccg_code", "total_all"])
     bands = [c for c in raw.columns if BAND.match(c)]
     if not bands:
         raise DataError(path, "has no age band columns (male_0_4 ...)", row=1)

@@ -115,6 +115,32 @@ def parse_numbers(cells: pd.Series, column: str, path, rows: pd.Series) -> tuple
     return values.astype(float), suppressed
 
 
+def read_text_csv(path, required: list[str] = ()) -> pd.DataFrame:
+    """A published CSV as text cells (UTF-8, else Windows-1252), with its required columns.
+
+    Every cell stays a string, so each reader decides how to parse it and can name the
+    cell that does not parse; a missing column is named with the file.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise DataError(path, f"is not a readable CSV ({str(exc).strip()})") from None
+    else:
+        raise DataError(path, "cannot be read as text")
+    table.columns = [str(c).strip() for c in table.columns]
+    for column in required:
+        if column not in table.columns:
+            raise DataError(path, f"lacks column '{column}'", row=1, column=column)
+    return table
+
+
 def empty_like(schema: Schema) -> pd.DataFrame:
     """An empty table with the schema's columns (used when a source has no rows)."""
     kinds = {"text": "string", "number": float, "count": float, "month": "period[M]"}

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from ..schema import Column, RowCheck, Schema, parse_numbers
+from ..schema import Column, RowCheck, Schema, parse_numbers, read_text_csv
 
 TYPES = ("1", "2", "other")
 
@@ -59,17 +59,6 @@ BOOKED = {"1": ("A&E attendances Booked Appointments Type 1", "Attendances over 
                     "Attendances over 4hrs Booked Appointments Other Department")}
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as exc:
-            raise DataError(path, f"is not a readable CSV ({exc})") from None
-    raise DataError(path, "cannot be read as text")
-
-
 def _check(table: pd.DataFrame, path) -> pd.DataFrame:
     SCHEMA.validate(table, str(path))
     key = ["month", "org_code", "type"]
@@ -85,10 +74,7 @@ def _check(table: pd.DataFrame, path) -> pd.DataFrame:
 def read_long(path: str | Path) -> pd.DataFrame:
     """The long layout (period, org_code, type, attendances, breaches, admissions)."""
     path = Path(path)
-    raw = _read_csv(path)
-    missing = [c for c in LONG_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataError(path, f"lacks column(s) {', '.join(missing)}", row=1, column=missing[0])
+    raw = read_text_csv(path, LONG_COLUMNS)
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
     months = pd.to_datetime(raw["period"], format="%Y-%m-%d", errors="coerce")
     if months.isna().any():
@@ -117,12 +103,8 @@ def month_from_period(text: str) -> pd.Period | None:
 def read_monthly(path: str | Path) -> pd.DataFrame:
     """One of NHS England's monthly provider CSVs as the tidy table."""
     path = Path(path)
-    raw = _read_csv(path)
-    raw.columns = [c.strip() for c in raw.columns]
     needed = ["Period", "Org Code", "Org name"] + [c for cols in MONTHLY_TYPE_COLUMNS.values() for c in cols]
-    missing = [c for c in needed if c not in raw.columns]
-    if missing:
-        raise DataError(path, f"lacks column '{missing[0]}'", row=1, column=missing[0])
+    raw = read_text_csv(path, needed)
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
     keep = ~raw["Org Code"].str.strip().str.upper().isin(["", "TOTAL", "-"])
     raw, rows = raw[keep], rows[keep]

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from ..schema import Column, RowCheck, Schema, parse_numbers
+from ..schema import Column, RowCheck, Schema, parse_numbers, read_text_csv
 
 COLUMNS = {"quarter": "Quarter", "ccg_code": "CCG Code", "ccg_name": "CCG Name",
            "total": "PHBs in place at quarter end", "chc": "of which: NHS Continuing Healthcare",
@@ -49,13 +49,7 @@ def quarter_end(text: str) -> pd.Period | None:
 
 def read_phb(path: str | Path) -> pd.DataFrame:
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(path, f"is not a readable CSV ({exc})") from None
-    for column in COLUMNS.values():
-        if column not in raw.columns:
-            raise DataError(path, f"lacks column '{column}'", row=1, column=column)
+    raw = read_text_csv(path, list(COLUMNS.values()))
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
     ends = raw[COLUMNS["quarter"]].map(quarter_end)
     if ends.isna().any():
