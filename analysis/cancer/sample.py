@@ -288,7 +288,9 @@ def write_sample(out_dir: Path) -> list[Path]:
     for key in STANDARDS:
         counts = _standard_counts(key, providers, rng)
         for month in sorted(counts["month"].unique()):
-            path = provider_dir / f"{month.strftime('%Y%m')}-{STANDARDS[key][0]}"
+            # The publisher's name with "-SAMPLE" before the extension, so a sample file is never
+            # mistaken for a published one.
+            path = provider_dir / f"{month.strftime('%Y%m')}-{STANDARDS[key][0]}".replace(".csv", "-SAMPLE.csv")
             path.write_bytes(_provider_csv(key, month, counts, providers))
             written.append(path)
         sums = counts.groupby("month", as_index=False)[["total", "within"]].sum()
@@ -298,7 +300,7 @@ def write_sample(out_dir: Path) -> list[Path]:
         total = np.round(size * (1 + rng.normal(0, 0.04, len(months))))
         within = np.round(total * np.clip(level + rng.normal(0, 0.004, len(months)), 0, 1))
         national.append(pd.DataFrame({"month": months, "total": total, "within": within, "standard": key}))
-    workbook = Path(out_dir) / "cwt" / "cwt_national_time_series_sample.xlsx"
+    workbook = Path(out_dir) / "cwt" / "cwt_national_series_SAMPLE.xlsx"
     _national_workbook(workbook, pd.concat(national, ignore_index=True))
     written.append(workbook)
     return written

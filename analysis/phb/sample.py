@@ -2,7 +2,7 @@
 their registered population in NHS Digital's layout.
 
 `write_sample(out_dir)` writes `out_dir/phb/phb_quarterly_sample.csv` (Q1 2014-15 to
-Q4 2016-17) and `out_dir/population/gp_registered_patients_ccg_sample.csv`. The national
+Q4 2016-17) and `out_dir/population/registered_patients_ccg_SAMPLE.csv`. The national
 totals are fixed by construction: 15,811 at the end of March 2017 and 7,420 at the end
 of September 2015, so March 2017 is "more than double" September 2015, as the annual
 report printed (`000_5311d35d774c4b17.txt` line 560). CCGs differ widely, as real ones
@@ -62,6 +62,6 @@ def write_sample(out_dir: Path) -> list[Path]:
     phb = Path(out_dir) / "phb" / "phb_quarterly_sample.csv"
     phb.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(phb, index=False, lineterminator="\n")
-    pop = write_population_sample(Path(out_dir) / "population" / "gp_registered_patients_ccg_sample.csv",
+    pop = write_population_sample(Path(out_dir) / "population" / "registered_patients_ccg_SAMPLE.csv",
                                   codes, population, rng, NOTE)
     return [phb, pop]
