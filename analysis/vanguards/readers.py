@@ -1,0 +1,136 @@
+"""Reader for NHS England's Monthly Activity Return (MAR), commissioner level.
+
+Each monthly workbook (`mar_commissioner_YYYY-MM.xls`) has a sheet `Commissioner` with
+title rows ("Period: April 2014", ...), then a header row beginning `Year, Period`
+followed by `Area Team Code`/`Region Code`, `... Name`, `Org Code`, `Org Name` and the
+activity columns, one of which is `Total Non-elective G&A Admissions (FFCEs)`. Below
+it: an England row (no Org Code), the NHS England row (`X24`) and one row per CCG. The
+header row's position and the period labels' spacing and case vary between months.
+
+Counts are finished first consultant episodes (FFCEs) of all non-elective admissions:
+close to, but not the same as, emergency admissions counted from patient-level data.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+from ..schema import Column, Schema
+
+NON_ELECTIVE = "Total Non-elective G&A Admissions (FFCEs)"
+NHS_ENGLAND = "X24"
+SCHEMA = Schema(name="monthly activity return", columns={
+    "month": Column("month"), "ccg_code": Column("text"), "ccg_name": Column("text"),
+    "non_elective": Column("number", non_negative=True)})
+MONTHS = ["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER",
+          "NOVEMBER", "DECEMBER"]
+
+
+def _cells(path: Path) -> list[list]:
+    if path.suffix.lower() == ".xls":
+        import xlrd
+
+        try:
+            book = xlrd.open_workbook(path)
+        except xlrd.XLRDError as exc:
+            raise DataError(path, f"is not a readable Excel workbook ({exc})") from None
+        if "Commissioner" not in book.sheet_names():
+            raise DataError(path, f"has no sheet 'Commissioner' (sheets: {', '.join(book.sheet_names())})")
+        sheet = book.sheet_by_name("Commissioner")
+        return [sheet.row_values(r) for r in range(sheet.nrows)]
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
+        raise DataError(path, f"is not a readable Excel workbook ({exc})") from None
+    if "Commissioner" not in book.sheetnames:
+        raise DataError(path, f"has no sheet 'Commissioner' (sheets: {', '.join(book.sheetnames)})")
+    rows = [list(r) for r in book["Commissioner"].iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def month_of(year_label: str, period_label: str) -> pd.Period | None:
+    """("2014-15", "JANUARY  ") -> January 2015: the month within the financial year."""
+    year = re.match(r"\s*(\d{4})", str(year_label))
+    name = re.sub(r"[^A-Z]", "", str(period_label).upper())
+    name = next((m for m in MONTHS if name.startswith(m)), None)
+    if not year or not name:
+        return None
+    number = MONTHS.index(name) + 1
+    start = int(year.group(1))
+    return pd.Period(year=start if number >= 4 else start + 1, month=number, freq="M")
+
+
+def read_mar(path: str | Path) -> pd.DataFrame:
+    """One MAR workbook: non-elective admissions per CCG for its month (NHS England's X24 row left out)."""
+    path = Path(path)
+    rows = _cells(path)
+    header_at = next((i for i, r in enumerate(rows[:40])
+                      if [str(c).strip() for c in r if str(c or "").strip()][:2] == ["Year", "Period"]), None)
+    if header_at is None:
+        raise DataError(path, "sheet 'Commissioner' has no header row beginning 'Year, Period'")
+    header = [re.sub(r"\s+", " ", str(c or "")).strip() for c in rows[header_at]]
+    for column in ("Year", "Period", "Org Code", "Org Name", NON_ELECTIVE):
+        if column not in header:
+            raise DataError(path, f"the header has no '{column}' column", row=header_at + 1, column=column)
+    at = {name: header.index(name) for name in ("Year", "Period", "Org Code", "Org Name", NON_ELECTIVE)}
+    named = re.search(r"(\d{4})-(\d{2})", path.name)
+    expected = pd.Period(year=int(named.group(1)), month=int(named.group(2)), freq="M") if named else None
+    records = []
+    for number, row in enumerate(rows[header_at + 1:], header_at + 2):
+        code = str(row[at["Org Code"]] or "").strip().upper() if len(row) > at["Org Code"] else ""
+        if not code or code == NHS_ENGLAND:
+            continue  # the England total row and NHS England's own commissioning
+        month = month_of(row[at["Year"]], row[at["Period"]])
+        if month is None:
+            raise DataError(path, f"'{row[at['Year']]}' / '{row[at['Period']]}' is not a month", row=number,
+                            column="Period")
+        if expected is not None and month != expected:
+            raise DataError(path, f"the rows say {month.strftime('%B %Y')} but the file name says "
+                                  f"{expected.strftime('%B %Y')}", row=number, column="Period")
+        value = row[at[NON_ELECTIVE]]
+        try:
+            count = float(str(value).replace(",", ""))
+        except ValueError:
+            raise DataError(path, f"value {value!r} is not a number", row=number, column=NON_ELECTIVE) from None
+        records.append({"month": month, "ccg_code": code, "ccg_name": str(row[at["Org Name"]]).strip(),
+                        "non_elective": count, "source_file": str(path), "source_row": number})
+    if not records:
+        raise DataError(path, "has no CCG rows")
+    table = pd.DataFrame(records)
+    table["month"] = pd.PeriodIndex(table["month"], freq="M")
+    SCHEMA.validate(table, str(path))
+    if table["ccg_code"].duplicated().any():
+        first = table.loc[table["ccg_code"].duplicated()].iloc[0]
+        raise DataError(path, f"CCG {first['ccg_code']} appears twice", row=int(first["source_row"]),
+                        column="Org Code")
+    return table
+
+
+def read_mar_files(paths) -> pd.DataFrame:
+    """Several monthly workbooks as one table; the same month twice is an error."""
+    tables = [read_mar(p) for p in paths]
+    if not tables:
+        raise DataError("monthly activity return", "no MAR workbooks were found")
+    table = pd.concat(tables, ignore_index=True)
+    twice = table.duplicated(["month", "ccg_code"])
+    if twice.any():
+        first = table.loc[twice].iloc[0]
+        raise DataError(first["source_file"], f"{first['month'].strftime('%B %Y')} is also in another workbook")
+    return table
+
+
+def window_total(table: pd.DataFrame, first: str, last: str) -> float:
+    """Non-elective admissions summed over the months from `first` to `last` inclusive."""
+    months = pd.period_range(first, last, freq="M")
+    missing = [m for m in months if m not in set(table["month"])]
+    if missing:
+        raise DataError("monthly activity return", f"the window {first} to {last} lacks "
+                        f"{', '.join(str(m) for m in missing[:3])}")
+    return float(table.loc[table["month"].isin(list(months)), "non_elective"].sum())
