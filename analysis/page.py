@@ -79,11 +79,15 @@ class ChapterPage:
 
     def header_html(self) -> str:
         parts = []
+        module = self.chapter.load_module()
         if "period" in self.parameters:
             year = self.period
             parts.append(
                 f'<p class="handbook-period"><strong>Period:</strong> {year.label} '
                 f"({month_label(year.first_month)} to {month_label(year.last_month)})</p>")
+        elif hasattr(module, "period_text"):
+            parts.append(f'<p class="handbook-period"><strong>Period:</strong> '
+                         f"{html.escape(module.period_text(self.parameters))}</p>")
         others = {k: v for k, v in self.parameters.items() if k != "period" and v not in ("", None)}
         if others:
             shown = ", ".join(f"{html.escape(str(k))} = {html.escape(str(v))}" for k, v in others.items())

@@ -88,8 +88,8 @@ def test_trajectory_and_every_period_in_the_data(bundled):
 
 
 def test_parameters():
-    page = prepare_chapter("phb", ccgs=" c01, C06 ")
-    assert page.parameters["ccgs"] == "C01,C06"
+    page = prepare_chapter("phb", ccgs=" 00c, 00D ")
+    assert page.parameters["ccgs"] == "00C,00D"
     with pytest.raises(ParameterError, match="'ZZZ' is not a CCG code"):
         prepare_chapter("phb", ccgs="ZZZ")
     with pytest.raises(ParameterError, match="2017-18 ends in March 2018, which is not in the PHB data"):
