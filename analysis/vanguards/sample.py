@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..population import sample_ccgs
+from ..samples import split_exactly
 from .metrics import REST, read_cohort
 from .readers import NON_ELECTIVE
 
@@ -71,14 +72,6 @@ def _cohort_monthly(growth: tuple[float, float], yearly: float) -> pd.Series:
             stretch = level["z"]
         values.append(yearly / 12 * stretch * SEASON[(month.month - 4) % 12])
     return pd.Series(values, index=MONTHS)
-
-
-def _split(total: int, weights: np.ndarray) -> np.ndarray:
-    raw = total * weights / weights.sum()
-    counts = np.floor(raw).astype(int)
-    for i in np.argsort(raw - counts)[::-1][: total - counts.sum()]:
-        counts[i] += 1
-    return counts
 
 
 def _workbook(path: Path, month: pd.Period, rows: pd.DataFrame, header_row: int) -> None:
@@ -137,14 +130,14 @@ def write_sample(out_dir: Path) -> list[Path]:
             weights = (members["population"] * members["rate"] * (1 + members["trend"] * i / 12)).to_numpy()
             weights = weights * rng.uniform(0.97, 1.03, len(members))
             for code, name, count in zip(members["ccg_code"], members["ccg_name"],
-                                         _split(int(round(totals[month])), weights)):
+                                         split_exactly(int(round(totals[month])), weights)):
                 counts.append({"month": month, "ccg_code": code, "ccg_name": name, "cohort": cohort, "count": count})
     counts = pd.DataFrame(counts).sort_values(["month", "ccg_code"])
     folder = Path(out_dir) / "mar"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for i, month in enumerate(MONTHS):
-        path = folder / f"mar_commissioner_SAMPLE_{month.strftime('%Y-%m')}.xlsx"
+        path = folder / f"mar_SAMPLE_commissioner_{month.strftime('%Y-%m')}.xlsx"  # never taken for a published file
         _workbook(path, month, counts[counts["month"] == month], header_row=14 if i % 3 else 13)
         written.append(path)
     ages = []
@@ -153,7 +146,7 @@ def write_sample(out_dir: Path) -> list[Path]:
         # Older people's share falls in vanguards after they start, and rises a little elsewhere.
         tilt = np.array([0.01, 0.0, -0.005, -0.005]) if (later and r.cohort != REST) else \
             np.array([-0.004, 0.0, 0.002, 0.002]) if later else np.zeros(4)
-        for band, n in zip(AGE_BANDS, _split(int(r.count), AGE_SHARE + tilt)):
+        for band, n in zip(AGE_BANDS, split_exactly(int(r.count), AGE_SHARE + tilt)):
             ages.append({"month": str(r.month), "ccg_code": r.ccg_code, "age_band": band, "admissions": n,
                          "note": "" if ages else NOTE})
     age_path = folder / "admissions_by_age_SAMPLE.csv"
