@@ -15,7 +15,7 @@ WINDOWS = {"recent": ("recent_first", "recent_last"), "baseline": ("baseline_fir
            "second baseline": ("second_baseline_first", "second_baseline_last")}
 
 __all__ = ["load", "validate_parameters", "windows", "growth", "age_growth", "monthly_index", "read_cohort",
-           "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files", "REST", "ledger_figures", "label_of", "period_text"]
+           "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files", "REST", "ledger_figures", "label_of", "period_text", "all_ccg_growth"]
 
 
 def load(sources) -> dict:
@@ -105,3 +105,12 @@ def headline(sources, year) -> dict:
     first = table[table["baseline"] == labels["baseline"]].set_index("cohort")["growth"]
     return {"growth": {"result": f"PACS {first['PACS']:.1f}%, MCP {first['MCP']:.1f}%, rest of England {first[REST]:.1f}%",
                        "met": bool(first["PACS"] < first[REST] and first["MCP"] < first[REST])}}
+
+
+def all_ccg_growth(data: dict, spans: dict) -> dict:
+    """Growth of all CCGs' admissions together, before any per capita adjustment, for scale."""
+    admissions = data["admissions"]
+    recent = admissions.loc[admissions["month"].isin(list(spans["recent"])), "non_elective"].sum()
+    return {name: float(100 * (recent / admissions.loc[admissions["month"].isin(list(spans[name])),
+                                                        "non_elective"].sum() - 1))
+            for name in ("baseline", "second baseline")}
