@@ -95,3 +95,9 @@ def test_ae_reruns_for_later_years_on_the_real_file(real_data, tmp_path, period)
     assert f"Period: {period}" in text and "handbook-synthetic" not in html
     assert f"Attendances rose" in text and f"on {previous}" in text
     assert "Not compared." in text
+
+
+def test_vanguard_monthly_series_are_shown_as_spc_charts(bundled_book):
+    html, text = page_text(bundled_book, "vanguards")
+    assert html.count("Variation: ") >= 3  # one chart per cohort
+    assert "PACS: The latest month shows" in text and "Rest of England: The latest month shows" in text

@@ -15,7 +15,7 @@ WINDOWS = {"recent": ("recent_first", "recent_last"), "baseline": ("baseline_fir
            "second baseline": ("second_baseline_first", "second_baseline_last")}
 
 __all__ = ["load", "validate_parameters", "windows", "growth", "age_growth", "monthly_index", "read_cohort",
-           "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files", "REST", "ledger_figures", "label_of", "period_text", "all_ccg_growth"]
+           "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files", "REST", "ledger_figures", "label_of", "period_text", "all_ccg_growth", "monthly_series"]
 
 
 def load(sources) -> dict:
@@ -114,3 +114,9 @@ def all_ccg_growth(data: dict, spans: dict) -> dict:
     return {name: float(100 * (recent / admissions.loc[admissions["month"].isin(list(spans[name])),
                                                         "non_elective"].sum() - 1))
             for name in ("baseline", "second baseline")}
+
+
+def monthly_series(monthly: pd.DataFrame) -> dict:
+    """Each cohort's monthly admissions per 1,000 people as a series indexed by month."""
+    return {name: pd.Series(group["per_1000"].to_numpy(), index=pd.PeriodIndex(group["month"], freq="M"))
+            for name, group in monthly.sort_values("month").groupby("cohort")}
