@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError
@@ -26,13 +27,16 @@ class Column:
 
     kind: "text", "number" (float, may be a half), "count" (whole number) or "month"
     (pandas Period, monthly). `allowed` restricts text values; `nullable` allows missing
-    values (a suppressed count, say); `non_negative` forbids values below zero.
+    values (a suppressed count, say); `non_negative` forbids values below zero; `maximum`
+    is the largest plausible value for the dataset (a count above it is a damaged cell,
+    not a statistic). Numbers must always be finite.
     """
 
     kind: str
     allowed: frozenset[str] | None = None
     nullable: bool = False
     non_negative: bool = False
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,11 @@ class Schema:
             if col.kind in ("number", "count"):
                 if not pd.api.types.is_numeric_dtype(values):
                     raise DataError(path or self.name, f"column '{name}' is not numeric")
+                _fail(df, values.notna() & ~np.isfinite(values.astype(float)), name,
+                      "is not a finite number", path)
+                if col.maximum is not None:
+                    _fail(df, values > col.maximum, name,
+                          f"is larger than any plausible value ({col.maximum:,.0f}) for this dataset", path)
                 if col.non_negative:
                     _fail(df, values < 0, name, "is negative; counts cannot be below zero", path)
                 if col.kind == "count":
@@ -100,14 +109,14 @@ def parse_numbers(cells: pd.Series, column: str, path, rows: pd.Series) -> tuple
 
     Returns (values, suppressed): a suppression marker (`*`, `-`, `..`) becomes NaN with
     suppressed=True; an empty cell becomes NaN with suppressed=False; thousands
-    separators are accepted; anything else that is not a number raises DataError with
-    the file, row and column.
+    separators are accepted; anything else that is not a finite number (text, `inf`,
+    `nan`) raises DataError with the file, row and column.
     """
     text = cells.astype("string").str.strip().str.replace(",", "", regex=False)
     suppressed = text.isin(SUPPRESSED_MARKERS).fillna(False).astype(bool)
     empty = text.isna() | (text == "")
     values = pd.to_numeric(text.where(~suppressed & ~empty), errors="coerce")
-    bad = values.isna() & ~suppressed & ~empty
+    bad = (values.isna() | ~np.isfinite(values.astype(float))) & ~suppressed & ~empty
     if bad.any():
         first = bad[bad].index[0]
         raise DataError(path, f"value {cells[first]!r} is not a number", row=int(rows[first]),

@@ -50,3 +50,18 @@ def test_parse_numbers_handles_suppression_separators_and_rejects_text():
     assert suppressed.tolist() == [False, True, False, False]
     with pytest.raises(DataError, match=r"f.csv, row 6, column 'TOTAL': value 'n/a' is not a number"):
         parse_numbers(pd.Series(["1", "n/a"]), "TOTAL", "f.csv", rows)
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "Infinity", "nan", "NaN"])
+def test_parse_numbers_rejects_values_that_are_not_finite(cell):
+    with pytest.raises(DataError, match=rf"f.csv, row 6, column 'TOTAL': value '{cell}' is not a number"):
+        parse_numbers(pd.Series(["1", cell]), "TOTAL", "f.csv", pd.Series([5, 6]))
+
+
+def test_schema_rejects_infinite_and_implausibly_large_counts():
+    with pytest.raises(DataError, match=r"row 13, column 'total': value inf is not a finite number"):
+        SCHEMA.validate(table(total=[10.0, float("inf")]))
+    capped = Schema(name="capped", columns={"total": Column("number", maximum=1e6)})
+    with pytest.raises(DataError, match=r"row 13, column 'total': value 1e\+308 is larger than any plausible "
+                                        r"value \(1,000,000\)"):
+        capped.validate(table(total=[10.0, 1e308]))

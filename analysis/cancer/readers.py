@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..schema import Column, RowCheck, Schema, parse_numbers
+from ..workbook import sheet_rows
 from .standards import known_keys
 
 ENGLAND = "ENGLAND"
@@ -276,17 +277,10 @@ def _national_key(title: str, path: Path, column: str) -> str:
 
 def read_national_series(path: str | Path) -> pd.DataFrame:
     """The national time series workbook's monthly sheet as a tidy table (England rows)."""
-    import openpyxl
+    from openpyxl.utils import get_column_letter
 
     path = Path(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
-        raise DataError(path, f"is not a readable Excel workbook ({exc})") from None
-    if "Monthly Data" not in book.sheetnames:
-        raise DataError(path, f"has no sheet 'Monthly Data' (sheets: {', '.join(book.sheetnames)})")
-    rows = list(book["Monthly Data"].iter_rows(values_only=True))
-    book.close()
+    rows = sheet_rows(path, "Monthly Data")
     header_row = next((i for i, r in enumerate(rows[:10]) if r and "Total" in r), None)
     if header_row is None:
         raise DataError(path, "sheet 'Monthly Data' has no header row with 'Total'")
@@ -295,7 +289,7 @@ def read_national_series(path: str | Path) -> pd.DataFrame:
     for start, cell in enumerate(titles):
         if not isinstance(cell, str) or not cell.strip():
             continue
-        column = openpyxl.utils.get_column_letter(start + 1)
+        column = get_column_letter(start + 1)
         key = _national_key(cell, path, column)
         expected = ["Total", "Within Standard"]
         if start < 1 or list(header[start:start + 2]) != expected:
@@ -307,14 +301,14 @@ def read_national_series(path: str | Path) -> pd.DataFrame:
                 continue
             if not isinstance(when, (dt.datetime, dt.date)):
                 raise DataError(path, f"value {when!r} is not a month", row=offset,
-                                column=openpyxl.utils.get_column_letter(start))
+                                column=get_column_letter(start))
             total, within = row[start], row[start + 1]
             if total is None or (isinstance(total, str) and "standard" in total.lower()):
                 continue  # before the standard existed
             records.append({"standard": key, "month": pd.Period(when, freq="M"), "total": total,
                             "within": within, "source_row": offset,
-                            "total_column": openpyxl.utils.get_column_letter(start + 1),
-                            "within_column": openpyxl.utils.get_column_letter(start + 2)})
+                            "total_column": get_column_letter(start + 1),
+                            "within_column": get_column_letter(start + 2)})
     if not records:
         raise DataError(path, "sheet 'Monthly Data' has no monthly rows")
     table = pd.DataFrame(records)

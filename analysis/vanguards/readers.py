@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..schema import Column, Schema
+from ..workbook import sheet_rows
 
 NON_ELECTIVE = "Total Non-elective G&A Admissions (FFCEs)"
 NHS_ENGLAND = "X24"
@@ -31,28 +32,7 @@ MONTHS = ["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUS
 
 
 def _cells(path: Path) -> list[list]:
-    if path.suffix.lower() == ".xls":
-        import xlrd
-
-        try:
-            book = xlrd.open_workbook(path)
-        except xlrd.XLRDError as exc:
-            raise DataError(path, f"is not a readable Excel workbook ({exc})") from None
-        if "Commissioner" not in book.sheet_names():
-            raise DataError(path, f"has no sheet 'Commissioner' (sheets: {', '.join(book.sheet_names())})")
-        sheet = book.sheet_by_name("Commissioner")
-        return [sheet.row_values(r) for r in range(sheet.nrows)]
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
-        raise DataError(path, f"is not a readable Excel workbook ({exc})") from None
-    if "Commissioner" not in book.sheetnames:
-        raise DataError(path, f"has no sheet 'Commissioner' (sheets: {', '.join(book.sheetnames)})")
-    rows = [list(r) for r in book["Commissioner"].iter_rows(values_only=True)]
-    book.close()
-    return rows
+    return sheet_rows(path, "Commissioner")
 
 
 def month_of(year_label: str, period_label: str) -> pd.Period | None:
