@@ -1,10 +1,14 @@
 """The reproduction ledger: each figure the report printed beside the figure computed here.
 
 `data/published/<chapter>.csv` holds the printed figures with document and line. A
-figure agrees when the computed value rounds to the printed one (within half a unit of
-the last printed digit), or, for a figure printed as a bound ("more than double"),
-when it satisfies the bound. Differences are shown with their size, never hidden.
-Percentages are given and compared in percentage points (82 for 82%).
+figure agrees when the computed value is within half a unit of the last printed digit
+of the printed one, widened by the rounding of its inputs where the chapter computes it
+from figures that were themselves rounded (`tolerance`: a sum of n figures rounded to
+£1m can be n x £0.5m from the sum of the unrounded ones); a figure printed as a bound
+("more than double") agrees when it satisfies the bound. On synthetic data a figure that
+agrees is said to hold by construction, because the sample was made to reproduce it.
+Differences are shown with their size, never hidden. Percentages are given and compared
+in percentage points (82 for 82%).
 """
 
 from __future__ import annotations
@@ -60,23 +64,41 @@ def format_value(value: float | None, unit: str, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def agrees(value: float, published_value: float, comparison: str, decimals: int) -> bool:
+def agrees(value: float, published_value: float, comparison: str, decimals: int,
+           tolerance: float = 0.0) -> bool:
+    """Within half a unit of the printed last digit plus `tolerance` (or the bound holds)."""
     if comparison == "greater_than":
         return value > published_value
     if comparison == "less_than":
         return value < published_value
-    return abs(value - published_value) <= 0.5 * 10 ** (-decimals) + 1e-9
+    return abs(value - published_value) <= 0.5 * 10 ** (-decimals) + tolerance + 1e-9
+
+
+BY_CONSTRUCTION = ("Holds by construction: the synthetic sample was made to reproduce this figure, so "
+                   "this shows the calculation works, not that real data gives it.")
 
 
 def compare(chapter: str, reproduced: dict[str, float | None],
-            notes: dict[str, str] | None = None) -> pd.DataFrame:
+            notes: dict[str, str] | None = None, synthetic: bool = False,
+            tolerance: dict[str, float] | None = None) -> pd.DataFrame:
     """Published beside reproduced for every printed figure of `chapter`.
 
     `reproduced` must name every printed figure (None when the data cannot give it);
-    `notes` adds a plain sentence for a figure, e.g. why the official series differs.
+    `notes` adds a plain sentence for a figure, e.g. why the official series differs;
+    `synthetic` says the rows are a synthetic sample (agreement then holds by construction);
+    `tolerance` gives, per figure, how far the rounding of its inputs can move the
+    reproduced value (added to half a unit of the printed last digit).
+
+    Each row has `agrees` (True, False or None when not compared) and `status`: agrees,
+    differs, by construction, not compared or not computable.
     """
     table = published(chapter)
     notes = notes or {}
+    tolerance = tolerance or {}
+    unknown_tolerance = sorted(set(tolerance) - set(table["figure"]))
+    if unknown_tolerance:
+        raise HandbookError(f"ledger '{chapter}': a tolerance is given for '{unknown_tolerance[0]}', "
+                            f"which is not a published figure")
     unknown = sorted(set(reproduced) - set(table["figure"]))
     if unknown:
         raise HandbookError(f"ledger '{chapter}': no published figure called '{unknown[0]}'")
@@ -88,32 +110,45 @@ def compare(chapter: str, reproduced: dict[str, float | None],
         value = reproduced[row.figure]
         value = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
         decimals = int(row.decimals)
+        slack = float(tolerance.get(row.figure, 0.0))
+        if slack < 0 or math.isnan(slack):
+            raise HandbookError(f"ledger '{chapter}': tolerance for '{row.figure}' must be a non-negative number")
         if value is None:
             ok, difference = None, None
-            verdict = "Not compared." if (notes.get(row.figure) or "").startswith("This page is for") \
-                else "Not computable from this data."
+            not_compared = (notes.get(row.figure) or "").startswith("This page is for")
+            status = "not compared" if not_compared else "not computable"
+            verdict = "Not compared." if not_compared else "Not computable from this data."
         else:
-            ok = agrees(value, float(row.value), row.comparison, decimals)
+            ok = agrees(value, float(row.value), row.comparison, decimals, slack)
             difference = value - float(row.value)
+            status = ("by construction" if synthetic else "agrees") if ok else "differs"
             if row.comparison != "equal":
                 bound = "more than" if row.comparison == "greater_than" else "less than"
                 verdict = (f"Agrees: {format_value(value, row.unit, decimals + 2)} is {bound} "
                            f"{format_value(float(row.value), row.unit, decimals)}." if ok else
                            f"Differs: {format_value(value, row.unit, decimals + 2)} is not {bound} "
                            f"{format_value(float(row.value), row.unit, decimals)}.")
-            elif ok:
+            elif ok and abs(difference) <= 0.5 * 10 ** (-decimals) + 1e-9:
                 verdict = "Agrees within the printed rounding."
+            elif ok:
+                verdict = (f"Agrees within rounding: the difference, {format_value(difference, row.unit, decimals + 1)}, "
+                           f"is within {format_value(0.5 * 10 ** (-decimals) + slack, row.unit, decimals + 1)} "
+                           f"(half a unit of the printed figure, plus "
+                           f"{format_value(slack, row.unit, decimals + 1)} from the rounding of its inputs).")
             else:
                 verdict = (f"Differs by {format_value(difference, row.unit, decimals + 1)} "
                            f"({difference / float(row.value):+.1%} of the printed figure)."
                            if float(row.value) else
                            f"Differs by {format_value(difference, row.unit, decimals + 1)}.")
+        if status == "by construction":
+            verdict = BY_CONSTRUCTION
         if row.figure in notes:
             verdict += " " + notes[row.figure]
         rows.append({
             "figure": row.figure, "label": row.label, "unit": row.unit, "decimals": decimals,
             "published": float(row.value), "reproduced": value, "difference": difference,
-            "agrees": ok, "source": f"{row.document} line {row.line}", "verdict": verdict,
+            "tolerance": slack, "agrees": ok, "status": status, "source": f"{row.document} line {row.line}",
+            "verdict": verdict,
         })
     return pd.DataFrame(rows)
 
@@ -131,7 +166,8 @@ def display_table(comparison: pd.DataFrame) -> pd.DataFrame:
         "Figure": comparison["label"],
         "Published": [format_value(r.published, r.unit, r.decimals) for r in comparison.itertuples()],
         "Reproduced": [format_value(r.reproduced, r.unit, _shown_decimals(r)) for r in comparison.itertuples()],
-        "Agrees": comparison["agrees"].map({True: "yes", False: "no", None: "n/a"}).fillna("n/a"),
+        "Agrees": comparison["status"].map({"agrees": "yes", "differs": "no", "by construction": "by construction"})
+        .fillna("n/a"),
         "Printed at": comparison["source"],
         "Note": comparison["verdict"],
     })

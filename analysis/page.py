@@ -110,7 +110,7 @@ class ChapterPage:
         """Show a chart with its alt text, data table and CSV link."""
         display(Figure(chart, name=f"{self.chapter.name}-{name}", alt_text=alt, data=data))
 
-    def ledger(self, reproduced: dict, notes: dict | None = None) -> None:
+    def ledger(self, reproduced: dict, notes: dict | None = None, tolerance: dict | None = None) -> None:
         """Show the printed figures beside the reproduced ones (see analysis.ledger.compare).
 
         The report's figures are for its own year; on a page for another period the ledger
@@ -121,7 +121,8 @@ class ChapterPage:
                      f"{ledger_module.REPORT_YEAR.label}, so they are not compared.")
             reproduced = {name: None for name in reproduced}
             notes = {name: other for name in reproduced}
-        comparison = ledger_module.compare(self.chapter.name, reproduced, notes)
+        comparison = ledger_module.compare(self.chapter.name, reproduced, notes, synthetic=self.synthetic,
+                                           tolerance=tolerance)
         self.table(ledger_module.display_table(comparison),
                    caption="Reproduction ledger: each figure the report printed, beside the "
                            "figure computed here from the rows.")

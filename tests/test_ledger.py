@@ -60,3 +60,35 @@ def test_malformed_ledger_names_the_row(ledger_dir):
     (ledger_dir / "bad.csv").write_text(LEDGER.replace("percent,0,equal", "percentage,0,equal"))
     with pytest.raises(DataError, match=r"bad.csv, row 2, column 'unit'"):
         ledger.published("bad")
+
+
+def test_on_synthetic_data_an_agreeing_figure_holds_by_construction(ledger_dir):
+    figures = {"performance": 82.2, "treated": 119798, "multiple": 2.1}
+    real = ledger.compare("demo", figures).set_index("figure")
+    synthetic = ledger.compare("demo", figures, synthetic=True).set_index("figure")
+    assert list(real["status"]) == ["agrees"] * 3
+    assert list(synthetic["status"]) == ["by construction"] * 3
+    assert all(v.startswith("Holds by construction") for v in synthetic["verdict"])
+    assert not any("Agrees" in v for v in synthetic["verdict"])
+    shown = ledger.display_table(ledger.compare("demo", figures, synthetic=True))
+    assert list(shown["Agrees"]) == ["by construction"] * 3
+    # A sample that fails to reproduce its figure is shown as differing, synthetic or not.
+    wrong = ledger.compare("demo", {**figures, "treated": 1}, synthetic=True).set_index("figure")
+    assert wrong.loc["treated", "status"] == "differs" and wrong.loc["treated", "verdict"].startswith("Differs")
+
+
+def test_tolerance_widens_agreement_by_the_rounding_of_the_inputs(ledger_dir):
+    # 119,796: 2 from the printed 119,798, beyond its rounding (0.5) but within 0.5 + 3 x 0.5.
+    plain = ledger.compare("demo", {"performance": 82, "treated": 119796, "multiple": 3}).set_index("figure")
+    assert plain.loc["treated", "status"] == "differs"
+    widened = ledger.compare("demo", {"performance": 82, "treated": 119796, "multiple": 3},
+                             tolerance={"treated": 1.5}).set_index("figure")
+    assert widened.loc["treated", "status"] == "agrees" and widened.loc["treated", "tolerance"] == 1.5
+    assert widened.loc["treated", "verdict"].startswith("Agrees within rounding: the difference, -2.0, is within 2.0")
+    beyond = ledger.compare("demo", {"performance": 82, "treated": 119795.9, "multiple": 3},
+                            tolerance={"treated": 1.5}).set_index("figure")
+    assert beyond.loc["treated", "status"] == "differs"
+    with pytest.raises(HandbookError, match="tolerance is given for 'other'"):
+        ledger.compare("demo", {"performance": 82, "treated": 1, "multiple": 3}, tolerance={"other": 1})
+    with pytest.raises(HandbookError, match="must be a non-negative number"):
+        ledger.compare("demo", {"performance": 82, "treated": 1, "multiple": 3}, tolerance={"treated": -1})
