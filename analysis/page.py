@@ -134,15 +134,14 @@ def sources_html(sources: dict[str, Source]) -> str:
     for source in sources.values():
         ds = source.dataset
         files = source.entries
-        if not files:
-            listing = "<em>no files</em>"
-        elif len(files) == 1:
+        if not files:  # an optional dataset the data folder lacks: nothing was read from it
+            continue
+        if len(files) == 1:
             listing = f"<code>{html.escape(files[0].relative)}</code>"
         else:
             listing = (f"{len(files)} files, <code>{html.escape(files[0].relative)}</code> to "
                        f"<code>{html.escape(files[-1].relative)}</code>")
-        dates = sorted({f.date for f in files})
-        date_text = html.escape(dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}") if dates else ""
+        date_text = html.escape(source.date_text)
         checksums = "".join(
             f"<li><code>{html.escape(f.relative)}</code> <code>{f.sha256}</code></li>" for f in files)
         origin = source.origin + (" (synthetic)" if source.synthetic else "")
@@ -156,7 +155,9 @@ def sources_html(sources: dict[str, Source]) -> str:
             f"<ul class=\"handbook-checksums\">{checksums}</ul></details></td></tr>")
     return (
         '<div class="handbook-sources"><p><strong>Data sources</strong> (sha256 of the files read; '
-        "the short form is a checksum over all of a dataset's files)</p>"
+        "the short form is a checksum over all of a dataset's files. Each date says what it is: when "
+        "the file was obtained, transcribed or generated, from its provenance record; else when its "
+        "publisher last saved the workbook; else when this copy of the file was last modified)</p>"
         + scroll_region('<table class="handbook-table"><thead><tr>'
                         "<th>Dataset</th><th>Taken from</th><th>Publisher</th><th>Files</th><th>Date</th>"
                         "<th>sha256</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>",

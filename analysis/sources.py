@@ -6,12 +6,21 @@ It is taken from the user's `--data DIR` when files there match, else from
 (file, publisher, title, url, date, sha256, synthetic, notes); the bundled ones always do.
 A file is synthetic when its checksum is listed as synthetic in any `sources.csv` of the
 project, so pointing `--data` at a copy of the bundled samples still shows the banner.
+
+Every file shows a date and says what the date is: the date in the `sources.csv` beside
+it (when the file was obtained, e.g. by `handbook fetch`, transcribed, or generated);
+else, for a workbook, the date its publisher last saved it (its document properties);
+else the file's own modification date, which is when this copy was written, not when it
+was published.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
+import re
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +35,7 @@ SOURCES_FILE = "sources.csv"
 SOURCES_COLUMNS = ["file", "publisher", "title", "url", "date", "sha256", "synthetic", "notes"]
 USER_ORIGIN = "your data folder"
 BUNDLED_ORIGIN = "bundled sample"
+BUNDLED_REAL_ORIGIN = "bundled with the handbook"  # bundled files that are not synthetic (transcriptions)
 
 
 def sha256_of(path: Path) -> str:
@@ -67,8 +77,41 @@ class SourceFile:
     path: Path
     relative: str
     sha256: str
-    date: str
+    date: str  # YYYY-MM-DD
+    date_kind: str  # what the date is: obtained, transcribed, generated, workbook saved, file modified
     synthetic: bool
+
+    @property
+    def date_text(self) -> str:
+        return f"{self.date_kind} {self.date}"
+
+
+WORKBOOK_SAVED = re.compile(rb"<dcterms:modified[^>]*>(\d{4}-\d{2}-\d{2})")
+
+
+def workbook_saved(path: Path) -> str | None:
+    """The date an .xlsx workbook was last saved, from its document properties (None if absent)."""
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    try:
+        with zipfile.ZipFile(path) as book:
+            found = WORKBOOK_SAVED.search(book.read("docProps/core.xml"))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    return found.group(1).decode() if found else None
+
+
+def file_date(path: Path, listed: dict, synthetic: bool) -> tuple[str, str]:
+    """(date, what it is) for one file: its provenance record, its workbook properties, or its mtime."""
+    if listed.get("date"):
+        described = f"{listed.get('title', '')} {listed.get('publisher', '')}".lower()
+        kind = "generated" if synthetic else "transcribed" if "transcribed" in described else "obtained"
+        return listed["date"], kind
+    saved = workbook_saved(path)
+    if saved:
+        return saved, "workbook saved"
+    modified = dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.timezone.utc).date()
+    return modified.isoformat(), "file modified"
 
 
 @dataclass(frozen=True)
@@ -87,6 +130,15 @@ class Source:
     @property
     def synthetic(self) -> bool:
         return any(entry.synthetic for entry in self.entries)
+
+    @property
+    def date_text(self) -> str:
+        """The files' dates by kind, e.g. "file modified 2026-12-01" or "obtained 2017-04-12 to 2017-05-10"."""
+        parts = []
+        for kind in dict.fromkeys(e.date_kind for e in self.entries):
+            dates = sorted({e.date for e in self.entries if e.date_kind == kind})
+            parts.append(f"{kind} {dates[0]}" + (f" to {dates[-1]}" if len(dates) > 1 else ""))
+        return "; ".join(parts)
 
     @property
     def digest(self) -> str:
@@ -127,9 +179,13 @@ def _source(dataset: Dataset, root: Path, origin: str, files: list[Path]) -> Sou
     for path in files:
         listed = read_sources_csv(path.parent).get(path.name, {})
         checksum = sha256_of(path)
+        is_synthetic = checksum in synthetic
+        date, kind = file_date(path, listed, is_synthetic)
         entries.append(SourceFile(
             path=path, relative=path.relative_to(root).as_posix(), sha256=checksum,
-            date=listed.get("date", "") or "not recorded", synthetic=checksum in synthetic))
+            date=date, date_kind=kind, synthetic=is_synthetic))
+    if origin == BUNDLED_ORIGIN and entries and not any(e.synthetic for e in entries):
+        origin = BUNDLED_REAL_ORIGIN
     return Source(dataset=dataset, root=root, origin=origin, entries=tuple(entries))
 
 
@@ -154,8 +210,6 @@ def record_files(files, publisher: str, title: str, url: str = "", synthetic: bo
     A row whose checksum is unchanged keeps its date; a new or changed file gets `date`
     (default: today). Used for generated samples, downloads and transcribed tables.
     """
-    import datetime as dt
-
     by_folder: dict[Path, list[Path]] = {}
     for path in files:
         by_folder.setdefault(Path(path).parent, []).append(Path(path))

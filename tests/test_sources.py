@@ -1,0 +1,78 @@
+"""Sources: every file read shows a date that says what it is; a dataset with no files is not listed."""
+
+import os
+import re
+import zipfile
+
+from analysis import sources
+from analysis.page import prepare_chapter, sources_html
+from analysis.registry import Dataset
+
+DEMO = Dataset("demo", "Demo files", "Nobody", "", "demo/*.*")
+
+
+def _resolve(folder):
+    return sources.resolve(DEMO, folder)
+
+
+def test_a_recorded_date_is_shown_as_obtained(tmp_path):
+    path = tmp_path / "demo" / "a.csv"
+    path.parent.mkdir()
+    path.write_text("x\n1\n")
+    sources.record_files([path], publisher="NHS England", title="Demo", date="2017-05-11")
+    entry = _resolve(tmp_path).entries[0]
+    assert (entry.date, entry.date_kind, entry.date_text) == ("2017-05-11", "obtained", "obtained 2017-05-11")
+
+
+def test_a_workbook_without_a_record_shows_the_date_its_publisher_saved_it(tmp_path):
+    path = tmp_path / "demo" / "b.xlsx"
+    path.parent.mkdir()
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("docProps/core.xml", '<cp:coreProperties><dcterms:modified xsi:type="dcterms:W3CDTF">'
+                                           "2017-06-08T09:30:00Z</dcterms:modified></cp:coreProperties>")
+    entry = _resolve(tmp_path).entries[0]
+    assert entry.date_text == "workbook saved 2017-06-08"
+
+
+def test_otherwise_the_file_modification_date_is_shown_and_called_that(tmp_path):
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    for name, stamp in (("c.csv", 1_500_000_000), ("d.csv", 1_510_000_000)):  # 2017-07-14, 2017-11-06
+        (folder / name).write_text("x\n")
+        os.utime(folder / name, (stamp, stamp))
+    source = _resolve(tmp_path)
+    assert [e.date_text for e in source.entries] == ["file modified 2017-07-14", "file modified 2017-11-06"]
+    assert source.date_text == "file modified 2017-07-14 to 2017-11-06"
+
+
+def test_bundled_pages_say_generated_or_transcribed_never_sample_for_a_transcription():
+    finance = prepare_chapter("finance").sources["finance_tables"]
+    assert finance.origin == "bundled with the handbook" and not finance.synthetic
+    assert finance.date_text.startswith("transcribed ")
+    for source in prepare_chapter("cancer").sources.values():
+        assert source.origin == "bundled sample" and source.date_text.startswith("generated ")
+
+
+def test_real_files_show_their_dates_and_an_empty_dataset_is_not_listed(real_data):
+    cancer = prepare_chapter("cancer", data_dir=str(real_data)).sources
+    assert cancer["cwt_national"].date_text == "workbook saved 2023-11-08"
+    assert re.fullmatch(r"file modified \d{4}-\d{2}-\d{2}( to \d{4}-\d{2}-\d{2})?", cancer["cwt_provider"].date_text)
+    page = prepare_chapter("vanguards", data_dir=str(real_data))
+    assert not page.sources["mar_ages"].entries  # the real folder has no ages file
+    listed = sources_html(page.sources)
+    assert "Monthly Activity Return" in listed and page.sources["mar_ages"].dataset.title not in listed
+    assert "not recorded" not in listed and "no files" not in listed
+
+
+def test_built_real_pages_show_a_date_for_every_source(real_book):
+    for page in (real_book / "_build" / "html" / "chapters").glob("*.html"):
+        html = page.read_text()
+        if "handbook-sources" not in html:
+            continue
+        assert "not recorded" not in html and "<em>no files</em>" not in html, page.name
+        block = html[html.index("handbook-sources"):]
+        block = block[:block.index("</table>")]
+        for row in re.findall(r"<tr><td>.*?</tr>", block, flags=re.S):
+            cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
+            assert re.match(r"(obtained|transcribed|generated|workbook saved|file modified) \d{4}-\d{2}-\d{2}",
+                            cells[4]), (page.name, cells[0], cells[4])
