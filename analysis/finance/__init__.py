@@ -1,12 +1,15 @@
 """Finance: NHS England's 2016/17 financial performance, recomputed from the report's own tables.
 
 The inputs are the tables printed in the annual report (`000_5311d35d774c4b17.txt` lines
-840-848, 866-879 and 920-925) and NHS Improvement's first year (`003_aa8731bbbd271962.txt`
-lines 76-79), transcribed as tidy rows (table, item, year, measure, value, document,
-line). Only inputs are stored: plans, actuals, limits, expenditure and counts, plus the
-under/(over)spends of 2013/14 to 2015/16, which the report prints without their plans.
-Every derived figure (each under/(over)spend, percentage, increase and total) is
-recomputed here and compared with the printed one in the ledger.
+840-848, 866-879 and 920-925, with the commentary's figures at lines 836 and 854) and NHS
+Improvement's first year (`003_aa8731bbbd271962.txt` lines 76-79), transcribed from the
+documents (not a sample) as tidy rows (table, item, year, measure, value, rounding,
+document, line), where `rounding` is the unit of the last digit printed (1 for £1m, 0
+for an exact count). Only inputs are stored: plans, actuals, limits, expenditure and
+counts, plus the under/(over)spends of 2013/14 to 2015/16, which the report prints
+without their plans. Every derived figure (each under/(over)spend, percentage, increase
+and total) is recomputed here and compared with the printed one in the ledger, within
+the rounding of its inputs (`rounding_tolerance`).
 """
 
 from __future__ import annotations
@@ -32,13 +35,13 @@ SCHEMA = Schema(
     name="finance tables",
     columns={
         "table": Column("text", allowed=frozenset({"performance", "expenditure", "limits", "providers",
-                                                   "reserve"})),
+                                                   "reserve", "ccg_position"})),
         "item": Column("text"), "name": Column("text"),
         "year": Column("text", allowed=frozenset(YEARS)),
         "measure": Column("text", allowed=frozenset({
             "plan", "actual", "variance", "expenditure", "limit", "trusts", "accepted_control_total",
-            "achieved_control_total", "stf_received_gbp_m", "risk_reserve_released"})),
-        "value": Column("number"),
+            "achieved_control_total", "stf_received_gbp_m", "risk_reserve_released", "ccgs"})),
+        "value": Column("number"), "rounding": Column("number", non_negative=True),
         "document": Column("text"), "line": Column("count", non_negative=True),
     },
 )
@@ -54,7 +57,9 @@ def read_tables(path: str | Path) -> pd.DataFrame:
         raise DataError(path, f"is not a readable CSV ({exc})") from None
     table["source_file"] = str(path)
     table["source_row"] = range(2, len(table) + 2)
-    for column in ("value", "line"):
+    if "rounding" not in table:
+        raise DataError(path, "lacks column 'rounding' (the unit of each value's last printed digit)")
+    for column in ("value", "rounding", "line"):
         if column in table and not pd.api.types.is_numeric_dtype(table[column]):
             values = pd.to_numeric(table[column], errors="coerce")
             bad = values.isna()
@@ -62,6 +67,7 @@ def read_tables(path: str | Path) -> pd.DataFrame:
             raise DataError(path, f"value {first[column]!r} is not a number",
                             row=int(first["source_row"]), column=column)
     SCHEMA.validate(table, str(path))
+    table["value"] = table["value"].astype(float)
     key = ["table", "item", "year", "measure"]
     if table.duplicated(key).any():
         first = table.loc[table.duplicated(key)].iloc[0]
@@ -202,7 +208,75 @@ def reproduce(inputs: pd.DataFrame) -> dict:
                 "headline_budget": headline["plan"]})
     reserve = inputs[(inputs["table"] == "reserve") & (inputs["measure"] == "risk_reserve_released")]
     out["risk_reserve_release"] = float(reserve["value"].sum())
+    steps = ccg_reconciliation(inputs).set_index("step")["gbp_m"]
+    out["ccg_before_reserve"] = steps["before_reserve"]
+    out["ccg_before_reserve_pct"] = 100 * steps["before_reserve"] / value(inputs, "performance", "ccgs", "2016/17", "plan")
+    out["ccg_position_from_commentary"] = steps["after_reserve"]
     return {k: (None if v is None or pd.isna(v) else float(v)) for k, v in out.items()}
+
+
+def rounding_tolerance(inputs: pd.DataFrame) -> dict:
+    """How far the rounding of the printed inputs can move each recomputed figure.
+
+    Each input is moved by half a unit of its last printed digit, up and then down, one
+    at a time, and the largest change it makes to each figure is added up over the
+    inputs. For a sum or difference of n figures rounded to £1m that is n x £0.5m; for a
+    percentage it is how far the rounding of its numerator and base can move it.
+    """
+    base = reproduce(inputs)
+    tolerance = {name: 0.0 for name, v in base.items() if v is not None}
+    for index in inputs.index[inputs["rounding"] > 0]:
+        half = inputs.at[index, "rounding"] / 2
+        moved = []
+        for step in (half, -half):
+            shifted = inputs.copy()
+            shifted.at[index, "value"] += step
+            moved.append(reproduce(shifted))
+        for name in tolerance:
+            tolerance[name] += max(abs(m[name] - base[name]) for m in moved if m[name] is not None)
+    return tolerance
+
+
+def ccg_reconciliation(inputs: pd.DataFrame) -> pd.DataFrame:
+    """The CCG position built from the commentary (line 854) and the reserve release (line 836),
+    beside the table's under/(over)spend (line 844): each step with its document and line."""
+    def cited(table, item, measure):
+        row = inputs[(inputs["table"] == table) & (inputs["item"] == item) & (inputs["year"] == "2016/17")
+                     & (inputs["measure"] == measure)]
+        if len(row) != 1:
+            raise DataError("finance tables", f"needs exactly one {table} row for {item}, 2016/17, {measure}")
+        return float(row["value"].iloc[0]), f"{row['document'].iloc[0]} line {row['line'].iloc[0]}"
+
+    under, under_at = cited("ccg_position", "further_underspends", "variance")
+    under_n, _ = cited("ccg_position", "further_underspends", "ccgs")
+    premium, premium_at = cited("ccg_position", "quality_premium", "variance")
+    over, over_at = cited("ccg_position", "operating_overspends", "variance")
+    over_n, _ = cited("ccg_position", "operating_overspends", "ccgs")
+    release, release_at = cited("reserve", "ccgs", "risk_reserve_released")
+    plan, plan_at = cited("performance", "ccgs", "plan")
+    actual, _ = cited("performance", "ccgs", "actual")
+    before = under + premium + over
+    after = before + release
+    rows = [
+        ("further_underspends", f"Further underspends reported by {under_n:.0f} CCGs", under, under_at),
+        ("quality_premium", "Underspend against the Quality Premium budget", premium, premium_at),
+        ("operating_overspends", f"Operating overspends reported by {over_n:.0f} CCGs", over, over_at),
+        ("before_reserve", "Aggregate position before the reserve release (sum of the three)", before,
+         "computed; printed as an overspend of £556 million at 000_5311d35d774c4b17.txt line 854"),
+        ("reserve_release", "Risk reserve released, included in CCG positions", release, release_at),
+        ("after_reserve", "CCG position after the reserve release", after, "computed"),
+        ("table", "CCG under/(over)spend in the financial performance table (plan minus actual)", plan - actual,
+         plan_at),
+        ("unexplained", "Table minus the position rebuilt from the commentary", plan - actual - after, "computed"),
+    ]
+    return pd.DataFrame(rows, columns=["step", "item", "gbp_m", "source"])
+
+
+def agreed_by_input_rounding(plain: pd.DataFrame, widened: pd.DataFrame) -> list[str]:
+    """Figures of a ledger comparison made without input rounding (`plain`) that differ, but
+    agree in the same comparison made with it (`widened`)."""
+    return sorted(set(plain.loc[plain["status"] == "differs", "figure"])
+                  & set(widened.loc[widened["status"] == "agrees", "figure"]))
 
 
 def ledger_notes(inputs: pd.DataFrame) -> dict:
@@ -217,6 +291,11 @@ def ledger_notes(inputs: pd.DataFrame) -> dict:
             notes[f"variance_pct_{tag}_{item}"] = ("Base: plan implied as actual expenditure plus the "
                                                    "printed under/(over)spend.")
     perf = performance_table(inputs).set_index(["year", "item"])
+    notes["ccg_before_reserve"] = "Further underspends plus the Quality Premium underspend minus operating overspends."
+    notes["ccg_before_reserve_pct"] = "Base: the CCG plan (line 844); the report does not name the base."
+    notes["ccg_position_from_commentary"] = ("The position before the reserve release (line 854) plus the £707 "
+                                             "million released in CCG positions (line 836); see the reconciliation "
+                                             "above.")
     if not perf.loc[("2013/14", "chc"), "plan"]:
         notes["variance_pct_2013_14_chc"] = ("The implied plan is £0m (actual £77m, overspend £77m), so "
                                              "no percentage exists; the report prints 0.0%.")
@@ -241,9 +320,11 @@ from .charts import expenditure_chart, plan_actual_chart, variance_chart  # noqa
 
 __all__ = ["load", "validate_parameters", "read_tables", "performance_table", "limits_table",
            "expenditure_table", "provider_sector", "reproduce", "ledger_notes", "expenditure_chart",
-           "plan_actual_chart", "variance_chart", "discrepancies", "headline"]
+           "plan_actual_chart", "variance_chart", "discrepancies", "headline", "rounding_tolerance",
+           "ccg_reconciliation", "agreed_by_input_rounding"]
 
 
 def discrepancies(comparison: pd.DataFrame) -> pd.DataFrame:
-    """Ledger rows whose recomputed value differs from the printed one beyond its rounding."""
+    """Ledger rows whose recomputed value differs from the printed one beyond the rounding of
+    the printed figure and of its inputs, or cannot be recomputed."""
     return comparison[comparison["agrees"].eq(False) | comparison["reproduced"].isna()]
