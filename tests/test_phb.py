@@ -3,8 +3,12 @@
 import pandas as pd
 import pytest
 
+import csv
+import re
+
 from analysis import ledger, phb
 from analysis.errors import DataError, ParameterError
+from analysis.phb.organisations import REAL_CCGS, real_identities
 from analysis.page import prepare_chapter
 from analysis.periods import FinancialYear
 from analysis.phb.readers import quarter_end, read_phb
@@ -72,7 +76,8 @@ def test_bundled_sample_reproduces_the_printed_figures(bundled):
     table, population = bundled
     latest = phb.count_at(table, pd.Period("2017-03", "M"))
     multiple = latest / phb.count_at(table, pd.Period("2015-09", "M"))
-    assert ledger.compare("phb", {"phb_march_2017": latest, "phb_multiple_sep_2015": multiple})["agrees"].all()
+    result = ledger.compare("phb", {"phb_march_2017": latest, "phb_multiple_sep_2015": multiple}, synthetic=True)
+    assert result["status"].eq("by construction").all()
     rates = phb.rates(table, population, pd.Period("2017-03", "M"))
     assert (rates["total"] == 0).sum() >= 1
     assert rates["rate"].max() > 3 * rates["rate"].median()  # CCGs differ widely
@@ -87,9 +92,10 @@ def test_trajectory_and_every_period_in_the_data(bundled):
     assert phb.trajectory(table, FinancialYear(2014))["seen"] is None  # no count for March 2014
 
 
-def test_parameters():
-    page = prepare_chapter("phb", ccgs=" 00c, 00D ")
-    assert page.parameters["ccgs"] == "00C,00D"
+def test_parameters(bundled):
+    first, second = sorted(bundled[0]["ccg_code"].unique())[:2]
+    page = prepare_chapter("phb", ccgs=f" {first.lower()}, {second} ")
+    assert page.parameters["ccgs"] == f"{first},{second}"
     with pytest.raises(ParameterError, match="'ZZZ' is not a CCG code"):
         prepare_chapter("phb", ccgs="ZZZ")
     with pytest.raises(ParameterError, match="2017-18 ends in March 2018, which is not in the PHB data"):
@@ -104,3 +110,78 @@ def test_real_population(real_data):
 def test_real_population_alone_does_not_mix_with_the_synthetic_sample(real_data):
     page = prepare_chapter("phb", data_dir=str(real_data))
     assert all(s.origin == "bundled sample" for s in page.sources.values())
+
+
+# Synthetic data never wears real names.
+
+def real_ccg_values() -> set[str]:
+    with open(REAL_CCGS, newline="") as handle:
+        return {v.strip().upper() for row in csv.DictReader(handle) for v in row.values()}
+
+
+def test_the_real_list_is_read_whole():
+    identities = real_identities()
+    assert len(identities) == 3 * 209 and identities == frozenset(real_ccg_values())
+    assert {"00C", "E38000042", "NHS DARLINGTON CCG"} <= identities
+
+
+def test_no_synthetic_file_the_phb_page_reads_names_a_real_ccg():
+    real = real_ccg_values()
+    page = prepare_chapter("phb")
+    for source in page.sources.values():
+        assert source.synthetic
+        for path in source.files:
+            with open(path, newline="") as handle:
+                cells = {cell.strip().upper() for row in csv.reader(handle) for cell in row}
+            found = sorted(cells & real)
+            assert not found, (f"{path.name} pairs invented figures with real CCG identities, e.g. {found[:3]}; "
+                               "regenerate it (handbook samples) from the fictional sample_ccgs()")
+
+
+def test_organisation_view_on_synthetic_data_shows_only_fictional_organisations():
+    real = pd.DataFrame({"ccg_code": ["F001", "00C"], "ccg_name": ["NHS AMBRWICK CCG", "NHS X CCG"],
+                         "total": [1, 2], "population": [1000, 2000], "rate": [100.0, 100.0], "rank": [1, 1]})
+    named = real.assign(ccg_code=["F001", "F002"], ccg_name=["NHS AMBRWICK CCG", "nhs  darlington ccg"])
+    fictional = real.assign(ccg_code=["F001", "F002"], ccg_name=["NHS AMBRWICK CCG", "NHS BELTWICK CCG"])
+    assert phb.real_organisations(real) == ["00C"] and phb.real_organisations(named) == ["nhs  darlington ccg"]
+    assert phb.organisation_view(real, synthetic=False).allowed  # real data is shown as it is
+    assert phb.organisation_view(fictional, synthetic=True).allowed
+    for table in (real, named):
+        view = phb.organisation_view(table, synthetic=True)
+        assert not view.allowed and view.reason.startswith("The CCG-level view is not shown")
+        assert phb.ccg_sentence(table, view) == view.reason
+        with pytest.raises(DataError, match="The CCG-level view is not shown"):
+            phb.ccg_view(table, [], synthetic=True)
+        with pytest.raises(DataError, match="The CCG-level view is not shown"):
+            phb.rate_chart(table, [], synthetic=True)
+    assert list(phb.ccg_view(fictional, [], synthetic=True)["CCG"]) == ["NHS AMBRWICK CCG", "NHS BELTWICK CCG"]
+    assert "NHS AMBRWICK CCG" in phb.ccg_sentence(fictional, phb.organisation_view(fictional, True))
+
+
+def page_text(book) -> str:
+    html = (book / "_build" / "html" / "chapters" / "phb.html").read_text()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def assert_no_real_ccg(text: str):
+    real = real_ccg_values()
+    codes = sorted({token for token in re.findall(r"\b[0-9A-Z]{3}\b|\bE38\d{6}\b", text)} & real)
+    assert not codes, f"real CCG codes on a synthetic page: {codes[:5]}"
+    upper = text.upper()
+    names = [name for name in real if name.startswith("NHS ") and name in upper]
+    assert not names, f"real CCG names on a synthetic page: {names[:5]}"
+
+
+def test_bundled_phb_page_shows_no_real_ccg_and_says_synthetic(bundled_book):
+    text = page_text(bundled_book)
+    assert "Synthetic sample data" in text and "This page is synthetic" in text
+    assert "Holds by construction" in text and "Agrees within" not in text
+    assert_no_real_ccg(text)
+
+
+def test_phb_page_built_with_real_data_elsewhere_says_it_is_synthetic(real_book):
+    text = page_text(real_book)
+    assert "Synthetic sample data" in text and "This page is synthetic" in text
+    assert "The data folder given to the build has no personal health budget collection" in text
+    assert "Holds by construction" in text and "Agrees within" not in text
+    assert_no_real_ccg(text)

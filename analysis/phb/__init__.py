@@ -9,11 +9,13 @@ from ..periods import FinancialYear
 from ..population import ccg_totals, read_population
 from .charts import rate_chart, trajectory_chart
 from .metrics import COMMITMENT, count_at, national, rates, required_growth, trajectory, trajectory_lines
+from .organisations import ccg_sentence, organisation_view, real_organisations, synthetic_note
 from .readers import read_phb
 
 __all__ = ["load", "validate_parameters", "parse_ccgs", "national", "count_at", "rates", "trajectory",
            "trajectory_lines", "required_growth", "rate_chart", "trajectory_chart", "COMMITMENT", "read_phb",
-           "ccg_view", "commitment_table"]
+           "ccg_view", "commitment_table", "organisation_view", "real_organisations", "ccg_sentence",
+           "synthetic_note"]
 
 
 def load(sources) -> tuple[pd.DataFrame, pd.Series]:
@@ -59,8 +61,14 @@ def commitment_table() -> pd.DataFrame:
                                  "line": "Line"})
 
 
-def ccg_view(table: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
-    """The chosen CCGs' counts, rates and ranks among all CCGs (all CCGs when none chosen)."""
+def ccg_view(table: pd.DataFrame, chosen: list[str], synthetic: bool) -> pd.DataFrame:
+    """The chosen CCGs' counts, rates and ranks among all CCGs (all CCGs when none chosen).
+
+    On synthetic data every CCG must be fictional (`organisation_view`), or this refuses.
+    """
+    view = organisation_view(table, synthetic)
+    if not view.allowed:
+        raise DataError("phb_quarterly", view.reason)
     shown = table[table["ccg_code"].isin(chosen)] if chosen else table
     return pd.DataFrame({"Rank": shown["rank"].astype(str) + f" of {len(table)}", "CCG": shown["ccg_name"],
                          "Code": shown["ccg_code"], "In place": shown["total"].map("{:,.0f}".format),

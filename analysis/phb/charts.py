@@ -6,6 +6,8 @@ import altair as alt
 import pandas as pd
 
 from ..charts import PALETTE
+from ..errors import DataError
+from .organisations import organisation_view
 
 
 def trajectory_chart(series: pd.DataFrame, paths: pd.DataFrame) -> alt.LayerChart:
@@ -28,8 +30,14 @@ def trajectory_chart(series: pd.DataFrame, paths: pd.DataFrame) -> alt.LayerChar
     ).properties(height=320)
 
 
-def rate_chart(rates: pd.DataFrame, highlight: list[str]) -> alt.Chart:
-    """Each CCG's rate per 100,000, highest first; chosen CCGs stand out."""
+def rate_chart(rates: pd.DataFrame, highlight: list[str], synthetic: bool) -> alt.Chart:
+    """Each CCG's rate per 100,000, highest first; chosen CCGs stand out.
+
+    On synthetic data every CCG must be fictional (`organisation_view`), or this refuses.
+    """
+    view = organisation_view(rates, synthetic)
+    if not view.allowed:
+        raise DataError("phb_quarterly", view.reason)
     data = rates.assign(chosen=rates["ccg_code"].isin(highlight).map({True: "Chosen CCG", False: "Other CCGs"}),
                         rate=rates["rate"].round(1))
     return alt.Chart(data).mark_bar().encode(

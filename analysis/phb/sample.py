@@ -1,6 +1,6 @@
-"""The bundled synthetic sample: the quarterly PHB collection for the CCGs of 2016-17
-(real codes and names, invented counts; their registered population is the sample of
-`analysis.population`).
+"""The bundled synthetic sample: the quarterly PHB collection for the sample's CCGs, which
+are those of `analysis.population.sample_ccgs()` (fictional codes and names, with the
+registered population of that sample), so the PHB counts are invented for invented CCGs.
 
 `write_sample(out_dir)` writes `out_dir/phb/phb_quarterly_sample.csv` (Q1 2014-15 to
 Q4 2016-17). The national
