@@ -54,9 +54,9 @@ def organisation_view(table: pd.DataFrame, synthetic: bool) -> OrganisationView:
         return OrganisationView(True)
     return OrganisationView(False, (
         f"The CCG-level view is not shown: the data is a synthetic sample, and {len(real)} of its "
-        f"organisation codes and names (for example {real[0]}) belong to real CCGs. Invented figures are "
-        "never shown against a real organisation; regenerate the sample (handbook samples) with "
-        "fictional CCGs, or rebuild with --data pointing at the published collection."))
+        "organisation codes and names belong to real CCGs. Invented figures are never shown against a "
+        "real organisation; regenerate the sample with fictional CCGs (handbook samples), or build from "
+        "a data folder that holds the published collection."))
 
 
 def ccg_sentence(rates: pd.DataFrame, view: OrganisationView) -> str:
