@@ -142,3 +142,22 @@ def test_only_2016_17_is_covered():
         prepare_chapter("finance", period="2017-18")
     page = prepare_chapter("finance")
     assert not page.synthetic
+
+
+def _text(book) -> str:
+    import re
+
+    html = (book / "_build" / "html" / "chapters" / "finance.html").read_text()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize("which", ["bundled_book", "real_book"])
+def test_built_finance_page_states_tolerance_reconciliation_and_origin(which, request):
+    text = _text(request.getfixturevalue(which))
+    assert "13 more within the rounding of their inputs" in text
+    assert "Agrees within rounding: the difference, £-1.0m, is within £1.5m" in text
+    assert "at most 2.07 points, for Historic continuing healthcare claims: expenditure increase 2015/16" in text
+    assert "The commentary’s figures give £ 151 million after the reserve release, against £ 154 million" in text
+    assert "can explain at most £ 2.5 million, so the rest is not rounding" in text
+    assert "bundled with the handbook" in text and "transcribed 20" in text
+    assert "bundled sample" not in text and "Synthetic sample data" not in text and "by construction" not in text

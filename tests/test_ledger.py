@@ -92,3 +92,33 @@ def test_tolerance_widens_agreement_by_the_rounding_of_the_inputs(ledger_dir):
         ledger.compare("demo", {"performance": 82, "treated": 1, "multiple": 3}, tolerance={"other": 1})
     with pytest.raises(HandbookError, match="must be a non-negative number"):
         ledger.compare("demo", {"performance": 82, "treated": 1, "multiple": 3}, tolerance={"treated": -1})
+
+
+def _ledger_text(html: str) -> str:
+    """The text of a built page's reproduction ledger table ('' when the page has none)."""
+    import re
+
+    start = html.find("Reproduction ledger: each figure")
+    if start < 0:
+        return ""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:html.index("</table>", start)]))
+
+
+def test_built_ledgers_say_by_construction_exactly_on_synthetic_pages(bundled_book, real_book):
+    seen = {"synthetic": 0, "real": 0}
+    for book in (bundled_book, real_book):
+        for page in sorted((book / "_build" / "html" / "chapters").glob("*.html")):
+            html = page.read_text()
+            table = _ledger_text(html)
+            if not table:
+                continue
+            if "handbook-synthetic" in html:
+                seen["synthetic"] += 1
+                assert "Holds by construction" in table and " yes " not in table, (book.name, page.name)
+                assert "Agrees" not in table.replace("Agrees Printed at", ""), (book.name, page.name)
+            else:
+                seen["real"] += 1
+                assert "by construction" not in table, (book.name, page.name)
+                seen["real agreeing"] = seen.get("real agreeing", 0) + ("Agrees within" in table)
+    # bundled: cancer, A&E, PHB, vanguards; real: A&E, cancer, vanguards, finance twice (PHB falls back to the sample)
+    assert seen["synthetic"] >= 5 and seen["real"] >= 5 and seen["real agreeing"] >= 4
