@@ -23,8 +23,7 @@ __all__ = ["load_eip", "load_dementia", "validate_parameters", "headline", "ledg
 COMPUTED = ("eip_within_two_weeks", "dementia_diagnosis_rate")
 """The ledger figures this chapter computes; the others are transcribed only (no data here)."""
 NO_DATA = {
-    "iapt": "Not computed: no data. The handbook has no IAPT waiting-times file (NHS Digital's monthly IAPT "
-            "reports would give it).",
+    "iapt": "Not computed: no data. The handbook has no IAPT data (NHS Digital's IAPT reports would give it).",
     "cyp_iapt": "Not computed: no data. The coverage of the children and young people's programme is not in any "
                 "file here.",
     "liaison": "Not computed: no data. The handbook has no survey of liaison psychiatry services.",

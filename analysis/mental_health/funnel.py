@@ -72,16 +72,25 @@ def funnel_lines(p: float, largest: int, points: int = 80) -> pd.DataFrame:
     return limits(p, volumes)
 
 
-def position(rate: float, volume: int, p: float) -> str:
-    """Where an organisation's rate (percent) falls against the limits at its volume."""
-    bounds = limits(p, [volume]).iloc[0]
-    if rate > bounds["upper_99.8%"]:
+def position(numerator: int, volume: int, p: float) -> str:
+    """Where an organisation's count falls against the limits, from the exact binomial tails.
+
+    Above the 99.8% limit when P(X >= numerator) < 0.001, above the 95% limit when it is
+    below 0.025; likewise below with P(X <= numerator). The drawn limits interpolate
+    between whole counts; judging by the tails means 1 of 1 is never taken as evidence.
+    """
+    numerator, volume = int(round(numerator)), int(volume)
+    cdf = _cdf(volume, p)
+    at_least = 1.0 - (cdf[numerator - 1] if numerator > 0 else 0.0)
+    at_most = cdf[numerator]
+    (low_95, high_95), (low_998, high_998) = LIMITS["95%"], LIMITS["99.8%"]
+    if at_least < 1 - high_998:
         return POSITIONS[0]
-    if rate > bounds["upper_95%"]:
+    if at_least < 1 - high_95:
         return POSITIONS[1]
-    if rate < bounds["lower_99.8%"]:
+    if at_most < low_998:
         return POSITIONS[4]
-    if rate < bounds["lower_95%"]:
+    if at_most < low_95:
         return POSITIONS[3]
     return POSITIONS[2]
 
@@ -107,7 +116,7 @@ def compare(organisations: pd.DataFrame, p: float, threshold: int) -> pd.DataFra
     largest first, not by rate.
     """
     out = organisations.copy()
-    out["position"] = [position(r, int(n), p) for r, n in zip(out["rate"], out["volume"])]
+    out["position"] = [position(x, int(n), p) for x, n in zip(out["numerator"], out["volume"])]
     ranked = out["volume"] >= threshold
     out["rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     out.loc[ranked, "rank"] = out.loc[ranked, "rate"].rank(ascending=False, method="min").astype("Int64")

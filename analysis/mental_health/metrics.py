@@ -132,7 +132,7 @@ def spread_sentence(summary: dict) -> str:
             f"({positions[funnel.POSITIONS[0]]} above, {positions[funnel.POSITIONS[4]]} below), where chance alone "
             f"would put about {expected:.1f}. ")
     if outside > max(1.0, 2 * expected):
-        return text + ("Providers differ for real reasons (case mix, service models, recording) as well as chance; "
-                       "the limits are not widened for that over-dispersion, so read a position as a prompt to "
-                       "look, not a verdict.")
+        return text + ("The spread is wider than chance alone gives (over-dispersion): providers differ for "
+                       "reasons these data do not show. The limits are not widened for it, so read a position as "
+                       "a prompt to look, not a verdict.")
     return text + "The spread between providers is about what chance alone would give."
