@@ -1,0 +1,121 @@
+"""Mental health and dementia: early intervention in psychosis waiting times and dementia diagnosis."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import DataError, ParameterError
+from ..ledger import published
+from ..periods import FinancialYear
+from . import funnel
+from .charts import dementia_chart, eip_monthly_chart, funnel_chart
+from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_year, eip_coverage,
+                      eip_month, eip_monthly, eip_providers, eip_spc_series, spread_sentence,
+                      suppressed_rows)
+from .readers import read_dementia, read_eip
+
+__all__ = ["load_eip", "load_dementia", "validate_parameters", "headline", "ledger_values", "reference_table",
+           "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly",
+           "eip_providers", "eip_spc_series", "spread_sentence", "suppressed_rows", "dementia_year", "dementia_england",
+           "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
+           "DEMENTIA_AMBITION", "COMPUTED"]
+
+COMPUTED = ("eip_within_two_weeks", "dementia_diagnosis_rate")
+"""The ledger figures this chapter computes; the others are transcribed only (no data here)."""
+NO_DATA = {
+    "iapt": "Not computed: no data. The handbook has no IAPT data (NHS Digital's IAPT reports would give it).",
+    "cyp_iapt": "Not computed: no data. The coverage of the children and young people's programme is not in any "
+                "file here.",
+    "liaison": "Not computed: no data. The handbook has no survey of liaison psychiatry services.",
+    "police": "Not computed: no data. Police figures for Section 136 detentions (Home Office) are not in any file "
+              "here.",
+    "eating": "Not computed: no data. The number of teams is not in any file here.",
+}
+
+
+def load_eip(sources) -> pd.DataFrame:
+    files = sources["eip_history"].files
+    if not files:
+        raise DataError("EIP data", "no EIP waiting times file was found")
+    return pd.concat([read_eip(path) for path in files], ignore_index=True)
+
+
+def load_dementia(sources) -> pd.DataFrame | None:
+    """The diagnosis-rate table, or None when no file is there (the page then says so)."""
+    files = sources["dementia_rate"].files
+    if not files:
+        return None
+    return pd.concat([read_dementia(path) for path in files], ignore_index=True)
+
+
+def validate_parameters(params: dict, sources) -> dict:
+    year = FinancialYear.parse(params["period"])
+    years = eip_coverage(load_eip(sources))
+    if year not in years:
+        covered = ", ".join(y.label for y in years) or "none"
+        raise ParameterError("period", f"{year.label} is not covered by the EIP waiting times data "
+                                       f"(whole years available: {covered})")
+    return {**params, "period": year.label}
+
+
+def reference_table() -> pd.DataFrame:
+    """The standard and the ambition the chapter measures against, with document and line."""
+    return pd.DataFrame([
+        {"Reference": f"EIP standard {EIP_STANDARD:.0f}%", "Document": "000_5311d35d774c4b17.txt", "Line": 153,
+         "Text": "From April 2016, at least 50 percent of people experiencing a first episode of psychosis should "
+                 "commence treatment with a National Institute for Health and Care Excellence (NICE) approved "
+                 "care package within two weeks of referral"},
+        {"Reference": "Dementia ambition: two thirds", "Document": "000_5311d35d774c4b17.txt", "Line": 157,
+         "Text": "From April 2016, maintain a minimum of two-thirds diagnosis rates for people with dementia"},
+    ])
+
+
+def _no_data_note(figure: str) -> str:
+    for prefix, note in NO_DATA.items():
+        if figure.startswith(prefix):
+            return note
+    raise KeyError(f"no note for the transcribed figure '{figure}'")
+
+
+def ledger_values(eip: pd.DataFrame, dementia: pd.DataFrame | None, year: FinancialYear) -> tuple[dict, dict]:
+    """The ledger's reproduced figures (None for those with no data here) and a note on each."""
+    month = eip_month(eip, year.last_month)
+    reproduced = {"eip_within_two_weeks": month["percent"]}
+    notes = {"eip_within_two_weeks": (
+        f"{month['within_two_weeks']:,.0f} of {month['total']:,.0f} completed pathways in "
+        f"{month['month'].strftime('%B %Y')}, summed over {month['providers']} providers and their CCGs.")}
+    calendar_year = dementia_year(year)
+    england = None if dementia is None else dementia_england(dementia, calendar_year)
+    reproduced["dementia_diagnosis_rate"] = england
+    notes["dementia_diagnosis_rate"] = (
+        "No dementia diagnosis-rate file was found." if dementia is None else
+        f"The file has no England value for {calendar_year}." if england is None else
+        f"England's row for {calendar_year} in the diagnosis-rate file (the file gives rates only, so England "
+        f"cannot be summed from local authorities); printed rounded to a whole number.")
+    for figure in published("mental-health")["figure"]:
+        if figure not in COMPUTED:
+            reproduced[figure] = None
+            notes[figure] = _no_data_note(figure)
+    return reproduced, notes
+
+
+def transcribed_table() -> pd.DataFrame:
+    """The section's printed figures that no file here can reproduce, as transcribed."""
+    table = published("mental-health")
+    rows = table[~table["figure"].isin(COMPUTED)]
+    return pd.DataFrame({"Figure": rows["label"], "Printed": [
+        f"{v:,.0f}%" if u == "percent" and float(v) % 1 == 0 else f"{v:,.1f}%" if u == "percent" else
+        ("more than " if c == "greater_than" else "") + f"{v:,.0f}"
+        for v, u, c in zip(rows["value"], rows["unit"], rows["comparison"])],
+        "Document": rows["document"], "Line": rows["line"], "Text": rows["quote"]})
+
+
+def headline(sources, year: FinancialYear) -> dict:
+    """This chapter's results for the front page: EIP in the year's last month, and dementia."""
+    eip = eip_month(load_eip(sources), year.last_month)["percent"]
+    out = {"eip_two_weeks": {"result": f"{eip:.1f}%", "met": eip >= EIP_STANDARD}}
+    dementia = load_dementia(sources)
+    rate = None if dementia is None else dementia_england(dementia, dementia_year(year))
+    if rate is not None:
+        out["dementia_diagnosis"] = {"result": f"{rate:.1f}%", "met": rate >= DEMENTIA_AMBITION}
+    return out

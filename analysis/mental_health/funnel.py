@@ -1,0 +1,123 @@
+"""Funnel plots for proportions: each organisation's rate against its volume, with control limits.
+
+The limits are exact binomial limits around the national rate `p` (Spiegelhalter,
+"Funnel plots for comparing institutional performance", Statistics in Medicine 2005,
+appendix): for a volume `n` and a probability `q`, the quantile `r` of Binomial(n, p) is
+interpolated, `(r - a) / n` with `a = (F(r) - q) / (F(r) - F(r - 1))`, so the limits are
+smooth in `n`. 95% limits take q = 0.025 and 0.975; 99.8% limits q = 0.001 and 0.999.
+An organisation outside the 99.8% limits differs from the national rate by more than
+chance would explain about once in 500 comparisons.
+
+Organisations are not ranked when their volume is too small to tell them apart: the
+threshold is the smallest volume at which the 95% limits lie within `RANK_HALF_WIDTH`
+percentage points of the national rate. Below it, two organisations whose rates differ by
+that much may still differ only by chance, so a rank would mislead.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+LIMITS = {"95%": (0.025, 0.975), "99.8%": (0.001, 0.999)}
+RANK_HALF_WIDTH = 10.0  # percentage points
+POSITIONS = ("above the 99.8% limit", "above the 95% limit", "within the 95% limits", "below the 95% limit",
+             "below the 99.8% limit")
+
+
+@lru_cache(maxsize=8)
+def _log_factorials(n_max: int) -> np.ndarray:
+    return np.array([math.lgamma(i + 1) for i in range(n_max + 1)])
+
+
+def _cdf(n: int, p: float) -> np.ndarray:
+    """P(X <= k) for k = 0..n, X ~ Binomial(n, p), 0 < p < 1."""
+    logs = _log_factorials(max(1024, 1 << int(n).bit_length()))
+    k = np.arange(n + 1)
+    log_pmf = logs[n] - logs[k] - logs[n - k] + k * math.log(p) + (n - k) * math.log1p(-p)
+    return np.minimum(np.cumsum(np.exp(log_pmf)), 1.0)
+
+
+def limit(p: float, n: int, q: float) -> float:
+    """The interpolated binomial limit, as a proportion, at volume `n` and probability `q`."""
+    if not 0 < p < 1:
+        raise ValueError(f"the national rate must be strictly between 0 and 1, not {p}")
+    if n < 1:
+        raise ValueError(f"a volume must be at least 1, not {n}")
+    cdf = _cdf(int(n), p)
+    r = int(np.searchsorted(cdf, q - 1e-12))
+    below = cdf[r - 1] if r > 0 else 0.0
+    a = (cdf[r] - q) / (cdf[r] - below)
+    return float(min(max((r - a) / n, 0.0), 1.0))
+
+
+def limits(p: float, volumes) -> pd.DataFrame:
+    """Lower and upper 95% and 99.8% limits (percent) at each volume."""
+    rows = []
+    for n in volumes:
+        row = {"volume": int(n)}
+        for name, (low, high) in LIMITS.items():
+            row[f"lower_{name}"] = 100 * limit(p, int(n), low)
+            row[f"upper_{name}"] = 100 * limit(p, int(n), high)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def funnel_lines(p: float, largest: int, points: int = 80) -> pd.DataFrame:
+    """The limits from a volume of 1 to `largest`, spaced evenly on a log scale, for drawing."""
+    volumes = np.unique(np.round(np.geomspace(1, max(2, largest), points)).astype(int))
+    return limits(p, volumes)
+
+
+def position(numerator: int, volume: int, p: float) -> str:
+    """Where an organisation's count falls against the limits, from the exact binomial tails.
+
+    Above the 99.8% limit when P(X >= numerator) < 0.001, above the 95% limit when it is
+    below 0.025; likewise below with P(X <= numerator). The drawn limits interpolate
+    between whole counts; judging by the tails means 1 of 1 is never taken as evidence.
+    """
+    numerator, volume = int(round(numerator)), int(volume)
+    cdf = _cdf(volume, p)
+    at_least = 1.0 - (cdf[numerator - 1] if numerator > 0 else 0.0)
+    at_most = cdf[numerator]
+    (low_95, high_95), (low_998, high_998) = LIMITS["95%"], LIMITS["99.8%"]
+    if at_least < 1 - high_998:
+        return POSITIONS[0]
+    if at_least < 1 - high_95:
+        return POSITIONS[1]
+    if at_most < low_998:
+        return POSITIONS[4]
+    if at_most < low_95:
+        return POSITIONS[3]
+    return POSITIONS[2]
+
+
+def rank_threshold(p: float, half_width: float = RANK_HALF_WIDTH, largest: int = 100_000) -> int:
+    """The smallest volume whose 95% limits lie within `half_width` points of the national rate."""
+    def inside(n: int) -> bool:
+        bounds = limits(p, [n]).iloc[0]
+        return max(bounds["upper_95%"] - 100 * p, 100 * p - bounds["lower_95%"]) <= half_width
+
+    for n in range(1, largest + 1):
+        # the limits narrow as n grows, apart from the binomial's small steps: the next few must agree
+        if inside(n) and all(inside(m) for m in range(n + 1, n + 5)):
+            return n
+    raise ValueError(f"no volume up to {largest} gives 95% limits within {half_width} points")
+
+
+def compare(organisations: pd.DataFrame, p: float, threshold: int) -> pd.DataFrame:
+    """Each organisation's position in the funnel; a rank by rate only for those at or above `threshold`.
+
+    `organisations` has columns `numerator`, `volume` and `rate` (percent). The result keeps
+    them, adds `position` and `rank` (empty below the threshold), and is sorted by volume,
+    largest first, not by rate.
+    """
+    out = organisations.copy()
+    out["position"] = [position(x, int(n), p) for x, n in zip(out["numerator"], out["volume"])]
+    ranked = out["volume"] >= threshold
+    out["rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    out.loc[ranked, "rank"] = out.loc[ranked, "rate"].rank(ascending=False, method="min").astype("Int64")
+    return out.sort_values("volume", ascending=False).reset_index(drop=True)

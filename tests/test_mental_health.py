@@ -1,0 +1,197 @@
+"""Mental health and dementia: EIP and dementia readers, bad input, funnel limits, ledger, bundled and real data."""
+
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import ledger, mental_health as mh
+from analysis.errors import DataError, ParameterError
+from analysis.mental_health import funnel
+from analysis.page import prepare_chapter
+from analysis.periods import FinancialYear
+
+Y2016 = FinancialYear(2016)
+EIP_HEADER = ("Date,Provider_Org_code,Provider_name,Org_Code,CCG_Name,Description,Gt_0_1_Weeks,Gt_1_2_Weeks,"
+              "Gt_2_3_Weeks,Gt_3_4_Weeks,Gt_4_5_Weeks,Gt_5_6_Weeks,Gt_6_7_Weeks,Gt_7_8_Weeks,Gt_8_9_Weeks,"
+              "Gt_9_10_Weeks,Gt_10_11_Weeks,Gt_11_12_Weeks,Gt_12_Plus_Weeks,Total_Pathways")
+DONE = "EIP pathways completed this month"
+WAITING = "EIP pathways incomplete at month end"
+
+
+def eip_row(provider="ZSP01", ccg="ZSC01", kind=DONE, bands=(3, 2, 1) + (0,) * 10, total=None, date="01/03/2017"):
+    total = sum(int(b) for b in bands if str(b).isdigit()) if total is None else total
+    return ",".join([date, provider, "A TRUST", ccg, "A CCG", kind, *map(str, bands), str(total)])
+
+
+def eip_file(tmp_path, rows, header=EIP_HEADER):
+    path = tmp_path / "EIP-Timeseries-test.csv"
+    path.write_text("\n".join([header] + rows) + "\n")
+    return path
+
+
+def test_eip_reader_sums_the_first_two_bands_and_keeps_both_kinds(tmp_path):
+    table = mh.read_eip(eip_file(tmp_path, [eip_row(), eip_row(kind=WAITING, bands=(1,) * 13)]))
+    done = table[table["kind"] == "completed"].iloc[0]
+    assert (done["within_two_weeks"], done["total"], done["month"]) == (5, 6, pd.Period("2017-03", "M"))
+    assert table.loc[table["kind"] == "incomplete", "total"].iloc[0] == 13
+
+
+def test_eip_sums_before_dividing(tmp_path):
+    rows = [eip_row("ZSP01", bands=(1, 0) + (0,) * 10 + (1,)), eip_row("ZSP02", bands=(60, 20) + (0,) * 10 + (20,))]
+    month = mh.eip_month(mh.read_eip(eip_file(tmp_path, rows)), pd.Period("2017-03", "M"))
+    assert month["percent"] == pytest.approx(100 * 81 / 102)  # a mean of the two providers would give 65%
+
+
+@pytest.mark.parametrize("rows, header, message", [
+    ([eip_row()], EIP_HEADER.replace("Gt_1_2_Weeks,", ""), "row 1, column 'Gt_1_2_Weeks': lacks column"),
+    ([eip_row(bands=(3, "", 1) + (0,) * 10, total=4)], EIP_HEADER, "row 2, column 'Gt_1_2_Weeks': value '' is blank"),
+    ([eip_row(total=7)], EIP_HEADER, "row 2, column 'total': value 7.0 is not the sum of the week bands"),
+    ([eip_row(kind="EIP pathways started")], EIP_HEADER, "row 2, column 'Description': value 'EIP pathways started'"),
+    ([eip_row(date="2017-03")], EIP_HEADER, "row 2, column 'Date': value '2017-03' is not a date"),
+    ([eip_row(bands=(3, "x", 1) + (0,) * 10, total=4)], EIP_HEADER, "row 2, column 'Gt_1_2_Weeks': value 'x' is not a number"),
+    ([eip_row(), eip_row()], EIP_HEADER, "row 3, column 'Org_Code': provider ZSP01 and CCG ZSC01 appear twice"),
+    ([eip_row(provider="")], EIP_HEADER, "row 2, column 'Provider_Org_code': value '' is empty"),
+])
+def test_bad_eip_input_is_named(tmp_path, rows, header, message):
+    with pytest.raises(DataError, match=re.escape(message)):
+        mh.read_eip(eip_file(tmp_path, rows, header))
+
+
+def test_suppressed_eip_row_is_left_out_and_counted_and_incomplete_bands_may_disagree(tmp_path):
+    rows = [eip_row("ZSP01", bands=("*", 2, 1) + (0,) * 10, total=6), eip_row("ZSP02"),
+            eip_row("ZSP02", kind=WAITING, total=99)]
+    table = mh.read_eip(eip_file(tmp_path, rows))
+    assert mh.suppressed_rows(table, Y2016) == 1
+    assert mh.eip_month(table, pd.Period("2017-03", "M"))["total"] == 6  # ZSP02 only
+    assert table["bands_disagree"].sum() == 1  # the incomplete row: marked, not an error
+
+
+def dementia_file(tmp_path, rows, header="area_code,area_name,period,value,indicator,significance"):
+    path = tmp_path / "dementia_diagnosis_rate_test.csv"
+    indicator = "Estimated dementia diagnosis rate (aged 65 and over)"
+    path.write_text("\n".join([header] + [f"{r},{indicator},Similar" for r in rows]) + "\n")
+    return path
+
+
+def test_dementia_reader_types_areas_and_keeps_a_blank_value_missing(tmp_path):
+    table = mh.read_dementia(dementia_file(tmp_path, [
+        "E92000001,England,2017,67.9", "E06900001,Northbrook,2017,70.2", "E09900002,Eastmere,2017,",
+        "E47900001,Combined,2017,71"]))
+    assert mh.dementia_england(table, 2017) == 67.9 and mh.dementia_england(table, 2018) is None
+    areas, spread = mh.dementia_areas(table, 2017)
+    assert list(areas["area_type"]) == ["London borough", "unitary authority"]  # sorted by name; no combined authority
+    assert (spread["areas"], spread["with_value"], spread["missing"], spread["other_areas"]) == (2, 1, 1, 1)
+    assert spread["at_or_above_ambition"] == 1
+
+
+@pytest.mark.parametrize("rows, header, message", [
+    (["E92000001,England,2017,67.9"], "area_code,area_name,value,indicator,significance", "column 'period': lacks column"),
+    (["E92000001,England,FY17,67.9"], None, "row 2, column 'period': value 'FY17' is not a year"),
+    (["E92000001,England,2017,high"], None, "row 2, column 'value': value 'high' is not a number"),
+    (["E92000001,England,2017,679"], None, "row 2, column 'value': value 679.0 is larger than any plausible value"),
+    (["E92000001,England,2017,67.9", "E92000001,England,2017,68"], None, "row 3, column 'area_code': area E92000001 appears twice"),
+])
+def test_bad_dementia_input_is_named(tmp_path, rows, header, message):
+    path = dementia_file(tmp_path, rows, header) if header else dementia_file(tmp_path, rows)
+    with pytest.raises(DataError, match=re.escape(message)):
+        mh.read_dementia(path)
+
+
+def test_funnel_limits_worked_by_hand():
+    # n = 1, p = 0.5: F(0) = 0.5, F(1) = 1; the 97.5% quantile is r = 1 with a = (1 - 0.975) / 0.5 = 0.05
+    assert funnel.limit(0.5, 1, 0.975) == pytest.approx(0.95)
+    # n = 100, p = 0.5: F(59) = 0.97156, F(60) = 0.98240, so r = 60, a = 0.0074 / 0.01084 = 0.683 -> 0.5932;
+    # F(39) = 0.01760, F(40) = 0.02844, so r = 40, a = 0.00344 / 0.01084 = 0.317 -> 0.3968
+    assert funnel.limit(0.5, 100, 0.975) == pytest.approx(0.5932, abs=1e-4)
+    assert funnel.limit(0.5, 100, 0.025) == pytest.approx(0.3968, abs=1e-4)
+    # large n: the binomial limits approach the normal ones
+    p, n = 0.737, 20_000
+    assert funnel.limit(p, n, 0.999) == pytest.approx(p + 3.0902 * math.sqrt(p * (1 - p) / n), abs=5e-4)
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        funnel.limit(1.0, 10, 0.975)
+
+
+def test_funnel_ranks_only_organisations_above_the_threshold():
+    threshold = funnel.rank_threshold(0.737)
+    bounds = funnel.limits(0.737, [threshold - 1, threshold]).set_index("volume")
+    assert 73.7 - bounds.at[threshold, "lower_95%"] <= 10 < 73.7 - bounds.at[threshold - 1, "lower_95%"]
+    assert funnel.rank_threshold(0.737, half_width=5) > threshold
+    orgs = pd.DataFrame({"code": ["tiny", "big", "mid"], "numerator": [1, 650, 60], "volume": [1, 1000, 100],
+                         "rate": [100.0, 65.0, 60.0]})
+    out = funnel.compare(orgs, 0.737, threshold).set_index("code")
+    assert list(out.index) == ["big", "mid", "tiny"]  # by volume, not by rate
+    assert pd.isna(out.at["tiny", "rank"]) and out.at["big", "rank"] == 1 and out.at["mid", "rank"] == 2
+    assert out.at["tiny", "position"] == "within the 95% limits"  # 1 of 1 is no evidence
+    assert out.at["big", "position"] == "below the 99.8% limit"
+
+
+def test_bundled_sample_reproduces_the_printed_figures_and_transcribes_the_rest():
+    page = prepare_chapter("mental-health")
+    assert page.synthetic
+    eip, dementia = mh.load_eip(page.sources), mh.load_dementia(page.sources)
+    month = mh.eip_month(eip, Y2016.last_month)
+    assert (month["within_two_weeks"], month["total"]) == (920, 1248)
+    reproduced, notes = mh.ledger_values(eip, dementia, Y2016)
+    result = ledger.compare("mental-health", reproduced, notes).set_index("figure")
+    assert result.loc[list(mh.COMPUTED), "agrees"].tolist() == [True, True]
+    others = result.drop(index=list(mh.COMPUTED))
+    assert len(others) == 10 and others["reproduced"].isna().all()
+    assert others["verdict"].str.contains("Not computed: no data.").all()
+    assert set(others["source"]) >= {"000_5311d35d774c4b17.txt line 171", "000_5311d35d774c4b17.txt line 177"}
+    providers, summary = mh.eip_providers(eip, Y2016)
+    assert summary["ranked"] < summary["providers"] and providers["rank"].isna().any()
+    assert (providers.loc[providers["rank"].isna(), "volume"] < summary["threshold"]).all()
+    assert mh.dementia_areas(dementia, 2018)[1]["missing"] == 1
+
+
+@pytest.mark.parametrize("period, message", [
+    ("whenever", "parameter 'period': 'whenever' is not an NHS financial year"),
+    ("2019-20", "parameter 'period': 2019-20 is not covered by the EIP waiting times data"),
+])
+def test_nonsense_periods_name_the_parameter(period, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        prepare_chapter("mental-health", period=period)
+
+
+def test_real_data_back_test(real_data):
+    page = prepare_chapter("mental-health", data_dir=str(real_data))
+    assert not page.synthetic
+    eip, dementia = mh.load_eip(page.sources), mh.load_dementia(page.sources)
+    assert [y.label for y in mh.eip_coverage(eip)] == ["2016-17", "2017-18", "2018-19"]
+    month = mh.eip_month(eip, Y2016.last_month)
+    assert (month["within_two_weeks"], month["total"]) == (920, 1248) and round(month["percent"], 1) == 73.7
+    assert int(eip["bands_disagree"].sum()) == 3  # incomplete pathways, July 2019, provider RWK
+    assert mh.dementia_england(dementia, 2017) == 67.9
+    areas, spread = mh.dementia_areas(dementia, 2017)
+    assert spread["areas"] == 326 and spread["missing"] == 0
+    providers, summary = mh.eip_providers(eip, Y2016)
+    assert summary["providers"] == 60 and round(summary["england"], 1) == 74.4
+    assert providers.set_index("provider_code").at["TAE", "rank"] is pd.NA  # 2 of 24: too few to rank
+    reproduced, notes = mh.ledger_values(eip, dementia, Y2016)
+    result = ledger.compare("mental-health", reproduced, notes).set_index("figure")
+    assert result.loc[list(mh.COMPUTED), "agrees"].all()
+
+
+@pytest.mark.parametrize("period, dementia_value", [("2017-18", True), ("2018-19", False)])
+def test_real_data_reruns_for_later_years(real_data, period, dementia_value):
+    page = prepare_chapter("mental-health", data_dir=str(real_data), period=period)
+    eip, dementia = mh.load_eip(page.sources), mh.load_dementia(page.sources)
+    assert 50 < mh.eip_month(eip, page.period.last_month)["percent"] < 100
+    assert (mh.dementia_england(dementia, mh.dementia_year(page.period)) is not None) == dementia_value
+
+
+def test_built_pages(bundled_book, real_book):
+    def text(book):
+        html = (book / "_build" / "html" / "chapters" / "mental-health.html").read_text()
+        return html, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+    html, bundled = text(bundled_book)
+    assert "handbook-synthetic" in html and html.count("Variation: ") >= 1
+    assert "920 of 1,248 completed pathways" in bundled and "too few to rank" in bundled
+    html, real = text(real_book)
+    assert "handbook-synthetic" not in html
+    assert "920 of 1,248 completed pathways started treatment within two weeks of referral, 73.7 %" in real
+    assert "England’s estimated diagnosis rate for people aged 65 and over was 67.9% in 2017" in real
+    assert "Not computed: no data." in real and "cannot show the monthly path" in real
