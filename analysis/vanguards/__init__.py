@@ -28,7 +28,8 @@ PARTIAL_IN, PARTIAL_OUT = "included", "left out"
 __all__ = ["load", "validate_parameters", "windows", "analyse", "variants", "populations", "age_growth",
            "monthly_index", "read_cohort", "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files",
            "REST", "OTHER", "TYPES", "ledger_figures", "label_of", "period_text", "all_ccg_growth", "monthly_series",
-           "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name"]
+           "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name", "growth_sentence",
+           "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED", "PARTIAL_IN", "PARTIAL_OUT"]
 
 
 def load(sources) -> dict:
@@ -244,6 +245,65 @@ def headline(sources, year) -> dict:
     return {"growth": {"result": f"PACS {first['PACS']:.1f}%, MCP {first['MCP']:.1f}%, rest of England "
                                  f"{first[REST]:.1f}% ({measure_name(per_head)}; CCGs with reporting breaks left out)",
                        "met": None}}
+
+
+COLUMNS = {"screening": "Breaks", "partly_covered": "Partly covered CCGs", "baseline": "Compared with",
+           "cohort": "Cohort", "ccgs": "CCGs", "admissions_baseline": "Admissions, baseline",
+           "admissions_recent": "Admissions, recent", "population": "Registered patients", "growth": "Growth %",
+           "growth_low": "95% from", "growth_high": "95% to", "difference": "Minus rest of England (points)",
+           "difference_low": "95% from ", "difference_high": "95% to "}
+
+
+def display_table(table: pd.DataFrame, variants: bool = False) -> pd.DataFrame:
+    """A growth table as shown on the page: counts with separators, percentages to one decimal."""
+    shown = table[[c for c in COLUMNS if variants or c not in ("screening", "partly_covered")]].copy()
+    for column in ("admissions_baseline", "admissions_recent", "population"):
+        shown[column] = shown[column].map("{:,.0f}".format)
+    for column in ("growth", "growth_low", "growth_high", "difference", "difference_low", "difference_high"):
+        shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+    return shown.rename(columns=COLUMNS)
+
+
+def cohort_file_text(data: dict) -> str:
+    """Which cohort file the page used, with its checksum."""
+    from ..sources import REPO_ROOT, sha256_of
+
+    path = data["cohort_file"]
+    kind = "a synthetic file of fictional vanguards" if data["synthetic"] else "the cited file of real vanguards"
+    return (f"{path.relative_to(REPO_ROOT)} ({kind}; {data['cohort']['vanguard'].nunique()} vanguards in "
+            f"{data['cohort']['ccg_code'].nunique()} CCGs; sha256 {sha256_of(path)[:16]})")
+
+
+def growth_sentence(table: pd.DataFrame, label: str) -> str:
+    """Each cohort's growth against one baseline with its bootstrap interval."""
+    rows = table[table["baseline"] == label]
+    return "; ".join(f"{r.cohort} {r.growth:.1f}% (95% interval {r.growth_low:.1f}% to {r.growth_high:.1f}%)"
+                     for r in rows.itertuples())
+
+
+def both_ways_sentence(table: pd.DataFrame, label: str, cohorts: list[str]) -> str:
+    """Each cohort's growth with and without the screening's handling, with and without partly covered CCGs."""
+    parts = []
+    for cohort in cohorts + [REST]:
+        figure = {(screening, partly): _figure(table, cohort, label, screening, partly)
+                  for screening in (HANDLED, AS_REPORTED) for partly in (PARTIAL_IN, PARTIAL_OUT)}
+        text = f"{cohort}: {figure[HANDLED, PARTIAL_IN]:.1f}% with CCGs with breaks left out, " \
+               f"{figure[AS_REPORTED, PARTIAL_IN]:.1f}% as reported"
+        if cohort != REST:
+            text += (f"; without partly covered CCGs, {figure[HANDLED, PARTIAL_OUT]:.1f}% and "
+                     f"{figure[AS_REPORTED, PARTIAL_OUT]:.1f}%")
+        parts.append(text)
+    return ". ".join(parts) + "."
+
+
+def screening_sentence(flags: pd.DataFrame) -> str:
+    """How many CCGs the screening flagged, and which are left out."""
+    if flags.empty:
+        return "The screening flagged no CCG: every month of every CCG is within 25% of its own median."
+    out = flags[flags["left_out"] == "yes"]
+    inside = ", ".join(f"{r.ccg_code} ({r.months})" for r in out.itertuples())
+    return (f"The screening flagged {len(flags)} CCG{'s' if len(flags) != 1 else ''}; {len(out)} of them have a "
+            f"flagged month inside a window compared and are left out of both windows: {inside}.")
 
 
 def all_ccg_growth(data: dict, spans: dict) -> dict:
