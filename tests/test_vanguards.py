@@ -11,10 +11,10 @@ from analysis import glance, ledger, vanguards
 from analysis.errors import DataError, ParameterError
 from analysis.page import prepare_chapter
 from analysis.periods import FinancialYear
+from analysis.sources import DATA_DIR
 from analysis.vanguards.metrics import OTHER, REST, assign, growth_table, read_cohort
 from analysis.vanguards.screening import screen
 
-SEED_LINES = "/work/shared/seeds/000_5311d35d774c4b17.txt"
 
 
 def test_cohort_file_lists_every_vanguard_type_each_row_cited():
@@ -25,7 +25,7 @@ def test_cohort_file_lists_every_vanguard_type_each_row_cited():
     assert set(cohort["part_of_ccg"]) == {"yes", "no"}
     named = cohort["notes"].str.contains("named by the source|per the source")
     assert (named | cohort["notes"].str.contains("inferred")).all()  # every footprint says where it comes from
-    real = set(pd.read_csv("data/reference/ccgs_2016-17.csv", dtype=str)["ccg_code"])
+    real = set(pd.read_csv(DATA_DIR / "reference" / "ccgs_2016-17.csv", dtype=str)["ccg_code"])
     assert set(cohort["ccg_code"]) <= real
 
 
@@ -204,8 +204,7 @@ def test_real_analysis_raises_no_warning(real_data):
 def test_front_page_does_not_judge_the_vanguard_commitment(real_data):
     row = glance.commitments().set_index("chapter").loc["vanguards"]
     assert row["target_line"] == "479" and row["met"] == "not judged (no target)"
-    with open(SEED_LINES, encoding="utf-8") as handle:
-        line = handle.read().splitlines()[478]
+    line = (real_data.parent / "seeds" / "000_5311d35d774c4b17.txt").read_text(encoding="utf-8").splitlines()[478]
     assert line.startswith("During 2016/17 we will track progress in the vanguards")
     for data_dir in ("", str(real_data)):
         table = glance.results(data_dir, FinancialYear.parse("2016-17")).set_index("area")
@@ -214,13 +213,13 @@ def test_front_page_does_not_judge_the_vanguard_commitment(real_data):
     assert "MCP 4.5%" in table.loc["New care models", "result"]
 
 
-def test_front_page_judges_only_rows_whose_target_line_sets_a_target():
+def test_front_page_judges_only_rows_whose_target_line_sets_a_target(real_data):
     rows = glance.commitments()
     documents = {}
     for row in rows.itertuples():
         if row.met not in ("yes", "no"):
             continue
-        path = f"/work/shared/seeds/{row.target_document}"
+        path = real_data.parent / "seeds" / row.target_document
         lines = documents.setdefault(path, open(path, encoding="utf-8").read().splitlines())
         target_line = lines[int(row.target_line) - 1]
         assert re.search(r"\d|all |every |target|standard", target_line, re.I), row.commitment  # a level to judge
@@ -234,7 +233,7 @@ def test_real_and_bundled_pages_show_screening_and_handling(bundled_book, real_b
     assert "per capita" not in real_page.split("Reproduction ledger")[0].lower()
     bundled_page = (bundled_book / "_build" / "html" / "chapters" / "vanguards.html").read_text(encoding="utf-8")
     assert "F011" in bundled_page and "vanguard_cohort_SAMPLE.csv (a synthetic file of fictional vanguards" in bundled_page
-    real_codes = set(pd.read_csv("data/reference/ccgs_2016-17.csv", dtype=str)["ccg_code"])
+    real_codes = set(pd.read_csv(DATA_DIR / "reference" / "ccgs_2016-17.csv", dtype=str)["ccg_code"])
     assert not {c for c in real_codes if re.search(rf"\b{c}\b", bundled_page)}
     front = (real_book / "_build" / "html" / "chapters" / "at-a-glance.html").read_text(encoding="utf-8")
     assert "not judged (no target)" in front

@@ -10,11 +10,11 @@ import pytest
 from analysis import population, vanguards
 from analysis.errors import DataError
 from analysis.page import prepare_chapter
-from analysis.sources import BUNDLED_DIR
+from analysis.sources import BUNDLED_DIR, DATA_DIR
 from analysis.vanguards.readers import read_mar_files
 from analysis.vanguards.sample import sample_cohort
 
-REAL_CCGS = pd.read_csv("data/reference/ccgs_2016-17.csv", dtype=str)
+REAL_CCGS = pd.read_csv(DATA_DIR / "reference" / "ccgs_2016-17.csv", dtype=str)
 
 
 def _snapshot(path, codes=("F001", "F002"), totals=(1000, 2000)):
