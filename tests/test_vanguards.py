@@ -59,6 +59,9 @@ def test_screening_flags_months_far_from_the_ccg_median_not_seasons():
     assert set(flags["ccg_code"]) == {"B"}
     assert [str(m) for m in flags["month"]] == [str(m) for m in pd.period_range("2014-07", "2015-03", freq="M")]
     assert flags["ratio"].max() < 0.75
+    monthly.loc[pd.Period("2016-02", "M"), "A"] = np.nan  # A is missing from one month's return
+    missing = screen(monthly).query("ccg_code == 'A'")
+    assert [str(m) for m in missing["month"]] == ["2016-02"] and missing["count"].isna().all()
 
 
 def test_bootstrap_interval_collapses_when_every_ccg_grows_alike_and_is_seeded():

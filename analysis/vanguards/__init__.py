@@ -287,11 +287,12 @@ def both_ways_sentence(table: pd.DataFrame, label: str, cohorts: list[str]) -> s
     for cohort in cohorts + [REST]:
         figure = {(screening, partly): _figure(table, cohort, label, screening, partly)
                   for screening in (HANDLED, AS_REPORTED) for partly in (PARTIAL_IN, PARTIAL_OUT)}
-        text = f"{cohort}: {figure[HANDLED, PARTIAL_IN]:.1f}% with CCGs with breaks left out, " \
-               f"{figure[AS_REPORTED, PARTIAL_IN]:.1f}% as reported"
+        shown = {key: "no CCG left" if value is None else f"{value:.1f}%" for key, value in figure.items()}
+        text = f"{cohort}: {shown[HANDLED, PARTIAL_IN]} with CCGs with breaks left out, " \
+               f"{shown[AS_REPORTED, PARTIAL_IN]} as reported"
         if cohort != REST:
-            text += (f"; without partly covered CCGs, {figure[HANDLED, PARTIAL_OUT]:.1f}% and "
-                     f"{figure[AS_REPORTED, PARTIAL_OUT]:.1f}%")
+            text += (f"; without partly covered CCGs, {shown[HANDLED, PARTIAL_OUT]} and "
+                     f"{shown[AS_REPORTED, PARTIAL_OUT]}")
         parts.append(text)
     return ". ".join(parts) + "."
 

@@ -5,7 +5,8 @@ that CCG's own median month (over every month in the data). Seasonal swings are 
 +/-6% and a small CCG's month-to-month noise a few per cent, so a month 25% off its own
 level is a reporting break (a hole, or a change in what was counted), not care. On the
 real Monthly Activity Return it finds the West Midlands hole (13P, 04X, 05P and 05Q,
-July 2014 to March 2015) and a few other breaks. Handling: a CCG with any flagged month
+July 2014 to March 2015) and a few other breaks. A month in which a CCG is missing from
+the return (while it reports in other months) is flagged too, with no count. Handling: a CCG with any flagged month
 inside a window being compared is left out of both windows (and out of its cohort and
 the rest of England); the page shows every result with and without that handling.
 """
@@ -22,7 +23,7 @@ def screen(monthly: pd.DataFrame, threshold: float = THRESHOLD) -> pd.DataFrame:
     `monthly` with one row per month and one column per CCG (blank where a CCG did not report)."""
     median = monthly.median()
     ratio = monthly / median.where(median > 0)
-    far = ((ratio - 1).abs() > threshold) | (monthly.notna() & (median <= 0))
+    far = ((ratio - 1).abs() > threshold) | (monthly.notna() & (median <= 0)) | monthly.isna()
     flagged = far.stack()
     flagged = flagged[flagged].index
     rows = [{"ccg_code": ccg, "month": month, "count": float(monthly.at[month, ccg]),
