@@ -14,8 +14,9 @@ import pandas as pd
 from ..errors import ParameterError
 from ..population import nearest_snapshot, read_snapshots
 from .charts import age_chart, growth_chart, index_chart
-from .metrics import (COHORT_FILE, OTHER, REST, SAMPLE_COHORT_FILE, TYPES, age_growth, assign, growth_table,
-                      monthly_by_ccg, monthly_index, read_ages, read_cohort, window_months, window_totals)
+from .metrics import (COHORT_FILE, OTHER, REST, SAMPLE_COHORT_FILE, SUCCESSORS_FILE, TYPES, age_growth, assign,
+                      growth_table, monthly_by_ccg, monthly_index, read_ages, read_cohort, window_months,
+                      window_totals)
 from .readers import read_mar, read_mar_files
 from .screening import THRESHOLD, flag_summary, flagged_in, screen
 
@@ -29,7 +30,8 @@ __all__ = ["load", "validate_parameters", "windows", "analyse", "variants", "pop
            "monthly_index", "read_cohort", "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files",
            "REST", "OTHER", "TYPES", "ledger_figures", "label_of", "period_text", "all_ccg_growth", "monthly_series",
            "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name", "growth_sentence",
-           "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED", "PARTIAL_IN", "PARTIAL_OUT"]
+           "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED",
+           "PARTIAL_IN", "PARTIAL_OUT"]
 
 
 def load(sources) -> dict:
@@ -81,8 +83,7 @@ def populations(data: dict, spans: dict) -> tuple[dict, bool]:
     growth in admissions."""
     snapshots = data["snapshots"]
     inside = {name: {m: s for m, s in snapshots.items() if m in set(span)} for name, span in spans.items()}
-    per_head = all(inside.values()) and len({nearest_snapshot(inside[n], spans[n][len(spans[n]) // 2])
-                                             for n in spans}) == len(spans)
+    per_head = all(inside.values())  # the recent window never overlaps a baseline, so their snapshots differ
     if per_head:
         chosen = {name: nearest_snapshot(inside[name], span[len(span) // 2]) for name, span in spans.items()}
     else:
@@ -96,8 +97,6 @@ def populations(data: dict, spans: dict) -> tuple[dict, bool]:
 
 
 def _by_successor(population: pd.Series, codes) -> pd.Series:
-    from .metrics import SUCCESSORS_FILE
-
     successors = pd.read_csv(SUCCESSORS_FILE, dtype=str).set_index("old_code")["new_code"]
     return population.groupby(population.index.map(lambda c: successors.get(c, c))).sum().reindex(codes)
 
