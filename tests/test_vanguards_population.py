@@ -90,6 +90,8 @@ def test_bundled_mar_population_and_cohort_carry_no_real_code_or_name():
     sample = population.sample_ccgs()
     assert set(mar["ccg_code"]) == set(sample["ccg_code"])
     assert set(mar["ccg_name"]) == set(sample["ccg_name"])
+    ages = pd.read_csv(BUNDLED_DIR / "mar" / "admissions_by_age_SAMPLE.csv", dtype=str)
+    assert set(ages["ccg_code"]) == set(sample["ccg_code"])
     pop_file, = (BUNDLED_DIR / "population").glob("*registered_patients_ccg_*.csv")
     pop = pd.read_csv(pop_file, dtype=str)
     assert set(pop["nhse_ccg_code"]).isdisjoint(REAL_CCGS["ccg_code"])
@@ -109,3 +111,38 @@ def test_real_data_reads_the_real_cohort_and_its_single_snapshot(real_data):
     assert data["cohort_file"].name == "vanguard_cohort.csv" and not data["synthetic"]
     assert [str(m) for m in data["snapshots"]] == ["2017-01"]
     assert data["population"].sum() == 58_171_599
+
+
+def _real_copy(tmp_path, real_data):
+    """A data folder with the real MAR workbooks (linked) and a copy of the real population file."""
+    folder = tmp_path / "data"
+    (folder / "population").mkdir(parents=True)
+    (folder / "mar").symlink_to(real_data / "mar")
+    original = real_data / "population" / "gp_registered_patients_ccg_2017-01.csv"
+    return folder, original
+
+
+def test_real_population_twice_is_chosen_by_the_rule_not_added(tmp_path, real_data):
+    folder, original = _real_copy(tmp_path, real_data)
+    (folder / "population" / original.name).write_bytes(original.read_bytes())
+    (folder / "population" / "gp_registered_patients_ccg_2016-01.csv").write_bytes(original.read_bytes())
+    page = prepare_chapter("vanguards", data_dir=str(folder))
+    data = vanguards.load(page.sources)
+    spans = vanguards.windows(page.parameters, set(data["admissions"]["month"]))
+    people, per_head = vanguards.populations(data, spans)
+    assert not per_head  # only the recent window has a snapshot inside it
+    assert people["recent"].sum() == 58_171_599  # one snapshot (the later of two equally near), never the sum
+    (folder / "population" / "copy_gp_registered_patients_ccg_2017-01.csv").write_bytes(original.read_bytes())
+    with pytest.raises(DataError, match="describes January 2017, as"):
+        vanguards.load(prepare_chapter("vanguards", data_dir=str(folder)).sources)
+
+
+def test_real_population_with_a_zero_row_is_an_error(tmp_path, real_data):
+    folder, original = _real_copy(tmp_path, real_data)
+    table = pd.read_csv(original, dtype=str)
+    counts = [c for c in table.columns if c.startswith(("total_", "male_", "female_"))]
+    table.loc[4, counts] = "0"
+    table.to_csv(folder / "population" / original.name, index=False)
+    with pytest.raises(DataError, match=rf"row 6, column 'total_all': CCG {table.at[4, 'nhse_ccg_code']} has no "
+                                        "registered patients"):
+        prepare_chapter("vanguards", data_dir=str(folder))
