@@ -5,7 +5,10 @@ performance analysis with document and line for the result and the target. Where
 chapter computes a row's result (its `chapter` and `key` columns name it, and the chapter
 module has a `headline(sources, year)` function), the page takes the result from that
 computation and links the chapter; otherwise it shows the printed figure, marked
-transcribed.
+transcribed. The `met` column judges a row only against the target in its `target`
+column, transcribed from the line that sets it; where the report sets no target (it
+promises only to track, for example), the row says "not judged" and a chapter's
+`headline` returns `met: None`.
 """
 
 from __future__ import annotations
@@ -50,7 +53,9 @@ def results(data_dir: str, year: FinancialYear) -> pd.DataFrame:
     for row in table.itertuples(index=False):
         found = computed.get(row.chapter, {}).get(row.key)
         if found:
-            result, met, how = found["result"], "yes" if found["met"] else "no", "computed"
+            # A chapter judges yes or no only against a target the report sets; None leaves the row's own entry.
+            met = row.met if found["met"] is None else "yes" if found["met"] else "no"
+            result, how = found["result"], "computed"
         else:
             result, met, how = row.result, row.met, "transcribed"
         rows.append({"area": row.area, "commitment": row.commitment, "target": row.target, "result": result,

@@ -1,46 +1,89 @@
-"""New care models: cohort file, growth with intervals, windows, ledger on bundled and real data."""
+"""New care models: cohort file, screening, bootstrap growth, comparison group, ledger, on bundled and real data."""
 
-import math
+import re
+import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import ledger, vanguards
+from analysis import glance, ledger, vanguards
 from analysis.errors import DataError, ParameterError
 from analysis.page import prepare_chapter
-from analysis.vanguards.metrics import REST, growth_table, read_cohort
+from analysis.periods import FinancialYear
+from analysis.sources import DATA_DIR
+from analysis.vanguards.metrics import OTHER, REST, assign, growth_table, read_cohort
+from analysis.vanguards.screening import screen
 
 
-def test_cohort_file_cites_every_entry_and_marks_partial_ccgs():
+
+def test_cohort_file_lists_every_vanguard_type_each_row_cited():
     cohort = read_cohort()
-    assert set(cohort["type"]) == {"PACS", "MCP"}
-    assert cohort.groupby("type")["vanguard"].nunique().to_dict() == {"MCP": 14, "PACS": 9}
-    assert (cohort["source"].str.startswith("https://www.england.nhs.uk/")).all()
+    assert cohort.groupby("type")["vanguard"].nunique().to_dict() == {"PACS": 9, "MCP": 14, "EHCH": 6, "UEC": 8,
+                                                                       "ACC": 13}
+    assert cohort["source"].str.match(r"NHS England, '[^']+', https://www\.england\.nhs\.uk/").all()
     assert set(cohort["part_of_ccg"]) == {"yes", "no"}
+    named = cohort["notes"].str.contains("named by the source|per the source")
+    assert (named | cohort["notes"].str.contains("inferred")).all()  # every footprint says where it comes from
+    real = set(pd.read_csv(DATA_DIR / "reference" / "ccgs_2016-17.csv", dtype=str)["ccg_code"])
+    assert set(cohort["ccg_code"]) <= real
 
 
 def test_cohort_file_errors_name_the_row(tmp_path):
-    bad = tmp_path / "cohort.csv"
     text = read_cohort().to_csv(index=False)
-    bad.write_text(text + text.splitlines()[1] + "\n")
-    with pytest.raises(DataError, match=r"row 29, column 'ccg_code': CCG 12F is in two vanguards"):
+    lines = text.splitlines()
+    bad = tmp_path / "cohort.csv"
+    bad.write_text(text + lines[1] + "\n")
+    with pytest.raises(DataError, match=rf"row {len(lines) + 1}, column 'ccg_code': the CCG is listed twice"):
+        read_cohort(bad)
+    bad.write_text("\n".join([lines[0], lines[1].replace(",PACS,", ",ACO,")]) + "\n")
+    with pytest.raises(DataError, match="row 2, column 'type': the type must be one of PACS, MCP, EHCH, UEC, ACC"):
         read_cohort(bad)
 
 
-def test_growth_and_poisson_interval_by_hand():
-    months = pd.PeriodIndex(["2015-01", "2016-01"], freq="M")
-    admissions = pd.DataFrame({"month": months.repeat(2), "ccg_code": ["A", "B"] * 2,
-                               "non_elective": [1000.0, 4000.0, 1100.0, 4080.0]})
-    cohort = pd.DataFrame({"ccg_code": ["A"], "type": ["PACS"]})
-    population = pd.Series({"A": 10_000.0, "B": 40_000.0})
-    cohorts = pd.Series(["PACS", REST, "PACS", REST])
-    table = growth_table(admissions, cohorts, population, cohort, months[:1], months[1:], "test").set_index("cohort")
-    assert table.loc["PACS", "growth"] == pytest.approx(10.0)
-    se = math.sqrt(1 / 1000 + 1 / 1100)
-    assert table.loc["PACS", "growth_low"] == pytest.approx(100 * (1.1 * math.exp(-1.959964 * se) - 1))
-    assert table.loc["PACS", "growth_low"] < 10 < table.loc["PACS", "growth_high"]
-    assert table.loc["PACS", "difference"] == pytest.approx(10.0 - 2.0)
-    assert table.loc["PACS", "rate_baseline"] == pytest.approx(100.0)  # per 1,000 people
+def test_assignment_takes_the_first_chosen_type_and_removes_other_vanguards_from_the_rest():
+    cohort = pd.DataFrame({"vanguard": ["a", "b", "c", "d"], "type": ["PACS", "UEC", "MCP", "EHCH"],
+                           "ccg_code": ["A", "A", "B", "C"], "part_of_ccg": ["no", "no", "yes", "no"]})
+    codes = ["A", "B", "C", "D"]
+    assert assign(codes, cohort, ["PACS", "MCP"]).to_dict() == {"A": "PACS", "B": "MCP", "C": OTHER, "D": REST}
+    assert assign(codes, cohort, ["PACS", "MCP"], partial=False)["B"] == OTHER  # left out, never the rest
+    assert assign(codes, cohort, ["UEC"])["A"] == "UEC"
+
+
+def test_screening_flags_months_far_from_the_ccg_median_not_seasons():
+    months = pd.period_range("2014-04", "2016-12", freq="M")
+    season = 1 + 0.08 * np.sin(np.arange(len(months)) * 2 * np.pi / 12)
+    hole = np.where((months >= pd.Period("2014-07", "M")) & (months <= pd.Period("2015-03", "M")), 0.4, 1.0)
+    monthly = pd.DataFrame({"A": 7000 * season, "B": 7000 * season * hole}, index=months)
+    flags = screen(monthly)
+    assert set(flags["ccg_code"]) == {"B"}
+    assert [str(m) for m in flags["month"]] == [str(m) for m in pd.period_range("2014-07", "2015-03", freq="M")]
+    assert flags["ratio"].max() < 0.75
+    monthly.loc[pd.Period("2016-02", "M"), "A"] = np.nan  # A is missing from one month's return
+    missing = screen(monthly).query("ccg_code == 'A'")
+    assert [str(m) for m in missing["month"]] == ["2016-02"] and missing["count"].isna().all()
+
+
+def test_bootstrap_interval_collapses_when_every_ccg_grows_alike_and_is_seeded():
+    totals = pd.DataFrame({"baseline": [100.0, 300.0, 50.0, 80.0], "recent": [110.0, 330.0, 52.0, 84.0]},
+                          index=["A", "B", "C", "D"])
+    cohorts = pd.Series({"A": "PACS", "B": "PACS", "C": REST, "D": REST})
+    people = pd.Series(1000.0, index=totals.index)
+    table = growth_table(totals, cohorts, {"baseline": people, "recent": people}, "baseline", "b").set_index("cohort")
+    assert table.loc["PACS", ["growth", "growth_low", "growth_high"]].tolist() == pytest.approx([10.0] * 3)
+    assert table.loc[REST, "growth"] == pytest.approx(100 * (136 / 130 - 1))
+    assert table.loc["PACS", "difference"] == pytest.approx(10.0 - table.loc[REST, "growth"])
+    assert table.loc["PACS", "rate_baseline"] == pytest.approx(1000 * 400 / 2000)
+
+
+def test_growth_is_per_head_only_with_a_population_for_each_window():
+    totals = pd.DataFrame({"baseline": [100.0, 200.0], "recent": [110.0, 200.0]}, index=["A", "B"])
+    cohorts = pd.Series({"A": "PACS", "B": REST})
+    people = {"baseline": pd.Series({"A": 1000.0, "B": 1000.0}), "recent": pd.Series({"A": 1100.0, "B": 1000.0})}
+    table = growth_table(totals, cohorts, people, "baseline", "b").set_index("cohort")
+    assert table.loc["PACS", "growth"] == pytest.approx(0.0)  # 10% more admissions, 10% more people
+    assert vanguards.measure_name(True) == "growth in emergency admissions per head"
+    assert vanguards.measure_name(False) == "growth in emergency admissions"
 
 
 def test_windows_are_checked():
@@ -51,45 +94,151 @@ def test_windows_are_checked():
         prepare_chapter("vanguards", recent_first="2016-06", recent_last="2017-05")
     with pytest.raises(ParameterError, match="parameter 'cohorts': 'ACO' is not a vanguard type"):
         prepare_chapter("vanguards", cohorts="PACS,ACO")
-    assert prepare_chapter("vanguards", recent_first="2016-04", recent_last="2016-12").parameters["recent_first"] == "2016-04"
+    assert prepare_chapter("vanguards", cohorts="EHCH").parameters["cohorts"] == "EHCH"
+
+
+def _analysed(page):
+    data = vanguards.load(page.sources)
+    spans = vanguards.windows(page.parameters, set(data["admissions"]["month"]))
+    labels = {name: vanguards.label_of(span) for name, span in spans.items()}
+    return data, spans, labels, vanguards.variants(data, spans, ["PACS", "MCP"], labels)
+
+
+def _growth(table, cohort, label, screening=vanguards.HANDLED, partly=vanguards.PARTIAL_IN):
+    rows = table[(table["cohort"] == cohort) & (table["baseline"] == label) & (table["screening"] == screening)
+                 & (table["partly_covered"] == partly)]
+    return rows.iloc[0]
 
 
 @pytest.fixture(scope="module")
 def bundled():
-    page = prepare_chapter("vanguards")
-    return page, vanguards.load(page.sources)
+    return _analysed(prepare_chapter("vanguards"))
 
 
-def test_bundled_sample_reproduces_the_six_printed_figures(bundled):
-    page, data = bundled
-    spans = vanguards.windows(page.parameters, set(data["admissions"]["month"]))
-    labels = {name: vanguards.label_of(span) for name, span in spans.items()}
-    growth = vanguards.growth(data, spans, ["PACS", "MCP"], labels)
-    figures, _ = vanguards.ledger_figures(growth, labels, synthetic=True)
+@pytest.fixture(scope="module")
+def real(real_data):
+    return _analysed(prepare_chapter("vanguards", data_dir=str(real_data)))
+
+
+def test_bundled_sample_reproduces_the_six_printed_figures_by_construction(bundled):
+    data, spans, labels, table = bundled
+    assert data["synthetic"] and data["cohort_file"].name == "vanguard_cohort_SAMPLE.csv"
+    figures, notes = vanguards.ledger_figures(table, data, spans, labels)
     assert ledger.compare("vanguards", figures)["agrees"].all()
-    per_ccg = data["admissions"].groupby("ccg_code")["non_elective"].sum() / data["population"]
+    assert all(note.startswith("Holds by construction") for note in notes.values())
+    assert "F011" in notes["mcp_on_sep_2015"] and "F011" not in notes["pacs_on_sep_2015"]
+    per_ccg = data["monthly"].sum() / data["population"]
     assert per_ccg.std() / per_ccg.mean() > 0.1  # areas differ from each other
 
 
+def test_bundled_screening_finds_the_sample_holes_and_the_handling_matters(bundled):
+    data, spans, labels, table = bundled
+    flags = vanguards.flag_table(data, spans)
+    assert flags[["ccg_code", "months", "left_out"]].values.tolist() == [
+        ["F011", "Jul 2014 to Mar 2015", "yes"], ["F100", "Jul 2014 to Mar 2015", "yes"]]
+    handled = _growth(table, "MCP", labels["baseline"])
+    reported = _growth(table, "MCP", labels["baseline"], vanguards.AS_REPORTED)
+    assert round(handled["growth"], 1) == 1.9 and reported["growth"] > 4
+    assert reported["growth_high"] - reported["growth_low"] > 3 * (handled["growth_high"] - handled["growth_low"])
+
+
 def test_bundled_ages_show_the_benefit_greatest_for_older_people(bundled):
-    page, data = bundled
-    spans = vanguards.windows(page.parameters, set(data["admissions"]["month"]))
-    ages = vanguards.age_growth(data["ages"], data["cohort"], spans["baseline"], spans["recent"], "b")
+    data, spans, labels, _ = bundled
+    cohorts = vanguards.cohorts_for(data, spans, ["PACS", "MCP"])
+    ages = vanguards.age_growth(data["ages"], cohorts, spans["baseline"], spans["recent"], "b")
     gap = ages.pivot(index="age_band", columns="cohort", values="growth")
     gap = gap[REST] - gap[["PACS", "MCP"]].mean(axis=1)
     assert gap["85+"] > gap["0-64"]
 
 
-def test_real_files_give_their_own_figures_with_reasons(real_data):
-    page = prepare_chapter("vanguards", data_dir=str(real_data))
-    assert not page.synthetic and page.sources["mar_ages"].files == []
-    data = vanguards.load(page.sources)
-    spans = vanguards.windows(page.parameters, set(data["admissions"]["month"]))
-    labels = {name: vanguards.label_of(span) for name, span in spans.items()}
-    figures, notes = vanguards.ledger_figures(vanguards.growth(data, spans, ["PACS", "MCP"], labels), labels, False)
-    assert all(v is not None for v in figures.values())
-    assert "CCG footprints" in notes["pacs_on_sep_2015"]
-    # Back-test: the real files' figures as measured, beside the printed 1.1/1.9/3.2 and 1.7/2.7/3.3.
-    measured = {name: round(value, 1) for name, value in figures.items()}
-    assert measured == {"pacs_on_sep_2015": 2.4, "pacs_on_2014_15": 3.0, "mcp_on_sep_2015": 9.7,
-                        "mcp_on_2014_15": 12.8, "rest_on_sep_2015": 5.0, "rest_on_2014_15": 5.6}
+def test_real_screening_flags_the_west_midlands_hole(real):
+    data, spans, labels, _ = real
+    flags = vanguards.flag_table(data, spans).set_index("ccg_code")
+    for code in ("13P", "04X", "05P", "05Q"):
+        assert flags.loc[code, "months"] == "Jul 2014 to Mar 2015" and flags.loc[code, "left_out"] == "yes"
+    assert flags.loc["13P", "highest"] < 45  # about 2,500 a month against a median near 6,900
+    assert flags.loc["03L", "left_out"] == "no (outside the windows)"  # November 2015 is in no window
+    assert len(flags) == 18
+
+
+def test_real_growth_with_and_without_handling_and_partial_ccgs(real):
+    data, spans, labels, table = real
+    label = labels["baseline"]
+    mcp, mcp_reported = _growth(table, "MCP", label), _growth(table, "MCP", label, vanguards.AS_REPORTED)
+    assert round(mcp["growth"], 1) == 4.5 and round(mcp_reported["growth"], 1) == 9.7
+    # Resampling CCGs: 13P's hole makes the as-reported interval wide; screened, it narrows.
+    assert mcp_reported["growth_low"] < 4 and mcp_reported["growth_high"] > 15
+    assert 2 < mcp["growth_low"] < mcp["growth"] < mcp["growth_high"] < 7
+    pacs = _growth(table, "PACS", label)
+    assert round(pacs["growth"], 1) == 2.4
+    assert round(_growth(table, "PACS", label, partly=vanguards.PARTIAL_OUT)["growth"], 1) == 0.8
+    rest = _growth(table, REST, label)
+    assert round(rest["growth"], 1) == 4.9 and rest["ccgs"] == 118
+
+
+def test_real_comparison_group_holds_no_ccg_of_any_vanguard(real):
+    data, spans, _, _ = real
+    cohorts = vanguards.cohorts_for(data, spans, ["PACS", "MCP"], handled=False)
+    rest = set(cohorts[cohorts == REST].index)
+    assert rest.isdisjoint(set(data["cohort"]["ccg_code"]))
+    assert {"06K", "08T", "99Q", "11J"} <= set(cohorts[cohorts == OTHER].index)  # care homes, UEC, ACC
+    assert len(rest) == 131
+
+
+def test_real_ledger_notes_name_each_rows_reasons_with_sizes(real):
+    data, spans, labels, table = real
+    figures, notes = vanguards.ledger_figures(table, data, spans, labels)
+    assert {k: round(v, 1) for k, v in figures.items()} == {
+        "pacs_on_sep_2015": 2.4, "pacs_on_2014_15": 3.0, "mcp_on_sep_2015": 4.5, "mcp_on_2014_15": 5.0,
+        "rest_on_sep_2015": 4.9, "rest_on_2014_15": 5.3}
+    assert len(set(notes.values())) == 6
+    mcp = notes["mcp_on_sep_2015"]
+    assert "13P" in mcp and "as reported the figure is 9.7% (+5.1 points)" in mcp
+    assert "13P" not in notes["pacs_on_sep_2015"] and "without them the figure is 0.8%" in notes["pacs_on_sep_2015"]
+    assert "118 CCGs in no vanguard of any type" in notes["rest_on_sep_2015"]
+    assert all("growth in admissions, not per head" in note for note in notes.values())
+
+
+def test_real_analysis_raises_no_warning(real_data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _analysed(prepare_chapter("vanguards", data_dir=str(real_data)))
+
+
+def test_front_page_does_not_judge_the_vanguard_commitment(real_data):
+    row = glance.commitments().set_index("chapter").loc["vanguards"]
+    assert row["target_line"] == "479" and row["met"] == "not judged (no target)"
+    line = (real_data.parent / "seeds" / "000_5311d35d774c4b17.txt").read_text(encoding="utf-8").splitlines()[478]
+    assert line.startswith("During 2016/17 we will track progress in the vanguards")
+    for data_dir in ("", str(real_data)):
+        table = glance.results(data_dir, FinancialYear.parse("2016-17")).set_index("area")
+        assert table.loc["New care models", "met"] == "not judged (no target)"
+        assert table.loc["New care models", "how"] == "computed"
+    assert "MCP 4.5%" in table.loc["New care models", "result"]
+
+
+def test_front_page_judges_only_rows_whose_target_line_sets_a_target(real_data):
+    rows = glance.commitments()
+    documents = {}
+    for row in rows.itertuples():
+        if row.met not in ("yes", "no"):
+            continue
+        path = real_data.parent / "seeds" / row.target_document
+        lines = documents.setdefault(path, open(path, encoding="utf-8").read().splitlines())
+        target_line = lines[int(row.target_line) - 1]
+        assert re.search(r"\d|all |every |target|standard", target_line, re.I), row.commitment  # a level to judge
+
+
+def test_real_and_bundled_pages_show_screening_and_handling(bundled_book, real_book):
+    real_page = (real_book / "_build" / "html" / "chapters" / "vanguards.html").read_text(encoding="utf-8")
+    for text in ("13P", "NHS BIRMINGHAM CROSSCITY CCG", "Jul 2014 to Mar 2015", "as reported",
+                 "bootstrap", "not per head", "vanguard_cohort.csv (the cited file of real vanguards"):
+        assert text in real_page
+    assert "per capita" not in real_page.split("Reproduction ledger")[0].lower()
+    bundled_page = (bundled_book / "_build" / "html" / "chapters" / "vanguards.html").read_text(encoding="utf-8")
+    assert "F011" in bundled_page
+    assert "vanguard_cohort_SAMPLE.csv (a synthetic file of fictional vanguards" in bundled_page
+    real_codes = set(pd.read_csv(DATA_DIR / "reference" / "ccgs_2016-17.csv", dtype=str)["ccg_code"])
+    assert not {c for c in real_codes if re.search(rf"\b{c}\b", bundled_page)}
+    front = (real_book / "_build" / "html" / "chapters" / "at-a-glance.html").read_text(encoding="utf-8")
+    assert "not judged (no target)" in front

@@ -1,32 +1,54 @@
-"""New care models: emergency admission growth in vanguard areas against the rest of England."""
+"""New care models: emergency admission growth in vanguard areas against the rest of England.
+
+Order of work: read the MAR and the population snapshots; screen every CCG's monthly
+series for breaks (`screening`); assign CCGs to cohorts from the cohort file (the real
+one on real data, the bundled fictional one on the synthetic sample); compute growth
+with bootstrap intervals for four variants (breaks handled or not, partly covered CCGs
+in or out). The page's main figures handle breaks and keep partly covered CCGs.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from ..errors import ParameterError
-from ..population import ccg_totals, read_population
+from ..population import nearest_snapshot, read_snapshots
 from .charts import age_chart, growth_chart, index_chart
-from .metrics import (REST, age_growth, cohort_of, growth_table, monthly_index, read_ages, read_cohort,
-                      window_months)
+from .metrics import (COHORT_FILE, OTHER, REST, SAMPLE_COHORT_FILE, SUCCESSORS_FILE, TYPES, age_growth, assign,
+                      growth_table, monthly_by_ccg, monthly_index, read_ages, read_cohort, window_months,
+                      window_totals)
 from .readers import read_mar, read_mar_files
+from .screening import THRESHOLD, flag_summary, flagged_in, screen
 
 WINDOWS = {"recent": ("recent_first", "recent_last"), "baseline": ("baseline_first", "baseline_last"),
            "second baseline": ("second_baseline_first", "second_baseline_last")}
+BASELINES = ("baseline", "second baseline")
+HANDLED, AS_REPORTED = "CCGs with breaks left out", "as reported"
+PARTIAL_IN, PARTIAL_OUT = "included", "left out"
 
-__all__ = ["load", "validate_parameters", "windows", "growth", "age_growth", "monthly_index", "read_cohort",
-           "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files", "REST", "ledger_figures", "label_of", "period_text", "all_ccg_growth", "monthly_series"]
+__all__ = ["load", "validate_parameters", "windows", "analyse", "variants", "populations", "age_growth",
+           "monthly_index", "read_cohort", "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files",
+           "REST", "OTHER", "TYPES", "ledger_figures", "label_of", "period_text", "all_ccg_growth", "monthly_series",
+           "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name", "growth_sentence",
+           "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED",
+           "PARTIAL_IN", "PARTIAL_OUT"]
 
 
 def load(sources) -> dict:
-    """Admissions (MAR), population per CCG, the cohort file and, where present, ages."""
+    """Admissions (MAR) by CCG and month, population snapshots, the cohort file, screening flags,
+    and, where present, ages."""
     admissions = read_mar_files(sources["mar_monthly"].files)
-    population = ccg_totals(pd.concat([read_population(p) for p in sources["ccg_population"].files]))
+    snapshots = read_snapshots(sources["ccg_population"].files)
+    latest = snapshots[max(snapshots)]
+    monthly = monthly_by_ccg(admissions, latest)
     ages = (pd.concat([read_ages(p) for p in sources["mar_ages"].files], ignore_index=True)
             if sources["mar_ages"].files else None)
-    cohort = read_cohort()
-    return {"admissions": admissions, "population": population, "cohort": cohort, "ages": ages,
-            "cohorts": cohort_of(admissions, cohort, population)}
+    synthetic = sources["mar_monthly"].synthetic
+    cohort_file = SAMPLE_COHORT_FILE if synthetic else COHORT_FILE
+    names = admissions.drop_duplicates("ccg_code", keep="last").set_index("ccg_code")["ccg_name"].to_dict()
+    return {"admissions": admissions, "monthly": monthly, "snapshots": snapshots, "population": latest,
+            "cohort": read_cohort(cohort_file), "cohort_file": cohort_file, "ages": ages,
+            "flags": screen(monthly), "names": names, "synthetic": synthetic}
 
 
 def windows(params: dict, available) -> dict:
@@ -52,12 +74,75 @@ def validate_parameters(params: dict, sources) -> dict:
     return {**params, "cohorts": ",".join(chosen)}
 
 
-def growth(data: dict, spans: dict, chosen: list[str], labels: dict) -> pd.DataFrame:
-    """Growth per head for the chosen cohorts and the rest of England, against both baselines."""
-    keep = data["cohorts"].isin(chosen + [REST])
-    tables = [growth_table(data["admissions"][keep], data["cohorts"][keep], data["population"], data["cohort"],
-                           spans[name], spans["recent"], labels[name]) for name in ("baseline", "second baseline")]
-    return pd.concat(tables, ignore_index=True)
+def populations(data: dict, spans: dict) -> tuple[dict, bool]:
+    """Registered population per CCG for each window, and whether growth is per head.
+
+    Rule: a window takes the snapshot dated inside it nearest its middle month. Growth is per
+    head only when every window has its own snapshot; otherwise every window takes the one
+    snapshot nearest the recent window's middle, the population cancels, and the measure is
+    growth in admissions."""
+    snapshots = data["snapshots"]
+    inside = {name: {m: s for m, s in snapshots.items() if m in set(span)} for name, span in spans.items()}
+    per_head = all(inside.values())  # the recent window never overlaps a baseline, so their snapshots differ
+    if per_head:
+        chosen = {name: nearest_snapshot(inside[name], span[len(span) // 2]) for name, span in spans.items()}
+    else:
+        recent = spans["recent"]
+        one = nearest_snapshot(snapshots, recent[len(recent) // 2])
+        chosen = {name: one for name in spans}
+    merged = {}
+    for name, month in chosen.items():
+        merged[name] = _by_successor(snapshots[month], data["monthly"].columns)
+    return merged, per_head
+
+
+def _by_successor(population: pd.Series, codes) -> pd.Series:
+    successors = pd.read_csv(SUCCESSORS_FILE, dtype=str).set_index("old_code")["new_code"]
+    return population.groupby(population.index.map(lambda c: successors.get(c, c))).sum().reindex(codes)
+
+
+def measure_name(per_head: bool) -> str:
+    return "growth in emergency admissions per head" if per_head else "growth in emergency admissions"
+
+
+def excluded_ccgs(data: dict, spans: dict) -> list[str]:
+    """CCGs with a flagged month inside any window compared: left out of both windows when handled."""
+    months = sorted(set().union(*[set(span) for span in spans.values()]))
+    return flagged_in(data["flags"], months)
+
+
+def cohorts_for(data: dict, spans: dict, chosen: list[str], handled: bool = True, partial: bool = True) -> pd.Series:
+    """Each CCG's cohort for one variant (CCGs left out by the screening are dropped)."""
+    cohorts = assign(data["monthly"].columns, data["cohort"], chosen, partial)
+    return cohorts.drop(excluded_ccgs(data, spans)) if handled else cohorts
+
+
+def analyse(data: dict, spans: dict, chosen: list[str], labels: dict, handled: bool = True,
+            partial: bool = True) -> pd.DataFrame:
+    """Growth by cohort against both baselines for one variant."""
+    totals = window_totals(data["monthly"], spans)
+    people, _ = populations(data, spans)
+    cohorts = cohorts_for(data, spans, chosen, handled, partial)
+    table = pd.concat([growth_table(totals, cohorts, people, name, labels[name]) for name in BASELINES],
+                      ignore_index=True)
+    return table.assign(screening=HANDLED if handled else AS_REPORTED,
+                        partly_covered=PARTIAL_IN if partial else PARTIAL_OUT)
+
+
+def variants(data: dict, spans: dict, chosen: list[str], labels: dict) -> pd.DataFrame:
+    """The four variants: breaks handled or as reported, partly covered CCGs included or left out."""
+    return pd.concat([analyse(data, spans, chosen, labels, handled, partial)
+                      for handled in (True, False) for partial in (True, False)], ignore_index=True)
+
+
+def flag_table(data: dict, spans: dict) -> pd.DataFrame:
+    """The screening's flagged CCGs, with their cohort and whether the handling leaves them out."""
+    table = flag_summary(data["flags"], data["names"])
+    left_out = set(excluded_ccgs(data, spans))
+    table["vanguard_types"] = table["ccg_code"].map(
+        lambda c: ", ".join(sorted(set(data["cohort"].loc[data["cohort"]["ccg_code"] == c, "type"]))) or "none")
+    table["left_out"] = table["ccg_code"].map(lambda c: "yes" if c in left_out else "no (outside the windows)")
+    return table
 
 
 def label_of(span) -> str:
@@ -66,22 +151,73 @@ def label_of(span) -> str:
 
 PUBLISHED_WINDOWS = {"recent": "Jan 2016 to Dec 2016", "baseline": "Oct 2014 to Sep 2015",
                      "second baseline": "Apr 2014 to Mar 2015"}
-REAL_DATA_REASONS = ("Real data will not match exactly: CCG footprints stand in for the practice populations "
-                     "the report used (partly covered CCGs count whole), the MAR counts episodes rather than "
-                     "admissions, and one population snapshot serves both windows.")
 
 
-def ledger_figures(growth_table: pd.DataFrame, labels: dict, synthetic: bool) -> tuple[dict, dict]:
-    """The six printed growth rates reproduced (None when this page's windows differ), with notes."""
+def _figure(table: pd.DataFrame, cohort: str, label: str, screening=HANDLED, partly=PARTIAL_IN):
+    rows = table[(table["cohort"] == cohort) & (table["baseline"] == label) & (table["screening"] == screening)
+                 & (table["partly_covered"] == partly)]
+    return float(rows["growth"].iloc[0]) if len(rows) else None
+
+
+def _change(value, main) -> str:
+    return "no figure" if value is None else f"{value:.1f}% ({value - main:+.1f} points)"
+
+
+def row_reasons(table: pd.DataFrame, data: dict, spans: dict, labels: dict, cohort: str, window: str) -> str:
+    """Why this row's computed figure differs from the printed one, each reason with its size."""
+    label = labels[window]
+    main = _figure(table, cohort, label)
+    cohorts = cohorts_for(data, spans, [c for c in ("PACS", "MCP") if c in set(table["cohort"])], handled=False)
+    left_out = [c for c in excluded_ccgs(data, spans) if cohorts.get(c) == cohort]
+    people, per_head = populations(data, spans)
+    reported = _figure(table, cohort, label, AS_REPORTED)
+    screening = (f"the screening left out {len(left_out)} CCG{'s' if len(left_out) != 1 else ''} with breaks "
+                 f"({', '.join(left_out)}); as reported the figure is {_change(reported, main)}" if left_out else
+                 "the screening left out no CCG of this group")
+    if data["synthetic"]:
+        return (f"Holds by construction: the synthetic sample was generated so that this figure equals the printed "
+                f"one once the screening rule has acted; {screening}.")
+    members = cohorts[cohorts == cohort].index.difference(left_out)
+    parts = [screening]
+    if cohort == REST:
+        other = cohorts_for(data, spans, ["PACS", "MCP"])
+        kept = other.where(other != OTHER, REST)
+        totals = window_totals(data["monthly"], spans)
+        wider = growth_table(totals, kept, people, window, label).set_index("cohort").loc[REST, "growth"]
+        parts.insert(0, f"the comparison group is the {len(members)} CCGs in no vanguard of any type; counting "
+                        f"the {int((other == OTHER).sum())} CCGs in care homes, urgent and emergency care or acute "
+                        f"care collaboration vanguards as rest of England would give {_change(float(wider), main)}")
+    else:
+        entries = data["cohort"][(data["cohort"]["type"] == cohort) & data["cohort"]["ccg_code"].isin(members)]
+        partial = sorted(set(entries.loc[entries["part_of_ccg"] == "yes", "ccg_code"]))
+        population = people["recent"]
+        share = 100 * population.reindex(partial).sum() / population.reindex(members).sum()
+        without = _figure(table, cohort, label, partly=PARTIAL_OUT)
+        parts.append(f"{len(partial)} of its {len(members)} CCGs ({share:.0f}% of its registered patients) are "
+                     f"covered only in part but count whole; without them the figure is {_change(without, main)}")
+        parts.append("CCG footprints are inferred from each vanguard's name and area where the source names no CCG")
+    row = table[(table["cohort"] == cohort) & (table["baseline"] == label) & (table["screening"] == HANDLED)
+                & (table["partly_covered"] == PARTIAL_IN)].iloc[0]
+    parts.append(f"the 95% bootstrap interval over CCGs is {row['growth_low']:.1f}% to {row['growth_high']:.1f}%")
+    if not per_head:
+        parts.append("one population snapshot serves both windows, so this is growth in admissions, not per head")
+    parts.append("the MAR counts finished consultant episodes of non-elective admissions, not emergency admissions")
+    return "; ".join(parts)[0].upper() + "; ".join(parts)[1:] + "."
+
+
+def ledger_figures(table: pd.DataFrame, data: dict, spans: dict, labels: dict) -> tuple[dict, dict]:
+    """The six printed growth rates reproduced from the main variant (breaks handled, partly covered
+    CCGs in), None when this page's windows differ from the report's, each with its own reasons."""
     same = labels == PUBLISHED_WINDOWS
-    figures = {}
+    figures, notes = {}, {}
     for short, cohort in (("pacs", "PACS"), ("mcp", "MCP"), ("rest", REST)):
         for tag, window in (("on_sep_2015", "baseline"), ("on_2014_15", "second baseline")):
-            rows = growth_table[(growth_table["cohort"] == cohort) & (growth_table["baseline"] == labels[window])]
-            figures[f"{short}_{tag}"] = float(rows["growth"].iloc[0]) if same and len(rows) else None
-    note = ("This page uses other windows or cohorts than the report, so the figures are not compared."
-            if not same else "Computed from the rows of the bundled sample." if synthetic else REAL_DATA_REASONS)
-    return figures, {name: note for name in figures}
+            name = f"{short}_{tag}"
+            figures[name] = _figure(table, cohort, labels[window]) if same else None
+            notes[name] = (row_reasons(table, data, spans, labels, cohort, window) if same and figures[name] is not None
+                           else "This page uses other windows or cohorts than the report, so the figures are not "
+                                "compared.")
+    return figures, notes
 
 
 def period_text(params: dict) -> str:
@@ -94,17 +230,80 @@ def period_text(params: dict) -> str:
 
 
 def headline(sources, year) -> dict:
-    """The front page's result: growth per head by cohort on the year to September 2015."""
+    """The front page's result: growth by cohort on the year to September 2015 (breaks handled).
+    No yes or no: the report set no target for it (line 479 promises to track the vanguards)."""
     from ..registry import load_registry
 
     params = load_registry().chapter("vanguards").parameters
     data = load(sources)
     spans = windows(params, set(data["admissions"]["month"]))
     labels = {name: label_of(span) for name, span in spans.items()}
-    table = growth(data, spans, ["PACS", "MCP"], labels)
+    table = analyse(data, spans, ["PACS", "MCP"], labels)
     first = table[table["baseline"] == labels["baseline"]].set_index("cohort")["growth"]
-    return {"growth": {"result": f"PACS {first['PACS']:.1f}%, MCP {first['MCP']:.1f}%, rest of England {first[REST]:.1f}%",
-                       "met": bool(first["PACS"] < first[REST] and first["MCP"] < first[REST])}}
+    _, per_head = populations(data, spans)
+    return {"growth": {"result": f"PACS {first['PACS']:.1f}%, MCP {first['MCP']:.1f}%, rest of England "
+                                 f"{first[REST]:.1f}% ({measure_name(per_head)}; CCGs with reporting breaks left out)",
+                       "met": None}}
+
+
+COLUMNS = {"screening": "Breaks", "partly_covered": "Partly covered CCGs", "baseline": "Compared with",
+           "cohort": "Cohort", "ccgs": "CCGs", "admissions_baseline": "Admissions, baseline",
+           "admissions_recent": "Admissions, recent", "population": "Registered patients", "growth": "Growth %",
+           "growth_low": "95% from", "growth_high": "95% to", "difference": "Minus rest of England (points)",
+           "difference_low": "95% from ", "difference_high": "95% to "}
+
+
+def display_table(table: pd.DataFrame, variants: bool = False) -> pd.DataFrame:
+    """A growth table as shown on the page: counts with separators, percentages to one decimal."""
+    shown = table[[c for c in COLUMNS if variants or c not in ("screening", "partly_covered")]].copy()
+    for column in ("admissions_baseline", "admissions_recent", "population"):
+        shown[column] = shown[column].map("{:,.0f}".format)
+    for column in ("growth", "growth_low", "growth_high", "difference", "difference_low", "difference_high"):
+        shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+    return shown.rename(columns=COLUMNS)
+
+
+def cohort_file_text(data: dict) -> str:
+    """Which cohort file the page used, with its checksum."""
+    from ..sources import REPO_ROOT, sha256_of
+
+    path = data["cohort_file"]
+    kind = "a synthetic file of fictional vanguards" if data["synthetic"] else "the cited file of real vanguards"
+    return (f"{path.relative_to(REPO_ROOT)} ({kind}; {data['cohort']['vanguard'].nunique()} vanguards in "
+            f"{data['cohort']['ccg_code'].nunique()} CCGs; sha256 {sha256_of(path)[:16]})")
+
+
+def growth_sentence(table: pd.DataFrame, label: str) -> str:
+    """Each cohort's growth against one baseline with its bootstrap interval."""
+    rows = table[table["baseline"] == label]
+    return "; ".join(f"{r.cohort} {r.growth:.1f}% (95% interval {r.growth_low:.1f}% to {r.growth_high:.1f}%)"
+                     for r in rows.itertuples())
+
+
+def both_ways_sentence(table: pd.DataFrame, label: str, cohorts: list[str]) -> str:
+    """Each cohort's growth with and without the screening's handling, with and without partly covered CCGs."""
+    parts = []
+    for cohort in cohorts + [REST]:
+        figure = {(screening, partly): _figure(table, cohort, label, screening, partly)
+                  for screening in (HANDLED, AS_REPORTED) for partly in (PARTIAL_IN, PARTIAL_OUT)}
+        shown = {key: "no CCG left" if value is None else f"{value:.1f}%" for key, value in figure.items()}
+        text = f"{cohort}: {shown[HANDLED, PARTIAL_IN]} with CCGs with breaks left out, " \
+               f"{shown[AS_REPORTED, PARTIAL_IN]} as reported"
+        if cohort != REST:
+            text += (f"; without partly covered CCGs, {shown[HANDLED, PARTIAL_OUT]} and "
+                     f"{shown[AS_REPORTED, PARTIAL_OUT]}")
+        parts.append(text)
+    return ". ".join(parts) + "."
+
+
+def screening_sentence(flags: pd.DataFrame) -> str:
+    """How many CCGs the screening flagged, and which are left out."""
+    if flags.empty:
+        return "The screening flagged no CCG: every month of every CCG is within 25% of its own median."
+    out = flags[flags["left_out"] == "yes"]
+    inside = ", ".join(f"{r.ccg_code} ({r.months})" for r in out.itertuples())
+    return (f"The screening flagged {len(flags)} CCG{'s' if len(flags) != 1 else ''}; {len(out)} of them have a "
+            f"flagged month inside a window compared and are left out of both windows: {inside}.")
 
 
 def all_ccg_growth(data: dict, spans: dict) -> dict:

@@ -1,27 +1,43 @@
-"""Growth in emergency admissions per head by vanguard cohort, with intervals.
+"""Growth in emergency admissions by vanguard cohort, with intervals from a bootstrap over CCGs.
 
-Per capita rates use one registered-population snapshot for both windows, so a cohort's
-per capita growth equals the growth of its admissions count: population change between
-the windows is not adjusted for, and the page says so. Intervals treat each window's
-admissions as a Poisson count: the growth ratio b/a has a log-scale standard error of
-sqrt(1/a + 1/b) (a 95% interval exp(log(b/a) +/- 1.96 se) - 1), and the difference
-between two cohorts' growth rates takes its standard error from the delta method,
-sqrt(r1^2 (1/a1 + 1/b1) + r2^2 (1/a2 + 1/b2)) with r = b/a.
+Cohorts come from the cohort file (every vanguard type, each row cited). A CCG belongs
+to the first chosen type that lists it; CCGs in any other vanguard (care homes, urgent
+and emergency care, acute care collaborations, or a type not chosen) leave the
+comparison; the rest of England is the CCGs in no vanguard at all (`000` line 510:
+"the non-vanguard rest of England").
+
+Growth is (admissions in the recent window / population) over (admissions in the
+baseline window / population), minus one, each window with its own registered
+population where the data has a snapshot dated inside it. With one snapshot for both
+windows the population cancels: the measure is growth in admissions, and it is named so.
+
+Intervals (95%) come from a bootstrap over CCGs: each cohort's CCGs are drawn with
+replacement (2,000 draws, seeded, so a page is the same each time it is built) and the
+growth recomputed; the interval is the 2.5th to 97.5th percentile of the draws. The
+difference from the rest of England draws both groups independently. This reflects how
+much CCGs differ from each other, which Poisson noise on hundreds of thousands of
+admissions does not.
 """
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError
 from ..sources import DATA_DIR
 
 REST = "Rest of England"
-Z95 = 1.959964
+OTHER = "Other vanguards"
+TYPES = {"PACS": "integrated primary and acute care systems", "MCP": "multispecialty community providers",
+         "EHCH": "enhanced health in care homes", "UEC": "urgent and emergency care",
+         "ACC": "acute care collaborations"}
 COHORT_FILE = DATA_DIR / "reference" / "vanguard_cohort.csv"
+SAMPLE_COHORT_FILE = DATA_DIR / "bundled" / "mar" / "vanguard_cohort_SAMPLE.csv"
 SUCCESSORS_FILE = DATA_DIR / "reference" / "ccg_successors.csv"
+DRAWS = 2000
+Z95 = 1.959964
+SEED = 20161231
 
 
 def read_cohort(path=COHORT_FILE) -> pd.DataFrame:
@@ -29,18 +45,18 @@ def read_cohort(path=COHORT_FILE) -> pd.DataFrame:
     for column in ("vanguard", "type", "ccg_code", "part_of_ccg", "source"):
         if column not in table.columns:
             raise DataError(path, f"lacks column '{column}'", row=1, column=column)
-    missing = table["source"].str.strip() == ""
-    if missing.any():
-        raise DataError(path, "every entry needs its source", row=int(missing.idxmax()) + 2, column="source")
-    twice = table.duplicated("ccg_code")
-    if twice.any():
-        first = twice.idxmax()
-        raise DataError(path, f"CCG {table.at[first, 'ccg_code']} is in two vanguards", row=first + 2, column="ccg_code")
+    checks = [("source", table["source"].str.strip() == "", "every entry needs its source"),
+              ("type", ~table["type"].isin(list(TYPES)), f"the type must be one of {', '.join(TYPES)}"),
+              ("part_of_ccg", ~table["part_of_ccg"].isin(["yes", "no"]), "part_of_ccg must be yes or no"),
+              ("ccg_code", table.duplicated(["vanguard", "ccg_code"]), "the CCG is listed twice for this vanguard")]
+    for column, bad, message in checks:
+        if bad.any():
+            raise DataError(path, message, row=int(bad.idxmax()) + 2, column=column)
     return table
 
 
-def cohort_of(admissions: pd.DataFrame, cohort: pd.DataFrame, population: pd.Series) -> pd.Series:
-    """Each admissions row's cohort (vanguard type, or rest of England), after CCG mergers."""
+def monthly_by_ccg(admissions: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+    """Admissions by month (rows) and CCG (columns), predecessor CCGs added into their successors."""
     successors = pd.read_csv(SUCCESSORS_FILE, dtype=str).set_index("old_code")["new_code"]
     codes = admissions["ccg_code"].map(lambda c: successors.get(c, c))
     unknown = ~codes.isin(population.index)
@@ -48,8 +64,21 @@ def cohort_of(admissions: pd.DataFrame, cohort: pd.DataFrame, population: pd.Ser
         first = admissions.loc[unknown].iloc[0]
         raise DataError(first["source_file"], f"CCG code {first['ccg_code']} is not in the population file",
                         row=int(first["source_row"]), column="Org Code")
-    types = cohort.set_index("ccg_code")["type"]
-    return codes.map(lambda c: types.get(c, REST))
+    table = admissions.assign(ccg=codes).pivot_table(index="month", columns="ccg", values="non_elective",
+                                                     aggfunc="sum")
+    return table.sort_index()
+
+
+def assign(codes, cohort: pd.DataFrame, chosen: list[str], partial: bool = True) -> pd.Series:
+    """Each CCG's cohort: the first chosen type that lists it (only wholly covered entries when
+    `partial` is False), OTHER when any vanguard lists it, else REST."""
+    out = {}
+    for code in codes:
+        entries = cohort[cohort["ccg_code"] == code]
+        counted = entries if partial else entries[entries["part_of_ccg"] == "no"]
+        found = next((t for t in chosen if (counted["type"] == t).any()), None)
+        out[code] = found or (OTHER if len(entries) else REST)
+    return pd.Series(out, dtype=object)
 
 
 def window_months(first: str, last: str, name: str, available) -> pd.PeriodIndex:
@@ -66,41 +95,77 @@ def window_months(first: str, last: str, name: str, available) -> pd.PeriodIndex
     return months
 
 
-def growth_table(admissions: pd.DataFrame, cohorts: pd.Series, population: pd.Series, cohort: pd.DataFrame,
-                 baseline, recent, label: str) -> pd.DataFrame:
-    """Admissions per 1,000 people in each window, growth and its 95% interval, per cohort."""
-    people = population.groupby(population.index.map(lambda c: cohort.set_index("ccg_code")["type"].get(c, REST))).sum()
+def window_totals(monthly: pd.DataFrame, spans: dict) -> pd.DataFrame:
+    """Each CCG's admissions summed over each window (rows CCGs, columns window names)."""
+    return pd.DataFrame({name: monthly.loc[monthly.index.isin(list(span))].sum(min_count=1)
+                         for name, span in spans.items()})
+
+
+def _ratio(a, b, pa, pb):
+    """Growth ratio (b / pb) / (a / pa) for arrays of draws; NaN where a draw has no baseline."""
+    denominator = a * pb
+    safe = np.where(denominator > 0, denominator, 1.0)
+    return np.where(denominator > 0, b * pa / safe, np.nan)
+
+
+def _draws(group: pd.DataFrame, baseline: str, seed: int) -> np.ndarray:
+    n = len(group)
+    pick = np.random.default_rng([SEED, seed]).integers(0, n, size=(DRAWS, n))
+    columns = [group[c].to_numpy(dtype=float)[pick].sum(axis=1)
+               for c in (baseline, "recent", "population_" + baseline, "population_recent")]
+    return 100 * (_ratio(*columns) - 1)
+
+
+def growth_table(totals: pd.DataFrame, cohorts: pd.Series, populations: dict, baseline: str,
+                 label: str) -> pd.DataFrame:
+    """Per cohort (OTHER left out): CCGs, admissions and population in each window, rates per 1,000,
+    growth and its bootstrap interval, and the difference from the rest of England with its interval."""
+    table = totals[[baseline, "recent"]].copy()
+    table["population_" + baseline] = populations[baseline].reindex(table.index)
+    table["population_recent"] = populations["recent"].reindex(table.index)
+    table["cohort"] = cohorts.reindex(table.index)
+    table = table[table["cohort"].notna() & (table["cohort"] != OTHER)].dropna()
+    names = sorted(set(table["cohort"]), key=lambda n: (n == REST, n))
+    if REST not in names:
+        raise DataError("vanguard cohort", "no CCG is left in the rest of England to compare with")
+    draws = {name: _draws(table[table["cohort"] == name], baseline, i) for i, name in enumerate(names)}
     rows = []
-    for name in sorted(set(cohorts), key=lambda n: (n == REST, n)):
-        mine = admissions[cohorts == name]
-        a = float(mine.loc[mine["month"].isin(list(baseline)), "non_elective"].sum())
-        b = float(mine.loc[mine["month"].isin(list(recent)), "non_elective"].sum())
-        ratio = b / a
-        se = math.sqrt(1 / a + 1 / b)
-        rows.append({"baseline": label, "cohort": name, "admissions_baseline": a, "admissions_recent": b,
-                     "population": float(people.get(name, float("nan"))),
-                     "rate_baseline": 1000 * a / people.get(name), "rate_recent": 1000 * b / people.get(name),
-                     "growth": 100 * (ratio - 1), "growth_low": 100 * (ratio * math.exp(-Z95 * se) - 1),
-                     "growth_high": 100 * (ratio * math.exp(Z95 * se) - 1), "variance": ratio ** 2 * (1 / a + 1 / b)})
-    table = pd.DataFrame(rows)
-    rest = table.set_index("cohort").loc[REST]
-    table["difference"] = table["growth"] - rest["growth"]
-    spread = 100 * Z95 * (table["variance"] + rest["variance"]).pow(0.5)
-    table["difference_low"] = table["difference"] - spread
-    table["difference_high"] = table["difference"] + spread
-    table.loc[table["cohort"] == REST, ["difference", "difference_low", "difference_high"]] = float("nan")
-    return table.drop(columns="variance")
+    for name in names:
+        mine = table[table["cohort"] == name]
+        a, b = float(mine[baseline].sum()), float(mine["recent"].sum())
+        pa, pb = float(mine["population_" + baseline].sum()), float(mine["population_recent"].sum())
+        if a <= 0 or pa <= 0 or pb <= 0:
+            raise DataError("monthly activity return", f"{name} has no admissions or no population in the "
+                                                       f"window {label}")
+        growth = 100 * (float(_ratio(a, b, pa, pb)) - 1)
+        low, high = np.nanpercentile(draws[name], [2.5, 97.5])
+        row = {"baseline": label, "cohort": name, "ccgs": len(mine), "admissions_baseline": a,
+               "admissions_recent": b, "population": pb, "rate_baseline": 1000 * a / pa,
+               "rate_recent": 1000 * b / pb, "growth": growth, "growth_low": float(low), "growth_high": float(high),
+               "difference": np.nan, "difference_low": np.nan, "difference_high": np.nan}
+        if name != REST:
+            gap = draws[name] - draws[REST]
+            rest = table[table["cohort"] == REST]
+            rest_growth = 100 * (float(_ratio(rest[baseline].sum(), rest["recent"].sum(),
+                                              rest["population_" + baseline].sum(),
+                                              rest["population_recent"].sum())) - 1)
+            row["difference"] = growth - rest_growth
+            row["difference_low"], row["difference_high"] = (float(v) for v in np.nanpercentile(gap, [2.5, 97.5]))
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def monthly_index(admissions: pd.DataFrame, cohorts: pd.Series, population: pd.Series, cohort: pd.DataFrame,
-                  baseline) -> pd.DataFrame:
+def monthly_index(monthly: pd.DataFrame, cohorts: pd.Series, population: pd.Series, baseline) -> pd.DataFrame:
     """Monthly admissions per 1,000 people by cohort, and as an index (baseline window mean = 100)."""
-    people = population.groupby(population.index.map(lambda c: cohort.set_index("ccg_code")["type"].get(c, REST))).sum()
-    monthly = admissions.assign(cohort=cohorts.values).groupby(["cohort", "month"], as_index=False)["non_elective"].sum()
-    monthly["per_1000"] = 1000 * monthly["non_elective"] / monthly["cohort"].map(people)
-    base = monthly[monthly["month"].isin(list(baseline))].groupby("cohort")["per_1000"].mean()
-    monthly["index"] = 100 * monthly["per_1000"] / monthly["cohort"].map(base)
-    return monthly
+    keep = [c for c in monthly.columns if cohorts.get(c) not in (None, OTHER)]
+    long = monthly[keep].stack().rename("non_elective").reset_index()
+    long["cohort"] = long["ccg"].map(cohorts)
+    people = population.reindex(keep).groupby(cohorts.reindex(keep)).sum()
+    table = long.groupby(["cohort", "month"], as_index=False)["non_elective"].sum()
+    table["per_1000"] = 1000 * table["non_elective"] / table["cohort"].map(people)
+    base = table[table["month"].isin(list(baseline))].groupby("cohort")["per_1000"].mean()
+    table["index"] = 100 * table["per_1000"] / table["cohort"].map(base)
+    return table
 
 
 def read_ages(path) -> pd.DataFrame:
@@ -119,16 +184,18 @@ def read_ages(path) -> pd.DataFrame:
                          "age_band": raw["age_band"].str.strip(), "admissions": admissions})
 
 
-def age_growth(ages: pd.DataFrame, cohort: pd.DataFrame, baseline, recent, label: str) -> pd.DataFrame:
-    """Growth in admissions by age band and cohort (one population snapshot: count growth)."""
-    types = cohort.set_index("ccg_code")["type"]
-    table = ages.assign(cohort=ages["ccg_code"].map(lambda c: types.get(c, REST)))
+def age_growth(ages: pd.DataFrame, cohorts: pd.Series, baseline, recent, label: str) -> pd.DataFrame:
+    """Growth in admissions by age band and cohort, with Poisson intervals (the ages file is the
+    handbook's own layout and has no population by age, so this is growth in admissions)."""
+    table = ages.assign(cohort=ages["ccg_code"].map(cohorts))
+    table = table[table["cohort"].notna() & (table["cohort"] != OTHER)]
     a = table[table["month"].isin(list(baseline))].groupby(["cohort", "age_band"])["admissions"].sum()
     b = table[table["month"].isin(list(recent))].groupby(["cohort", "age_band"])["admissions"].sum()
     out = pd.DataFrame({"baseline": label, "admissions_baseline": a, "admissions_recent": b}).reset_index()
+    out = out[out["admissions_baseline"] > 0]
     ratio = out["admissions_recent"] / out["admissions_baseline"]
-    se = (1 / out["admissions_baseline"] + 1 / out["admissions_recent"]).pow(0.5)
+    se = (1 / out["admissions_baseline"] + 1 / out["admissions_recent"].clip(lower=1)).pow(0.5)
     out["growth"] = 100 * (ratio - 1)
-    out["growth_low"] = 100 * (ratio * (-Z95 * se).map(math.exp) - 1)
-    out["growth_high"] = 100 * (ratio * (Z95 * se).map(math.exp) - 1)
+    out["growth_low"] = 100 * (ratio * np.exp(-Z95 * se) - 1)
+    out["growth_high"] = 100 * (ratio * np.exp(Z95 * se) - 1)
     return out
