@@ -105,6 +105,13 @@ def test_quarters_sit_beside_the_sums_of_their_months():
     assert table["Quarter minus its months"].tolist() == ["+11", "+12", "+13", "+14"]
 
 
+def test_standards_met_are_counted_out_of_the_standards_the_data_cover():
+    full = pd.DataFrame({"key": ["tww", "gp_62"], "met": [True, False]})
+    assert cancer.standards_sentence(full, Y2016).startswith("The data cover 2 of the 8 standards")
+    every = pd.DataFrame({"key": cancer.standards.with_thresholds(), "met": [True] * 7 + [False]})
+    assert cancer.standards_sentence(every, Y2016) == "In 2016-17 the NHS met 7 of the 8 standards that have a threshold."
+
+
 def test_no_provider_table_for_a_part_year():
     table = whole_year()
     assert len(cancer.provider_table(table, Y2016)) == 2
@@ -217,3 +224,28 @@ def test_real_provider_files_add_up_to_the_monthly_sheet_in_every_month(real):
 def test_real_2015_16_provider_files_are_a_part_year(real):
     assert cancer.provider_months(real.provider, "gp_62", Y2015) == 10
     assert cancer.provider_table(real.provider, Y2015).empty
+
+
+def test_real_provider_files_without_the_workbook_say_what_they_are(real_data, tmp_path):
+    """With only the provider files, the year is their sum of months, and the page says so; the year
+    before (June 2015 onwards) is incomplete, so no change is given, and standards the files do not
+    cover are marked incomplete rather than counted as met."""
+    (tmp_path / "cwt").mkdir()
+    (tmp_path / "cwt" / "provider_monthly").symlink_to(real_data / "cwt" / "provider_monthly")
+    page = prepare_chapter("cancer", data_dir=str(tmp_path))
+    assert not page.sources["cwt_national"].files and not page.sources["cwt_national"].synthetic
+    only = cancer.load(page.sources)
+    table, gp, result = compare(only)
+    assert (gp["within"], gp["source"]) == (117_901.5, PROVIDER_MONTHS) and gp["change"] is None
+    assert cancer.standards_sentence(table, Y2016) == (
+        "The data cover 3 of the 8 standards that have a threshold for the whole of 2016-17; the NHS met 2 of "
+        "those 3. The others are marked incomplete.")
+    assert cancer.change_sentence(gp, Y2016).startswith("The previous year, 2015-16, is not complete in the data "
+                                                        "(no Annual Data sheet row for 2015-16, and only 10 of 12 months")
+    assert cancer.months_sentence(gp, Y2016).startswith("The year's figure is itself a sum of months")
+    assert not result.loc["gp62_within", "agrees"] and result.loc["gp62_performance", "agrees"]
+    assert pd.isna(result.loc["gp62_change", "reproduced"])
+    assert result.loc["gp62_change", "verdict"].endswith("Not given: the year before is not complete in the data "
+                                                         "(no Annual Data sheet row for 2015-16, and only 10 of 12 "
+                                                         "months in the data (June 2015 to March 2016); not summed).")
+    assert cancer.quarterly_table(only, "gp_62", Y2016).empty

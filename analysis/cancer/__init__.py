@@ -12,14 +12,15 @@ from .metrics import (CancerData, change_sentence, mean_of_provider_percentages,
                       monthly_performance, months_sentence, provider_months, provider_performance,
                       provider_rows, provider_table, providers_sentence, quarterly_table,
                       quarters_sentence, sixty_two_day_summary, spc_series,
-                      standards_display, standards_met, standards_table, urgent_referrals, year_totals)
+                      standards_display, standards_met, standards_sentence, standards_table, urgent_referrals,
+                      year_totals)
 from .readers import read_national_series, read_national_summaries, read_provider_csv, read_provider_files
 
 __all__ = ["CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
            "provider_performance", "provider_table", "providers_sentence", "quarterly_table",
            "quarters_sentence", "spc_series",
-           "sixty_two_day_summary", "standards_display", "standards_met", "standards_table",
+           "sixty_two_day_summary", "standards_display", "standards_met", "standards_sentence", "standards_table",
            "urgent_referrals", "year_totals", "read_national_series", "read_national_summaries",
            "read_provider_csv", "read_provider_files", "mean_of_provider_percentages", "provider_rows"]
 
@@ -81,10 +82,14 @@ def ledger_notes(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:
     this = f"{gp['where']}: {_count(gp['within'])} of {_count(gp['total'])}" if gp["within"] is not None \
         else gp["where"]
     rows = f" (rows {gp['row']} and {gp['previous_row']})" if gp["row"] else ""
-    change = (f"Both years from the {gp['source']}{rows}: {_count(gp['within'])} and "
-              f"{_count(gp['previous_within'])} treated within 62 days." if gp["change"] is not None else
-              f"Not given: this year from the {gp['source']}, the year before from the "
-              f"{gp['previous_source']}.")
+    if gp["change"] is not None:
+        change = (f"Both years from the {gp['source']}{rows}: {_count(gp['within'])} and "
+                  f"{_count(gp['previous_within'])} treated within 62 days.")
+    elif gp["previous_within"] is None:
+        change = f"Not given: the year before is not complete in the data ({gp['previous_note']})."
+    else:
+        change = (f"Not given: this year from the {gp['source']}, the year before from the "
+                  f"{gp['previous_source']}.")
     seen = (f"Patients first seen after an urgent GP referral for suspected cancer (two-week-wait "
             f"Total), from the {referrals['where']}: {_count(referrals['total'])}."
             if referrals["total"] is not None else f"Two-week wait: {referrals['note']}.")

@@ -141,6 +141,16 @@ def standards_met(table: pd.DataFrame) -> tuple[int, int]:
     return int(judged["met"].sum()), int(len(judged))
 
 
+def standards_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
+    """How many standards were met, out of those the data cover for the whole year."""
+    met, judged = standards_met(table)
+    thresholds = len(with_thresholds())
+    if judged == thresholds:
+        return f"In {year.label} the NHS met {met} of the {thresholds} standards that have a threshold."
+    return (f"The data cover {judged} of the {thresholds} standards that have a threshold for the whole of "
+            f"{year.label}; the NHS met {met} of those {judged}. The others are marked incomplete.")
+
+
 def _pct(value, digits=1):
     return "" if value is None or pd.isna(value) else f"{value:.{digits}f}%"
 
