@@ -115,8 +115,11 @@ def test_standards_met_are_counted_out_of_the_standards_the_data_cover():
 def test_no_provider_table_for_a_part_year():
     table = whole_year()
     assert len(cancer.provider_table(table, Y2016)) == 2
+    assert cancer.providers_met_sentence(cancer.provider_table(table, Y2016)) == (
+        "1 of the 2 provider(s) shown met the standard over the year.")
     part = table[table["month"] != pd.Period("2016-04", "M")]
     assert cancer.provider_table(part, Y2016).empty
+    assert cancer.providers_met_sentence(cancer.provider_table(part, Y2016)) == ""
     assert "hold 11 of the 12 months of 2016-17, so no provider table" in cancer.providers_sentence(data(part), Y2016)
 
 

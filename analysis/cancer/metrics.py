@@ -323,6 +323,14 @@ def providers_sentence(data: CancerData, year: FinancialYear, standard: str = "g
     return text
 
 
+def providers_met_sentence(table: pd.DataFrame) -> str:
+    """How many of the providers in `provider_table`'s table met the standard (nothing when it is empty)."""
+    if table.empty:
+        return ""
+    met = int((table.iloc[:, -1] == "yes").sum())
+    return f"{met} of the {len(table)} provider(s) shown met the standard over the year."
+
+
 def provider_table(provider: pd.DataFrame, year: FinancialYear, organisation: str = "") -> pd.DataFrame:
     """Providers' 62-day performance for the year, ranked best first; one provider if named.
     Empty unless the provider files hold all twelve months of the year."""
