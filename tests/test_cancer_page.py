@@ -1,4 +1,4 @@
-"""The built cancer page: table, chart, glued figures, ledger, banner."""
+"""The built cancer page: table, chart, glued figures with their sources, ledger, banner."""
 
 import re
 
@@ -8,27 +8,42 @@ def page(book):
 
 
 def text_of(html):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#x27;", "'")
 
 
-def test_bundled_page_shows_table_chart_glued_figures_and_banner(bundled_book):
+def test_bundled_page_shows_each_figure_with_its_sheet(bundled_book):
     html = page(bundled_book)
     text = text_of(html)
     assert "handbook-synthetic" in html and "Synthetic sample data" in text
-    assert "62-day (GP urgent referral) 85% 82.0% no" in text
+    assert "62-day (GP urgent referral) 85% 82.0% no 119,798.0 146,110.0 national time series, Annual Data sheet, row 6" in text
     assert "31-day first treatment 96%" in text
     assert 'class="handbook-chart"' in html and "vegaEmbed(" in html and "handbook-data-link" in html
-    assert "119,798 patients referred urgently by their GP" in text
+    assert ("119,798 patients referred urgently by their GP with suspected cancer were treated within 62 days in "
+            "2016-17 , out of 146,110 treated") in text
+    assert "(from the national time series, Annual Data sheet, row 6 )" in text
     assert "the NHS met 7 of the 8 standards" in text
-    assert "That is an increase of 5,902 (5.2%) on the 113,896 treated within 62 days in 2015-16" in text
+    assert ("That is an increase of 5,902 (5.2%) on the 113,896 treated within 62 days in 2015-16 (both years "
+            "from the national time series, Annual Data sheet).") in text
+    assert ("Summed over the twelve months of the national time series, Monthly Data sheet, the same year gives "
+            "117,900 treated within 62 days out of 144,000 (81.9%): 1,898 fewer") in text
+    assert "2016-17 Q1" in text and "Quarter minus its months" in text
+    assert "(from the national time series, Monthly Data sheet )" in text
+    assert ("That is the same as the twelve months of the Monthly Data sheet. 19 of the 30 provider(s) shown met "
+            "the standard over the year.") in text
     assert "Agrees within the printed rounding." in text and "Differs" not in text
+    assert "revised" not in text.lower() and "revision" not in text.lower()
 
 
-def test_real_data_page_has_no_banner_and_shows_the_revised_series(real_book):
+def test_real_data_page_reproduces_the_printed_figures_from_the_annual_sheet(real_book):
     html = page(real_book)
     text = text_of(html)
     assert "handbook-synthetic" not in html
     assert "your data folder" in text
-    assert "117,901.5 patients referred urgently by their GP" in text
-    assert "81.9%" in text and "the NHS met 7 of the 8 standards" in text
-    assert "Differs by -1,896.5" in text
+    assert "119,797.5 patients referred urgently by their GP" in text and "out of 146,080.5 treated" in text
+    assert "a performance of 82.0 %" in text and "the NHS met 7 of the 8 standards" in text
+    assert "That is an increase of 5,901.5 (5.2%) on the 113,896 treated within 62 days in 2015-16" in text
+    assert ("117,901.5 treated within 62 days out of 143,986.5 (81.9%): 1,896 fewer treated within 62 days than "
+            "the national time series, Annual Data sheet.") in text
+    assert "1,876,819" in text and "Differs" not in text
+    assert "revised" not in text.lower() and "revision" not in text.lower()

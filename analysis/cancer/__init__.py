@@ -4,85 +4,115 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import ParameterError
+from ..errors import DataError, ParameterError
+from ..page import count_text
 from ..periods import FinancialYear, years_covered
 from .charts import monthly_chart
-from .metrics import (change_sentence, mean_of_provider_percentages, monthly_performance, provider_performance,
-                      provider_table, spc_series,
-                      provider_rows, sixty_two_day_summary, standards_display, standards_met,
-                      standards_table, year_totals)
-from .readers import read_national_series, read_provider_csv, read_provider_files
+from .metrics import (CancerData, change_sentence, mean_of_provider_percentages,
+                      monthly_performance, months_sentence, provider_months, provider_performance,
+                      provider_rows, provider_table, providers_met_sentence, providers_sentence, quarterly_table,
+                      quarters_sentence, sixty_two_day_summary, spc_series,
+                      standards_display, standards_met, standards_sentence, standards_table, urgent_referrals,
+                      year_totals)
+from .readers import read_national_series, read_national_summaries, read_provider_csv, read_provider_files
 
-__all__ = ["change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes", "monthly_chart",
-           "monthly_performance", "provider_performance", "provider_table", "spc_series", "sixty_two_day_summary", "standards_display",
-           "standards_met", "standards_table", "year_totals", "read_national_series", "read_provider_csv",
-           "read_provider_files", "mean_of_provider_percentages", "provider_rows"]
+__all__ = ["CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
+           "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
+           "provider_performance", "provider_table", "providers_met_sentence", "providers_sentence", "quarterly_table",
+           "quarters_sentence", "spc_series",
+           "sixty_two_day_summary", "standards_display", "standards_met", "standards_sentence", "standards_table",
+           "urgent_referrals", "year_totals", "read_national_series", "read_national_summaries",
+           "read_provider_csv", "read_provider_files", "mean_of_provider_percentages", "provider_rows"]
 
 
-def load(sources) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The provider table and the national series table (either may be empty)."""
-    from .readers import empty_table
+def load(sources) -> CancerData:
+    """The provider files and the national series' three sheets (tables empty when absent)."""
+    from .readers import empty_summaries, empty_table
 
     provider = read_provider_files(sources["cwt_provider"].files)
-    national_files = sources["cwt_national"].files
-    national = (pd.concat([read_national_series(p) for p in national_files], ignore_index=True)
-                if national_files else empty_table())
-    return provider, national
+    files = sources["cwt_national"].files
+    if len(files) > 1:
+        raise DataError(files[1], f"is a second national time series workbook (the first is "
+                                  f"{files[0]}); keep one in the data folder")
+    if files:
+        return CancerData(provider, read_national_series(files[0]), read_national_summaries(files[0]))
+    return CancerData(provider, empty_table(), empty_summaries())
 
 
-def years_available(provider: pd.DataFrame, national: pd.DataFrame) -> list[FinancialYear]:
-    """Years with all twelve months of the 62-day standard in either source."""
-    months = set(provider_rows(provider, "gp_62")["month"])
-    months |= set(national.loc[national["standard"] == "gp_62", "month"])
-    return years_covered(months)
+def years_available(data: CancerData) -> list[FinancialYear]:
+    """Years the 62-day standard covers whole: a row of the Annual Data sheet, or twelve months
+    of the provider files."""
+    annual = data.summaries[(data.summaries["standard"] == "gp_62") & (data.summaries["quarter"] == 0)]
+    years = {FinancialYear.parse(label) for label in annual["year"]}
+    years |= set(years_covered(set(provider_rows(data.provider, "gp_62")["month"])))
+    return sorted(years, key=lambda y: y.start_year)
 
 
 def validate_parameters(params: dict, sources) -> dict:
     """Check the period (and organisation) against the data before the chapter runs."""
     year = FinancialYear.parse(params["period"])
-    provider, national = load(sources)
-    years = years_available(provider, national)
+    data = load(sources)
+    years = years_available(data)
     if year not in years:
         covered = f"{years[0].label} to {years[-1].label}" if years else "no complete year"
         raise ParameterError("period", f"{year.label} is not covered by the cancer data "
                                        f"(whole years available: {covered})")
     organisation = str(params.get("organisation", "") or "").strip().upper()
     if organisation:
-        known = set(provider_rows(provider, "gp_62")["organisation"])
+        known = set(provider_rows(data.provider, "gp_62")["organisation"])
         if organisation not in known:
             raise ParameterError("organisation", f"'{organisation}' is not an ODS code in the "
                                                  "cancer provider files")
     return {**params, "period": year.label, "organisation": organisation}
 
 
-def ledger_figures(standards: pd.DataFrame, gp: dict) -> dict:
+def ledger_figures(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:
     """The reproduced value of each figure in data/published/cancer.csv."""
     met, of = standards_met(standards)
     return {"standards_met": met, "standards_with_threshold": of,
             "gp62_within": gp["within"], "gp62_change": gp["change"],
-            "gp62_change_percent": gp["change_percent"], "gp62_performance": gp["performance"]}
+            "gp62_change_percent": gp["change_percent"], "gp62_performance": gp["performance"],
+            "tww_referrals": referrals["total"]}
 
 
-def ledger_notes(standards: pd.DataFrame, gp: dict) -> dict:
+def ledger_notes(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:
     """Plain sentences for the ledger: where each reproduced figure came from."""
-    met, _ = standards_met(standards)
-    sources = ", ".join(sorted(set(standards["source"])))
+    judged = standards[standards["met"].notna()]
+    sources = "; ".join(sorted(set(judged["source"])))
+    this = f"{gp['where']}: {_count(gp['within'])} of {_count(gp['total'])}" if gp["within"] is not None \
+        else gp["where"]
+    rows = f" (rows {gp['row']} and {gp['previous_row']})" if gp["row"] else ""
+    if gp["change"] is not None:
+        change = (f"Both years from the {gp['source']}{rows}: {_count(gp['within'])} and "
+                  f"{_count(gp['previous_within'])} treated within 62 days.")
+    elif gp["previous_within"] is None:
+        change = f"Not given: the year before is not complete in the data ({gp['previous_note']})."
+    else:
+        change = (f"Not given: this year from the {gp['source']}, the year before from the "
+                  f"{gp['previous_source']}.")
+    seen = (f"Patients first seen after an urgent GP referral for suspected cancer (two-week-wait "
+            f"Total), from the {referrals['where']}: {_count(referrals['total'])}."
+            if referrals["total"] is not None else f"Two-week wait: {referrals['note']}.")
     return {
         "standards_met": f"Judged from the {sources}.",
         "standards_with_threshold": f"Judged from the {sources}.",
-        "gp62_within": f"Summed from the {gp['source']}.",
-        "gp62_performance": f"Summed from the {gp['source']}.",
-        "gp62_change": f"This year from the {gp['source']}, the year before from the {gp['previous_source']}.",
-        "gp62_change_percent": f"This year from the {gp['source']}, the year before from the "
-                               f"{gp['previous_source']}.",
+        "gp62_within": f"From the {this}.",
+        "gp62_performance": f"From the {this}.",
+        "gp62_change": change,
+        "gp62_change_percent": change,
+        "tww_referrals": seen,
     }
+
+
+def _count(value) -> str:
+    return "n/a" if value is None else count_text(value)
 
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
-    provider, national = load(sources)
-    table = standards_table(provider, national, year)
+    data = load(sources)
+    table = standards_table(data, year)
     met, of = standards_met(table)
-    gp = sixty_two_day_summary(provider, national, year)
+    gp = sixty_two_day_summary(data, year)
     return {"standards_met": {"result": f"{met} of {of}", "met": met == of},
             "gp62": {"result": f"{gp['performance']:.1f}%", "met": gp["performance"] >= gp["threshold"]}}

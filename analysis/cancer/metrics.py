@@ -1,13 +1,25 @@
-"""Cancer waiting-time measures.
+"""Cancer waiting-time measures, each taken from one named source.
 
 Performance is always the sum of patients treated within the standard over the sum of
-patients treated (over providers and months), never a mean of providers' percentages.
-A standard's year is taken from the provider files when they hold all twelve months
-for it, else from the national series when that does, else it is reported as
-incomplete, with the months present; it is never summed from a part year.
+patients treated, never a mean of providers' percentages.
+
+Which source gives which figure:
+
+* a year's figures (every standard) come from the national time series' "Annual Data"
+  sheet; when the workbook is not in the data, from the sum of the twelve monthly
+  provider files (PART C), and the source says so. A year neither covers is reported as
+  incomplete, with the months present; it is never summed from a part year;
+* quarters come from the "Quarterly Data" sheet;
+* months (charts, SPC) come from the "Monthly Data" sheet, else from the provider files'
+  ALL ENGLISH PROVIDERS rows; one provider's months and the provider table from the
+  provider files.
+
+A change on the year before is given only when both years come from the same source.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -16,9 +28,22 @@ from ..periods import FinancialYear, month_label
 from .readers import ENGLAND
 from .standards import catalogue, threshold, with_thresholds
 
-PROVIDER_FILES = "provider files"
-NATIONAL_SERIES = "national series"
+ANNUAL_SHEET = "national time series, Annual Data sheet"
+QUARTERLY_SHEET = "national time series, Quarterly Data sheet"
+MONTHLY_SHEET = "national time series, Monthly Data sheet"
+PROVIDER_FILES = "provider files (PART C, all care)"
+PROVIDER_ENGLAND_ROWS = "provider files (PART C, ALL ENGLISH PROVIDERS rows)"
+PROVIDER_MONTHS = "sum of the twelve monthly provider files (PART C, ALL ENGLISH PROVIDERS rows)"
 INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class CancerData:
+    """The tidy tables of the chapter: provider files and the three sheets of the national series."""
+
+    provider: pd.DataFrame  # provider files, all parts, ALL ENGLISH PROVIDERS rows as ENGLAND
+    monthly: pd.DataFrame  # national series, Monthly Data
+    summaries: pd.DataFrame  # national series, Quarterly Data and Annual Data
 
 
 def provider_rows(provider: pd.DataFrame, standard: str, months=None,
@@ -33,49 +58,70 @@ def provider_rows(provider: pd.DataFrame, standard: str, months=None,
     return rows
 
 
-def _national_rows(national: pd.DataFrame, standard: str, months) -> pd.DataFrame:
-    return national[(national["standard"] == standard) & national["month"].isin(list(months))]
+def england_rows(provider: pd.DataFrame, standard: str) -> pd.DataFrame:
+    """The provider files' PART C ALL ENGLISH PROVIDERS rows of one standard."""
+    return provider[(provider["standard"] == standard) & (provider["care_setting"] == "all")
+                    & (provider["organisation"] == ENGLAND)]
 
 
-def year_totals(provider: pd.DataFrame, national: pd.DataFrame, standard: str,
-                year: FinancialYear) -> dict:
-    """Within, total and performance for one standard and year, with the source used."""
-    months = list(year.months())
-    from_providers = provider_rows(provider, standard, months)
-    present = sorted(set(from_providers["month"]))
-    if len(present) == 12:
-        rows, source = from_providers, PROVIDER_FILES
+def _summary_row(data: CancerData, standard: str, year: FinancialYear, quarter: int) -> pd.DataFrame:
+    s = data.summaries
+    return s[(s["standard"] == standard) & (s["year"] == year.label) & (s["quarter"] == quarter)]
+
+
+def _months_present(data: CancerData, standard: str, year: FinancialYear) -> list:
+    months = set(year.months())
+    present = set(england_rows(data.provider, standard)["month"]) | set(
+        data.monthly.loc[data.monthly["standard"] == standard, "month"])
+    return sorted(present & months)
+
+
+def year_totals(data: CancerData, standard: str, year: FinancialYear) -> dict:
+    """Within, total and performance for one standard and year, with the source and where in it."""
+    annual = _summary_row(data, standard, year, 0)
+    if len(annual):
+        row = annual.iloc[0]
+        within, total = float(row["within"]), float(row["total"])
+        source, where, note = ANNUAL_SHEET, f"{ANNUAL_SHEET}, row {int(row['source_row'])}", ""
+        year_row = int(row["source_row"])
     else:
-        from_national = _national_rows(national, standard, months)
-        national_present = sorted(set(from_national["month"]))
-        if len(national_present) == 12:
-            rows, source, present = from_national, NATIONAL_SERIES, national_present
-        else:
-            present = max(present, national_present, key=len)
+        rows = england_rows(data.provider, standard)
+        rows = rows[rows["month"].isin(list(year.months()))]
+        if rows["month"].nunique() != 12:
+            present = _months_present(data, standard, year)
             return {"within": None, "total": None, "performance": None, "source": INCOMPLETE,
-                    "months": len(present), "suppressed_rows": 0,
-                    "note": _incomplete_note(present)}
-    counted = rows[rows["suppressed"] != "yes"]
-    within, total = float(counted["within"].sum()), float(counted["total"].sum())
-    suppressed = int((rows["suppressed"] == "yes").sum())
-    return {"within": within, "total": total,
-            "performance": 100 * within / total if total else None, "source": source,
-            "months": 12, "suppressed_rows": suppressed,
-            "note": f"{suppressed} suppressed row(s) left out" if suppressed else ""}
+                    "where": INCOMPLETE, "row": None, "note": _incomplete_note(present, year)}
+        within, total = float(rows["within"].sum()), float(rows["total"].sum())
+        source = where = PROVIDER_MONTHS
+        year_row = None
+        note = ("no Annual Data sheet for this year in the data; months as first published, "
+                "without records submitted later")
+    return {"within": within, "total": total, "performance": 100 * within / total if total else None,
+            "source": source, "where": where, "row": year_row, "note": note}
 
 
-def _incomplete_note(present) -> str:
+def _incomplete_note(present, year: FinancialYear) -> str:
     if not present:
-        return "no months of this year in the data"
-    return (f"only {len(present)} of 12 months in the data "
-            f"({month_label(present[0])} to {month_label(present[-1])}); not summed")
+        return f"no {year.label} figures in the data"
+    return (f"no Annual Data sheet row for {year.label}, and only {len(present)} of 12 months in the "
+            f"data ({month_label(present[0])} to {month_label(present[-1])}); not summed")
 
 
-def standards_table(provider: pd.DataFrame, national: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
+def months_total(data: CancerData, standard: str, year: FinancialYear) -> dict | None:
+    """The twelve months of the year summed from the monthly data, with its source (None if not all there)."""
+    table = monthly_performance(data, standard, year.months())
+    if len(table) != 12:
+        return None
+    within, total = float(table["within"].sum()), float(table["total"].sum())
+    return {"within": within, "total": total, "performance": 100 * within / total if total else None,
+            "source": table["source"].iloc[0]}
+
+
+def standards_table(data: CancerData, year: FinancialYear) -> pd.DataFrame:
     """One row per standard for the year: threshold, within, total, performance, met, source."""
     rows = []
     for key, entry in catalogue().iterrows():
-        totals = year_totals(provider, national, key, year)
+        totals = year_totals(data, key, year)
         limit = threshold(key)
         met = None
         if limit is not None and totals["performance"] is not None:
@@ -95,57 +141,146 @@ def standards_met(table: pd.DataFrame) -> tuple[int, int]:
     return int(judged["met"].sum()), int(len(judged))
 
 
+def standards_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
+    """How many standards were met, out of those the data cover for the whole year."""
+    met, judged = standards_met(table)
+    thresholds = len(with_thresholds())
+    if judged == thresholds:
+        return f"In {year.label} the NHS met {met} of the {thresholds} standards that have a threshold."
+    return (f"The data cover {judged} of the {thresholds} standards that have a threshold for the whole of "
+            f"{year.label}; the NHS met {met} of those {judged}. The others are marked incomplete.")
+
+
+def _pct(value, digits=1):
+    return "" if value is None or pd.isna(value) else f"{value:.{digits}f}%"
+
+
 def standards_display(table: pd.DataFrame) -> pd.DataFrame:
     """The standards table as a reader sees it."""
-    def pct(value, digits=1):
-        return "" if value is None or pd.isna(value) else f"{value:.{digits}f}%"
-
     return pd.DataFrame({
         "Standard": table["standard"],
-        "Threshold": [pct(v, 0) if v is not None and not pd.isna(v) else "none set" for v in table["threshold"]],
-        "Performance": [pct(v) for v in table["performance"]],
+        "Threshold": [_pct(v, 0) if v is not None and not pd.isna(v) else "none set" for v in table["threshold"]],
+        "Performance": [_pct(v) for v in table["performance"]],
         "Met": table["met"].map({True: "yes", False: "no"}).fillna("n/a"),
         "Treated within": [("" if pd.isna(v) else f"{v:,.1f}") for v in table["within"]],
         "Treated": [("" if pd.isna(v) else f"{v:,.1f}") for v in table["total"]],
-        "Source": table["source"],
+        "Source": table["where"],
         "Note": table["note"],
         "Standard set in": table["cited"],
     })
 
 
-def sixty_two_day_summary(provider: pd.DataFrame, national: pd.DataFrame, year: FinancialYear) -> dict:
-    """The 62-day GP urgent referral figures the report quotes, with the change on the year before."""
-    this = year_totals(provider, national, "gp_62", year)
-    last = year_totals(provider, national, "gp_62", year.previous())
+def sixty_two_day_summary(data: CancerData, year: FinancialYear) -> dict:
+    """The 62-day GP urgent referral figures the report quotes, the change on the year before
+    (only when both years come from the same source) and the same year summed from months."""
+    this = year_totals(data, "gp_62", year)
+    last = year_totals(data, "gp_62", year.previous())
     change = change_percent = None
-    if this["within"] is not None and last["within"] is not None:
+    if this["within"] is not None and last["within"] is not None and this["source"] == last["source"]:
         change = this["within"] - last["within"]
         change_percent = 100 * change / last["within"]
     return {
         "within": this["within"], "total": this["total"], "performance": this["performance"],
-        "threshold": threshold("gp_62"), "source": this["source"],
-        "previous_within": last["within"], "previous_source": last["source"],
-        "previous_note": last["note"], "change": change, "change_percent": change_percent,
+        "threshold": threshold("gp_62"), "source": this["source"], "where": this["where"],
+        "row": this["row"], "previous_within": last["within"], "previous_source": last["source"],
+        "previous_row": last["row"], "previous_note": last["note"],
+        "change": change, "change_percent": change_percent,
+        "months": months_total(data, "gp_62", year),
     }
 
 
-def monthly_performance(provider: pd.DataFrame, national: pd.DataFrame, standard: str, months,
+def change_sentence(gp: dict, year: FinancialYear) -> str:
+    """The change on the previous year in words, or why it is not given."""
+    previous = year.previous().label
+    if gp["previous_within"] is None:
+        return (f"The previous year, {previous}, is not complete in the data "
+                f"({gp['previous_note']}), so no change on it is given.")
+    if gp["change"] is None:
+        return (f"No change on {previous} is given: that year comes from the {gp['previous_source']} "
+                f"({count_text(gp['previous_within'])} treated within 62 days) and this one from the "
+                f"{gp['source']}, and the two are not comparable.")
+    word = "an increase" if gp["change"] >= 0 else "a fall"
+    return (f"That is {word} of {count_text(abs(gp['change']))} ({abs(gp['change_percent']):.1f}%) on "
+            f"the {count_text(gp['previous_within'])} treated within 62 days in {previous} "
+            f"(both years from the {gp['source']}).")
+
+
+def months_sentence(gp: dict, year: FinancialYear) -> str:
+    """The year's figure beside the sum of its months, with the difference, from named sources."""
+    months = gp["months"]
+    if months is None or gp["within"] is None:
+        return "The monthly data do not hold all twelve months of the year, so no sum of months is given."
+    if gp["source"] != ANNUAL_SHEET:
+        return (f"The year's figure is itself a sum of months (from the {gp['source']}), so it leaves "
+                "out records submitted after each month was published.")
+    difference = gp["within"] - months["within"]
+    return (f"Summed over the twelve months of the {months['source']}, the same year gives "
+            f"{count_text(months['within'])} treated within 62 days out of {count_text(months['total'])} "
+            f"({months['performance']:.1f}%): {count_text(abs(difference))} "
+            f"{'fewer' if difference >= 0 else 'more'} treated within 62 days than the {gp['source']}.")
+
+
+def quarterly_table(data: CancerData, standard: str, year: FinancialYear) -> pd.DataFrame:
+    """The year's quarters from the Quarterly Data sheet beside the sum of each quarter's months."""
+    quarters = data.summaries[(data.summaries["standard"] == standard) & (data.summaries["year"] == year.label)
+                              & (data.summaries["quarter"] > 0)].sort_values("quarter")
+    if quarters.empty:
+        return pd.DataFrame()
+    monthly = monthly_performance(data, standard, year.months())
+    monthly["quarter"] = [(m.month - 4) % 12 // 3 + 1 for m in monthly["month"]]
+    by_quarter = monthly.groupby("quarter")[["within"]].sum()["within"]
+    counts = monthly.groupby("quarter").size()
+    source = "Monthly Data sheet" if len(monthly) and monthly["source"].iloc[0] == MONTHLY_SHEET else "provider files"
+    rows = []
+    for q in quarters.itertuples():
+        summed = float(by_quarter[q.quarter]) if counts.get(q.quarter, 0) == 3 else None
+        rows.append({
+            "Quarter": f"{year.label} Q{q.quarter}",
+            "Treated within": count_text(q.within), "Treated": count_text(q.total),
+            "Performance": _pct(100 * q.within / q.total if q.total else None),
+            "Quarterly Data row": int(q.source_row),
+            f"Treated within, sum of its months ({source})": "" if summed is None else count_text(summed),
+            "Quarter minus its months": "" if summed is None else _signed(q.within - summed),
+        })
+    return pd.DataFrame(rows)
+
+
+def quarters_sentence(quarters: pd.DataFrame) -> str:
+    """What the quarterly table shows, or why there is none."""
+    if quarters.empty:
+        return "The data have no Quarterly Data sheet rows for this year, so no quarters are shown."
+    return ("The table sets each quarter of the Quarterly Data sheet beside the sum of its months. "
+            "On reading, every whole year of the Annual Data sheet was checked to equal the sum of "
+            "its four quarters.")
+
+
+def _signed(value: float) -> str:
+    return ("+" if value >= 0 else "-") + count_text(abs(value))
+
+
+def monthly_performance(data: CancerData, standard: str, months,
                         organisation: str | None = None) -> pd.DataFrame:
-    """Performance by month: provider rows where present, else the national series."""
+    """Performance by month from one source: one provider's rows from the provider files;
+    England from the Monthly Data sheet, else the provider files' ALL ENGLISH PROVIDERS rows."""
     months = list(months)
-    rows = provider_rows(provider, standard, months, organisation)
-    rows = rows[rows["suppressed"] != "yes"].assign(source=PROVIDER_FILES)
-    if not organisation:
-        missing = [m for m in months if m not in set(rows["month"])]
-        rows = pd.concat([rows, _national_rows(national, standard, missing).assign(source=NATIONAL_SERIES)])
-    table = (rows.groupby(["month", "source"], as_index=False)[["within", "total"]].sum()
+    national = data.monthly[data.monthly["standard"] == standard]
+    if organisation:
+        rows = provider_rows(data.provider, standard, months, organisation)
+        rows, source = rows[rows["suppressed"] != "yes"], PROVIDER_FILES
+    elif len(national):
+        rows, source = national[national["month"].isin(months)], MONTHLY_SHEET
+    else:
+        rows = england_rows(data.provider, standard)
+        rows, source = rows[rows["month"].isin(months)], PROVIDER_ENGLAND_ROWS
+    table = (rows.groupby("month", as_index=False)[["within", "total"]].sum()
              .sort_values("month").reset_index(drop=True))
     table["performance"] = 100 * table["within"] / table["total"]
+    table["source"] = source
     return table[["month", "within", "total", "performance", "source"]]
 
 
 def provider_performance(provider: pd.DataFrame, standard: str, year: FinancialYear) -> pd.DataFrame:
-    """Each provider's own sums and performance over the year, largest first."""
+    """Each provider's own sums and performance over the year's monthly files, largest first."""
     rows = provider_rows(provider, standard, year.months())
     rows = rows[rows["suppressed"] != "yes"]
     table = (rows.groupby(["organisation", "organisation_name"], as_index=False)[["within", "total"]].sum()
@@ -160,22 +295,47 @@ def mean_of_provider_percentages(provider: pd.DataFrame, standard: str, year: Fi
     return float(table.loc[table["total"] > 0, "performance"].mean())
 
 
-def change_sentence(gp: dict, year: FinancialYear) -> str:
-    """The change on the previous year in words, or why it cannot be given."""
-    previous = year.previous().label
-    if gp["change"] is None:
-        return (f"The previous year, {previous}, is not complete in the data "
-                f"({gp['previous_note']}), so no change on it is given.")
-    word = "an increase" if gp["change"] >= 0 else "a fall"
-    return (f"That is {word} of {count_text(abs(gp['change']))} ({abs(gp['change_percent']):.1f}%) on "
-            f"the {count_text(gp['previous_within'])} treated within 62 days in {previous} "
-            f"(from the {gp['previous_source']}).")
+def provider_months(provider: pd.DataFrame, standard: str, year: FinancialYear) -> int:
+    """How many of the year's months the provider files hold for a standard."""
+    return int(provider_rows(provider, standard, year.months())["month"].nunique())
+
+
+def providers_sentence(data: CancerData, year: FinancialYear, standard: str = "gp_62") -> str:
+    """Where the provider table comes from, and how its sum compares with the monthly series."""
+    months = provider_months(data.provider, standard, year)
+    if months != 12:
+        return (f"The provider files hold {months} of the 12 months of {year.label}, so no provider "
+                "table is given (a part year is never summed as a whole one).")
+    rows = provider_rows(data.provider, standard, year.months())
+    counted = rows[rows["suppressed"] != "yes"]
+    within = float(counted["within"].sum())
+    text = (f"Summed from the twelve monthly provider files (PART C, all care), the providers treated "
+            f"{count_text(within)} within 62 days; each file's providers were checked, on reading, to "
+            "add up to its ALL ENGLISH PROVIDERS rows.")
+    national = data.monthly[(data.monthly["standard"] == standard) & data.monthly["month"].isin(list(year.months()))]
+    if national["month"].nunique() == 12:
+        difference = within - float(national["within"].sum())
+        text += (" That is the same as the twelve months of the Monthly Data sheet." if abs(difference) < 1e-6
+                 else f" That is {_signed(difference)} on the twelve months of the Monthly Data sheet.")
+    suppressed = int((rows["suppressed"] == "yes").sum())
+    if suppressed:
+        text += f" {suppressed} suppressed provider row(s) are left out."
+    return text
+
+
+def providers_met_sentence(table: pd.DataFrame) -> str:
+    """How many of the providers in `provider_table`'s table met the standard (nothing when it is empty)."""
+    if table.empty:
+        return ""
+    met = int((table.iloc[:, -1] == "yes").sum())
+    return f"{met} of the {len(table)} provider(s) shown met the standard over the year."
 
 
 def provider_table(provider: pd.DataFrame, year: FinancialYear, organisation: str = "") -> pd.DataFrame:
-    """Providers' 62-day performance for the year, ranked best first; one provider if named."""
+    """Providers' 62-day performance for the year, ranked best first; one provider if named.
+    Empty unless the provider files hold all twelve months of the year."""
     table = provider_performance(provider, "gp_62", year)
-    if table.empty:
+    if table.empty or provider_months(provider, "gp_62", year) != 12:
         return pd.DataFrame()
     table["rank"] = table["performance"].rank(ascending=False, method="min").astype(int)
     limit = threshold("gp_62")
@@ -191,15 +351,21 @@ def provider_table(provider: pd.DataFrame, year: FinancialYear, organisation: st
     })
 
 
-def spc_series(provider: pd.DataFrame, national: pd.DataFrame, year: FinancialYear, standard: str = "gp_62",
-               months: int = 36) -> pd.Series:
-    """Monthly performance for an SPC chart: up to `months` months ending with the year."""
-    available = set(provider_rows(provider, standard)["month"]) | set(
-        national.loc[national["standard"] == standard, "month"])
-    window = [m for m in pd.period_range(year.last_month - months + 1, year.last_month, freq="M") if m in available]
+def spc_series(data: CancerData, year: FinancialYear, standard: str = "gp_62", months: int = 36) -> pd.Series:
+    """Monthly performance for an SPC chart: up to `months` months ending with the year, from
+    the one monthly source `monthly_performance` uses, without gaps."""
+    window = pd.period_range(year.last_month - months + 1, year.last_month, freq="M")
+    table = monthly_performance(data, standard, window)
+    available = list(table["month"])
     # Keep the contiguous stretch that ends with the year, so the chart has no gaps.
-    while len(window) > 1 and window[0] + (len(window) - 1) != window[-1]:
-        window = window[1:]
-    table = monthly_performance(provider, national, standard, window)
+    while len(available) > 1 and available[0] + (len(available) - 1) != available[-1]:
+        available = available[1:]
+    table = table[table["month"].isin(available)]
     return pd.Series(table["performance"].to_numpy(), index=pd.PeriodIndex(table["month"], freq="M"),
                      name="performance")
+
+
+def urgent_referrals(data: CancerData, year: FinancialYear) -> dict:
+    """Patients first seen after an urgent GP referral for suspected cancer (the two-week-wait
+    standard's Total), the closest published count of urgent referrals made."""
+    return year_totals(data, "tww", year)
