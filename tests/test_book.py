@@ -74,9 +74,13 @@ def test_front_page_takes_computed_results_from_the_chapters(bundled_book, real_
     html, text = page_text(bundled_book, "at-a-glance")
     assert 'href="chapters/cancer.html"' in html and 'href="chapters/finance.html"' in html
     assert "89.1% computed (printed: 89.1%)" in text
-    assert "73.7% transcribed, 000_5311d35d774c4b17.txt line 169" in text
+    assert "73.7% computed (printed: 73.7%)" in text and 'href="chapters/mental-health.html"' in html
+    assert "90.3% computed (printed: 90.3%)" in text and 'href="chapters/rtt.html"' in html
     real_html, real_text = page_text(real_book, "at-a-glance")
     assert "82.0% computed (printed: 82%)" in real_text  # the national series' Annual Data sheet
+    assert "90.3% computed (printed: 90.3%)" in real_text  # the RTT overview, as reported
+    assert "73.7% computed (printed: 73.7%)" in real_text  # EIP, March 2017, summed over providers
+    assert "67.9% computed (printed: 68%)" in real_text  # dementia, England's own row
 
 
 @pytest.mark.parametrize("period", ["2017-18", "2018-19"])
