@@ -1,15 +1,22 @@
 """Run the chapters through papermill and build the HTML book, aside, then swap it in.
 
-Every chapter's parameters are validated before any notebook runs. Chapters run in
-parallel (each in its own kernel) into a staging copy of `book/`; the HTML is built
-there with warnings as errors. Only when every chapter and the HTML succeed are the
-executed notebooks and the HTML moved into `book/chapters/` and `_build/html/`, so a
-failure leaves the last good book as it was.
+Every chapter's parameters are validated before any notebook runs, and the terminal is
+told where each dataset comes from (the user's folder or a bundled sample, and why).
+Chapters run in parallel (each in its own kernel) into a staging copy of `book/`; the
+HTML is built there with warnings as errors. Only when every chapter and the HTML
+succeed are the executed notebooks and the HTML moved into `book/chapters/` and
+`_build/html/`, together, under a journal: a build killed during the swap is rolled back
+at the next start, so the notebooks and the HTML always come from the same build.
+One build runs at a time per checkout (a lock in `_build/`); the next build removes the
+staging folders and kernel socket files that a killed build left behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import hashlib
 import io
 import json
 import os
@@ -26,15 +33,19 @@ from typing import Callable
 
 from . import REPO_ROOT
 from .charts import write_javascript_bundle
-from .errors import ChapterError, HandbookError
+from .errors import ChapterError, DataError, HandbookError, ParameterError
 from .page import ChapterPage, prepare_chapter
 from .registry import Chapter, Registry, load_registry
+from .sources import BUNDLED_ORIGIN, SOURCES_FILE, Source
 
 BOOK_DIR = REPO_ROOT / "book"
 CHAPTERS_SUBDIR = "chapters"
 BUILD_DIR = REPO_ROOT / "_build"
 STAGING_SUBDIR = ".staging"
 FAILED_SUBDIR = "failed"
+LOCK_FILE = ".lock"
+JOURNAL_FILE = "swap-journal.json"
+KERNEL_PREFIX = "handbook-kernel-"
 CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"
 STATIC_PAGES_FIRST = ["index"]
@@ -66,10 +77,52 @@ def toc_text(registry: Registry) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_data_folder(data_dir: str | None) -> Path | None:
+    """The user's `--data` folder, checked: a folder (not a file), not empty, readable, and
+    any `sources.csv` in it in the handbook's format. None when no folder was given."""
+    if data_dir is None:
+        return None
+    if not str(data_dir).strip():
+        raise ParameterError("data", "is empty; give the folder that holds your published files")
+    path = Path(data_dir).expanduser()
+    if path.is_file():
+        raise ParameterError("data", f"{path} is a file, not a folder; give the folder that holds it")
+    if not path.is_dir():
+        raise ParameterError("data", f"the data folder {path} does not exist")
+    try:
+        files = [p for p in path.resolve().rglob("*") if p.is_file() and not p.name.startswith(".")]
+    except OSError as exc:
+        raise ParameterError("data", f"the data folder {path} cannot be read ({exc.strerror})") from None
+    if not [p for p in files if p.name != SOURCES_FILE]:
+        raise ParameterError("data", f"the data folder {path} holds no data files; give the folder that holds "
+                                     "your published files (leave out --data to build on the bundled samples)")
+    for listing in (p for p in files if p.name == SOURCES_FILE):
+        check_sources_listing(listing)
+    return path.resolve()
+
+
+def check_sources_listing(path: Path) -> None:
+    """A `sources.csv` must be UTF-8 with the handbook's header (file, publisher, ..., sha256, ...)."""
+    import csv
+
+    from .sources import SOURCES_COLUMNS
+
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+    except (UnicodeDecodeError, csv.Error):
+        header = None
+    if not header or "file" not in header or "sha256" not in header:
+        raise DataError(path, "is not a sources listing in the handbook's format (its header row must name "
+                              f"the columns {', '.join(SOURCES_COLUMNS)}); rename or remove it, since the "
+                              "handbook reads every sources.csv in the data folder")
+
+
 def plan_runs(registry: Registry, names: list[str], data_dir: str | None,
               overrides: dict) -> list[Run]:
     """Validate every chapter's parameters and data before anything runs."""
-    data = str(Path(data_dir).expanduser().resolve()) if data_dir else ""
+    checked = check_data_folder(data_dir)
+    data = str(checked) if checked else ""
     runs = []
     for name in names:
         chapter = registry.chapter(name)
@@ -94,11 +147,18 @@ def _failing_cell(exc: Exception) -> str:
     return f"{where} raised {ename}: {message}"
 
 
-def _ipc_kernel_manager():
+def kernel_socket_prefix(build_dir: Path) -> str:
+    """Socket files of this checkout's kernels start with this (in the temporary folder), so
+    a later build can remove those a killed build left without touching other checkouts'."""
+    key = hashlib.sha256(str(Path(build_dir).resolve()).encode()).hexdigest()[:10]
+    return str(Path(tempfile.gettempdir()) / f"{KERNEL_PREFIX}{key}-")
+
+
+def _ipc_kernel_manager(prefix: str):
     """Kernels talk over local sockets (IPC), not TCP: private to this machine, and quiet.
 
-    Each kernel gets its own socket path prefix, so chapters running side by side never
-    share a socket.
+    Each kernel gets its own socket path under `prefix`, so chapters running side by side
+    never share a socket.
     """
     import uuid
 
@@ -108,12 +168,12 @@ def _ipc_kernel_manager():
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
-            self.ip = str(Path(tempfile.gettempdir()) / f"handbook-kernel-{uuid.uuid4().hex}")
+            self.ip = f"{prefix}{uuid.uuid4().hex[:12]}"
 
     return IPCKernelManager
 
 
-def execute(run: Run, out_dir: Path, failed_dir: Path) -> Run:
+def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str | None = None) -> Run:
     """Execute one chapter template with papermill into `out_dir`."""
     import papermill
 
@@ -124,7 +184,8 @@ def execute(run: Run, out_dir: Path, failed_dir: Path) -> Run:
             str(run.chapter.template), str(target),
             parameters={**run.parameters, "data_dir": run.data_dir},
             kernel_name="python3", cwd=str(out_dir), progress_bar=False,
-            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager())
+            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(
+                socket_prefix or kernel_socket_prefix(failed_dir.parent)))
     except Exception as exc:  # papermill raises its own error types; all mean "chapter failed"
         run.error = _failing_cell(exc)
         failed_dir.mkdir(parents=True, exist_ok=True)
@@ -180,26 +241,119 @@ def accessibility_fixes(html_dir: Path) -> None:
             page.write_text(fixed)
 
 
-def _swap(new: Path, current: Path) -> None:
-    """Replace `current` with `new` by renames, keeping `current` until `new` is in place."""
-    current.parent.mkdir(parents=True, exist_ok=True)
-    old = current.with_name(current.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if current.exists():
-        current.rename(old)
-    new.rename(current)
-    if old.exists():
-        shutil.rmtree(old)
+def _old(path: Path) -> Path:
+    return path.with_name(path.name + ".old")
+
+
+def swap_together(pairs: list[tuple[Path, Path]], journal: Path) -> None:
+    """Move each `new` into place of its `current`, all or none.
+
+    The journal names the pairs while the renames happen; a build killed before the
+    journal is removed is rolled back by `recover_swap` at the next start, so the executed
+    notebooks and the HTML in place always come from the same build.
+    """
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    journal.write_text(json.dumps([[str(new), str(current)] for new, current in pairs]))
+    for _, current in pairs:
+        current.parent.mkdir(parents=True, exist_ok=True)
+        if _old(current).exists():
+            shutil.rmtree(_old(current))
+        if current.exists():
+            current.rename(_old(current))
+    for new, current in pairs:
+        new.rename(current)
+    journal.unlink()
+    for _, current in pairs:
+        shutil.rmtree(_old(current), ignore_errors=True)
+
+
+def recover_swap(journal: Path, currents: list[Path]) -> bool:
+    """Undo a swap a killed build left half done; remove leftovers of a finished one.
+
+    Returns True when a half-done swap was rolled back.
+    """
+    rolled_back = False
+    if journal.exists():
+        try:
+            pairs = [Path(current) for _, current in json.loads(journal.read_text())]
+        except (ValueError, TypeError):
+            pairs = list(currents)
+        for current in pairs:
+            if _old(current).exists():
+                if current.exists():
+                    shutil.rmtree(current)
+                _old(current).rename(current)
+                rolled_back = True
+        journal.unlink()
+    for current in currents:
+        if _old(current).exists():
+            shutil.rmtree(_old(current), ignore_errors=True)
+    return rolled_back
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path):
+    """Hold this checkout's build lock, or say that another build is running."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    path = build_dir / LOCK_FILE
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise HandbookError(f"another build is running in this checkout (process {holder}, lock "
+                                f"{path}); wait for it to finish, then build again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def clean_leftovers(build_dir: Path, progress: Callable[[str], None]) -> None:
+    """Remove staging folders and kernel socket files left by killed builds of this checkout.
+
+    Called with the lock held, so no other build of this checkout is using them.
+    """
+    removed = 0
+    staging = build_dir / STAGING_SUBDIR
+    if staging.is_dir():
+        for folder in staging.iterdir():
+            shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() else folder.unlink()
+            removed += 1
+    prefix = Path(kernel_socket_prefix(build_dir))
+    for socket in prefix.parent.glob(prefix.name + "*"):
+        with contextlib.suppress(OSError):
+            socket.unlink()
+            removed += 1
+    if removed:
+        progress(f"Removed {removed} staging folder(s) and kernel socket file(s) left by an earlier build "
+                 "that did not finish.")
+
+
+def check_writable(folders: list[Path]) -> None:
+    """Each folder the build writes to must exist or be creatable, and be writable."""
+    for folder in folders:
+        existing = next((p for p in [folder, *folder.parents] if p.exists()), None)
+        if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+            raise HandbookError(f"cannot write to {existing}: the build needs to write there "
+                                "(check its permissions)")
 
 
 def build(names: list[str] | None = None, data_dir: str | None = None, overrides: dict | None = None,
           progress: Callable[[str], None] = print, jobs: int | None = None,
-          book_dir: Path | None = None, build_dir: Path | None = None) -> Path:
+          book_dir: Path | None = None, build_dir: Path | None = None, real_only: bool = False) -> Path:
     """Run chapters (all by default), build the book, and return the path of index.html.
 
     Chapters not named but never executed yet are run with their defaults, so the book
-    is always whole. `book_dir` and `build_dir` (default book/ and _build/) let tests
+    is always whole. With `real_only`, a dataset that would come from a bundled synthetic
+    sample is an error. `book_dir` and `build_dir` (default book/ and _build/) let tests
     build a copy elsewhere.
     """
     book_dir = Path(book_dir or BOOK_DIR)
@@ -208,11 +362,24 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     overrides = dict(overrides or {})
     requested = names or [c.name for c in registry.chapters]
     chapters_dir = book_dir / CHAPTERS_SUBDIR
-    missing = [c.name for c in registry.chapters
-               if c.name not in requested and not (chapters_dir / f"{c.name}.ipynb").exists()]
-    runs = plan_runs(registry, requested, data_dir, overrides)
-    runs += plan_runs(registry, missing, data_dir, {})
+    check_writable([build_dir, book_dir, chapters_dir])
+    with build_lock(build_dir):
+        journal = build_dir / JOURNAL_FILE
+        if recover_swap(journal, [chapters_dir, build_dir / "html"]):
+            progress("An earlier build was stopped while swapping in its book; the book before it was restored.")
+        clean_leftovers(build_dir, progress)
+        missing = [c.name for c in registry.chapters
+                   if c.name not in requested and not (chapters_dir / f"{c.name}.ipynb").exists()]
+        runs = plan_runs(registry, requested, data_dir, overrides)
+        runs += plan_runs(registry, missing, data_dir, {})
+        report_sources(runs, registry, check_data_folder(data_dir), progress, real_only)
+        return _build_aside(registry, runs, book_dir, build_dir, progress, jobs)
 
+
+def _build_aside(registry: Registry, runs: list[Run], book_dir: Path, build_dir: Path,
+                 progress: Callable[[str], None], jobs: int | None) -> Path:
+    """Run the chapters and build the HTML in a staging folder, then swap both in."""
+    chapters_dir = book_dir / CHAPTERS_SUBDIR
     toc = toc_text(registry)
     if not TOC_FILE.exists() or TOC_FILE.read_text() != toc:
         TOC_FILE.write_text(toc)
@@ -227,27 +394,74 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
         write_javascript_bundle(book / "_static")
         out_dir = book / CHAPTERS_SUBDIR
         out_dir.mkdir(exist_ok=True)
-        run_chapters(runs, out_dir, failed_dir, progress, jobs)
+        run_chapters(runs, out_dir, failed_dir, progress, jobs, kernel_socket_prefix(build_dir))
         html = staging / "html"
         index = build_html(book, html, progress)
         accessibility_fixes(html)
         _write_run_log(html / "_static" / "handbook-run.json", runs)
-        # Every chapter and the HTML succeeded: swap them into place.
-        _swap(out_dir, chapters_dir)
-        _swap(html, build_dir / "html")
+        # Every chapter and the HTML succeeded: swap them into place, together.
+        swap_together([(out_dir, chapters_dir), (html, build_dir / "html")], build_dir / JOURNAL_FILE)
         return build_dir / "html" / index.name
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _files_matching(folder: Path, pattern: str) -> list[Path]:
+    return [p for p in folder.glob(pattern) if p.is_file() and p.name != SOURCES_FILE]
+
+
+def source_lines(runs: list[Run], registry: Registry, data_dir: Path | None) -> list[str]:
+    """One line per dataset: where it comes from and, for a bundled one, why."""
+    sources: dict[str, Source] = {}
+    for run in runs:
+        sources.update(run.page.sources)
+    lines = []
+    for name, source in sources.items():
+        dataset = source.dataset
+        kind = "synthetic sample" if source.synthetic else "copy"
+        count = f"{len(source.entries)} file(s)"
+        if source.origin != BUNDLED_ORIGIN:
+            lines.append(f"  {name}: from your data folder ({count} matching {dataset.pattern})")
+            continue
+        if data_dir is None:
+            lines.append(f"  {name}: bundled {kind} ({count}; no --data folder given)")
+            continue
+        if not _files_matching(data_dir, dataset.pattern):
+            why = f"{data_dir} has no file matching {dataset.pattern}"
+        else:
+            members = [d for d in registry.datasets.values() if d.group and d.group == dataset.group]
+            lacking = [d.pattern for d in members if not d.optional and not _files_matching(data_dir, d.pattern)]
+            why = (f"it is read together with the other '{dataset.group}' datasets and {data_dir} has no file "
+                   f"matching {', '.join(lacking)}, so the whole group is bundled (real and synthetic rows "
+                   "never mix)")
+        lines.append(f"  {name}: bundled {kind} ({count}) instead of your data folder, because {why}")
+    return lines
+
+
+def report_sources(runs: list[Run], registry: Registry, data_dir: Path | None,
+                   progress: Callable[[str], None], real_only: bool = False) -> None:
+    """Say where each dataset comes from; with `real_only`, a synthetic sample is an error."""
+    lines = source_lines(runs, registry, data_dir)
+    progress("Data:\n" + "\n".join(lines))
+    if real_only:
+        fallen = sorted({name for run in runs for name, s in run.page.sources.items()
+                         if s.origin == BUNDLED_ORIGIN and s.synthetic})
+        if data_dir is None:
+            raise ParameterError("real-only", "needs --data DIR: without it every dataset is a bundled sample")
+        if fallen:
+            raise ParameterError("real-only", f"{len(fallen)} dataset(s) would come from the bundled synthetic "
+                                              f"samples ({', '.join(fallen)}); add their files to {data_dir} "
+                                              "(see the lines above for what is missing) or leave out --real-only")
+
+
 def run_chapters(runs: list[Run], out_dir: Path, failed_dir: Path,
-                 progress: Callable[[str], None], jobs: int | None) -> None:
+                 progress: Callable[[str], None], jobs: int | None, socket_prefix: str | None = None) -> None:
     """Execute the chapters in parallel; raise ChapterError naming every failure."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
     progress(f"Running {len(runs)} chapter(s) with papermill, {jobs} at a time...")
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(execute, run, out_dir, failed_dir) for run in runs]
+        futures = [pool.submit(execute, run, out_dir, failed_dir, socket_prefix) for run in runs]
         for done, future in enumerate(futures, 1):
             run = future.result()
             status = "ok" if run.error is None else "FAILED"

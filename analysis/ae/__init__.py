@@ -47,12 +47,26 @@ def monthly_file_name(month: pd.Period) -> str:
     return f"Monthly-AE-{month.strftime('%B')}-{month.year}.csv"
 
 
+def month_check(month: pd.Period):
+    """A check for a downloaded monthly file: it reads as the provider CSV of `month`."""
+    from ..errors import DataError
+
+    def check(path):
+        table = read_monthly(path)
+        found = sorted(set(table["month"]))
+        if found != [month]:
+            shown = ", ".join(m.strftime("%B %Y") for m in found)
+            raise DataError(path, f"holds {shown}, not {month.strftime('%B %Y')}")
+    return check
+
+
 def downloads(year: FinancialYear, base_url: str) -> list:
-    """The twelve monthly files of a financial year under `base_url`."""
+    """The twelve monthly files of a financial year under `base_url`, each checked as its month's CSV."""
     from ..fetch import Download
 
     base = base_url if base_url.endswith("/") else base_url + "/"
-    return [Download(url=base + monthly_file_name(m), file=monthly_file_name(m)) for m in year.months()]
+    return [Download(url=base + monthly_file_name(m), file=monthly_file_name(m), check=month_check(m))
+            for m in year.months()]
 
 
 def fetch(period: str, data_dir, base_url: str | None = None, progress=print):
@@ -62,10 +76,13 @@ def fetch(period: str, data_dir, base_url: str | None = None, progress=print):
 
     from ..fetch import fetch_files
 
+    from ..fetch import check_url
+
     year = FinancialYear.parse(period)
     base = base_url or os.environ.get("HANDBOOK_AE_BASE_URL")
     if not base:
         raise ParameterError("base-url", BASE_URL_HELP)
+    check_url(base)
     return fetch_files(downloads(year, base), Path(data_dir) / "ae", publisher="NHS England",
                        title="A&E Attendances and Emergency Admissions, monthly provider CSV", progress=progress)
 
