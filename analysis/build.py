@@ -129,6 +129,7 @@ def plan_runs(registry: Registry, names: list[str], data_dir: str | None,
         wanted = dict(overrides)
         if "period" not in chapter.parameters:
             wanted.pop("period", None)  # `--period` applies to the chapters that have one
+        chapter.resolve_parameters(wanted)  # unknown or reserved names stop here, in one sentence
         page = prepare_chapter(name, data_dir=data, **wanted)
         runs.append(Run(chapter=chapter, parameters=page.parameters, data_dir=data, page=page))
     return runs
@@ -420,6 +421,11 @@ def source_lines(runs: list[Run], registry: Registry, data_dir: Path | None) -> 
         dataset = source.dataset
         kind = "synthetic sample" if source.synthetic else "copy"
         count = f"{len(source.entries)} file(s)"
+        if not source.entries:
+            where = "your data folder" if source.origin != BUNDLED_ORIGIN else "the bundled data"
+            lines.append(f"  {name}: no files (none matching {dataset.pattern} in {where}; "
+                         f"{'optional' if dataset.optional else 'the chapter will say what is missing'})")
+            continue
         if source.origin != BUNDLED_ORIGIN:
             lines.append(f"  {name}: from your data folder ({count} matching {dataset.pattern})")
             continue

@@ -61,11 +61,11 @@ def _parser() -> argparse.ArgumentParser:
 def write_trace(exc: BaseException) -> Path | None:
     """Write the full trace of an unexpected error to a file: _build/ if writable, else the
     temporary folder. Returns its path (None if nowhere could be written)."""
-    from . import REPO_ROOT
+    from . import build as build_module
 
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    for folder in (REPO_ROOT / "_build" / "logs", Path(tempfile.gettempdir())):
+    for folder in (Path(build_module.BUILD_DIR) / "logs", Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / TRACE_NAME.format(stamp=stamp)
