@@ -242,6 +242,51 @@ def accessibility_fixes(html_dir: Path) -> None:
             page.write_text(fixed)
 
 
+DATA_LABEL = "<your --data folder>"
+TEXT_SUFFIXES = (".html", ".ipynb", ".txt", ".json", ".js", ".md", ".csv", ".xml")
+
+
+def strip_local_paths(html_dir: Path, labels: dict[str, str]) -> None:
+    """Take this machine's absolute paths out of the published book.
+
+    In the executed notebooks Sphinx publishes (`_sources/**/*.ipynb`) papermill's input and
+    output paths become the template's and the page's names, and the `data_dir` parameter
+    becomes a label; then every remaining occurrence of a path in `labels` (the data folder,
+    the staging folder, the checkout), in any text file, is replaced by its label.
+    """
+    ordered = sorted(((k, v) for k, v in labels.items() if k and len(k) > 1), key=lambda kv: -len(kv[0]))
+    for path in html_dir.rglob("*"):
+        if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
+            continue
+        text = path.read_text(errors="surrogateescape")
+        fixed = _published_notebook(text) if path.suffix == ".ipynb" else text
+        for local, label in ordered:
+            fixed = fixed.replace(local, label)
+        if fixed != text:
+            path.write_text(fixed, errors="surrogateescape")
+
+
+def _published_notebook(text: str) -> str:
+    try:
+        nb = json.loads(text)
+    except ValueError:
+        return text
+    meta = nb.get("metadata", {}).get("papermill")
+    if not isinstance(meta, dict):
+        return text
+    for key in ("input_path", "output_path"):
+        if meta.get(key):
+            meta[key] = Path(meta[key]).name
+    params = meta.get("parameters") or {}
+    if params.get("data_dir"):
+        params["data_dir"] = DATA_LABEL
+    for cell in nb.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell.get("source", []))
+            cell["source"] = re.sub(r'^data_dir = ".+"$', f'data_dir = "{DATA_LABEL}"', source, flags=re.M)
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
 def _old(path: Path) -> Path:
     return path.with_name(path.name + ".old")
 
@@ -373,12 +418,13 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
                    if c.name not in requested and not (chapters_dir / f"{c.name}.ipynb").exists()]
         runs = plan_runs(registry, requested, data_dir, overrides)
         runs += plan_runs(registry, missing, data_dir, {})
-        report_sources(runs, registry, check_data_folder(data_dir), progress, real_only)
-        return _build_aside(registry, runs, book_dir, build_dir, progress, jobs)
+        data = check_data_folder(data_dir)
+        report_sources(runs, registry, data, progress, real_only)
+        return _build_aside(registry, runs, book_dir, build_dir, progress, jobs, str(data) if data else "")
 
 
 def _build_aside(registry: Registry, runs: list[Run], book_dir: Path, build_dir: Path,
-                 progress: Callable[[str], None], jobs: int | None) -> Path:
+                 progress: Callable[[str], None], jobs: int | None, data_dir: str) -> Path:
     """Run the chapters and build the HTML in a staging folder, then swap both in."""
     chapters_dir = book_dir / CHAPTERS_SUBDIR
     toc = toc_text(registry)
@@ -399,6 +445,9 @@ def _build_aside(registry: Registry, runs: list[Run], book_dir: Path, build_dir:
         html = staging / "html"
         index = build_html(book, html, progress)
         accessibility_fixes(html)
+        strip_local_paths(html, {data_dir or "": DATA_LABEL, str(staging): "<build folder>",
+                                 str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
+                                 str(REPO_ROOT): "<checkout>"})
         _write_run_log(html / "_static" / "handbook-run.json", runs)
         # Every chapter and the HTML succeeded: swap them into place, together.
         swap_together([(out_dir, chapters_dir), (html, build_dir / "html")], build_dir / JOURNAL_FILE)
