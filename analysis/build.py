@@ -461,36 +461,50 @@ def _files_matching(folder: Path, pattern: str) -> list[Path]:
 
 
 def source_lines(runs: list[Run], registry: Registry, data_dir: Path | None) -> list[str]:
-    """One line per dataset: where it comes from and, for a bundled one, why."""
-    sources: dict[str, Source] = {}
+    """One line per dataset: where it comes from and, for a bundled one, why.
+
+    A dataset read by several chapters from different places (a group is judged per
+    chapter) gets one line per place, naming the chapters.
+    """
+    found: dict[tuple[str, str], tuple[Source, str, list[str]]] = {}
     for run in runs:
-        sources.update(run.page.sources)
+        for name, source in run.page.sources.items():
+            key = (name, source.origin)
+            if key not in found:
+                found[key] = (source, _why(source, run.chapter, registry, data_dir), [])
+            found[key][2].append(run.chapter.name)
+    origins: dict[str, int] = {}
+    for name, _ in found:
+        origins[name] = origins.get(name, 0) + 1
     lines = []
-    for name, source in sources.items():
-        dataset = source.dataset
-        kind = "synthetic sample" if source.synthetic else "copy"
-        count = f"{len(source.entries)} file(s)"
-        if not source.entries:
-            where = "your data folder" if source.origin != BUNDLED_ORIGIN else "the bundled data"
-            lines.append(f"  {name}: no files (none matching {dataset.pattern} in {where}; "
-                         f"{'optional' if dataset.optional else 'the chapter will say what is missing'})")
-            continue
-        if source.origin != BUNDLED_ORIGIN:
-            lines.append(f"  {name}: from your data folder ({count} matching {dataset.pattern})")
-            continue
-        if data_dir is None:
-            lines.append(f"  {name}: bundled {kind} ({count}; no --data folder given)")
-            continue
-        if not _files_matching(data_dir, dataset.pattern):
-            why = f"{data_dir} has no file matching {dataset.pattern}"
-        else:
-            members = [d for d in registry.datasets.values() if d.group and d.group == dataset.group]
-            lacking = [d.pattern for d in members if not d.optional and not _files_matching(data_dir, d.pattern)]
-            why = (f"it is read together with the other '{dataset.group}' datasets and {data_dir} has no file "
+    for (name, _), (source, why, chapters) in found.items():
+        label = name if origins[name] == 1 else f"{name} (for {', '.join(chapters)})"
+        lines.append(f"  {label}: {why}")
+    return lines
+
+
+def _why(source: Source, chapter: Chapter, registry: Registry, data_dir: Path | None) -> str:
+    dataset = source.dataset
+    count = f"{len(source.entries)} file(s)"
+    if not source.entries:
+        where = "your data folder" if source.origin != BUNDLED_ORIGIN else "the bundled data"
+        return (f"no files (none matching {dataset.pattern} in {where}; "
+                f"{'optional' if dataset.optional else 'the chapter will say what is missing'})")
+    if source.origin != BUNDLED_ORIGIN:
+        return f"from your data folder ({count} matching {dataset.pattern})"
+    kind = "synthetic sample" if source.synthetic else "copy"
+    if data_dir is None:
+        return f"bundled {kind} ({count}; no --data folder given)"
+    if not _files_matching(data_dir, dataset.pattern):
+        because = f"{data_dir} has no file matching {dataset.pattern}"
+    else:
+        members = [registry.datasets[n] for n in chapter.datasets
+                   if registry.datasets[n].group and registry.datasets[n].group == dataset.group]
+        lacking = [d.pattern for d in members if not d.optional and not _files_matching(data_dir, d.pattern)]
+        because = (f"it is read together with the other '{dataset.group}' datasets and {data_dir} has no file "
                    f"matching {', '.join(lacking)}, so the whole group is bundled (real and synthetic rows "
                    "never mix)")
-        lines.append(f"  {name}: bundled {kind} ({count}) instead of your data folder, because {why}")
-    return lines
+    return f"bundled {kind} ({count}) instead of your data folder, because {because}"
 
 
 def report_sources(runs: list[Run], registry: Registry, data_dir: Path | None,
