@@ -200,3 +200,15 @@ def test_real_only_without_data_is_an_error(isolated, capsys):
     assert main(["build", "--real-only"]) == 1
     assert one_line_error(capsys) == ("handbook: error: parameter 'real-only': needs --data DIR: without it every "
                                       "dataset is a bundled sample")
+
+
+def test_kernels_are_not_interrupted_at_shutdown(tmp_path):
+    """The SIGINT jupyter_client sends before a shutdown made kernels log a spurious
+    "KeyboardInterrupt caught in kernel"; the handbook's kernel manager does not send it."""
+    import asyncio
+
+    manager = build_module._ipc_kernel_manager(str(tmp_path / "k-"))()
+    with pytest.raises(RuntimeError, match="No kernel is running"):
+        asyncio.run(manager._async_interrupt_kernel())  # an interrupt outside shutdown is still sent
+    manager.shutting_down = True
+    asyncio.run(manager._async_interrupt_kernel())
