@@ -418,6 +418,8 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     requested = names or [c.name for c in registry.chapters]
     chapters_dir = book_dir / CHAPTERS_SUBDIR
     check_writable([build_dir, book_dir, chapters_dir])
+    runs = plan_runs(registry, requested, data_dir, overrides)
+    data = check_data_folder(data_dir)
     with build_lock(build_dir):
         journal = build_dir / JOURNAL_FILE
         if recover_swap(journal, [chapters_dir, build_dir / "html"]):
@@ -425,9 +427,7 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
         clean_leftovers(build_dir, progress)
         missing = [c.name for c in registry.chapters
                    if c.name not in requested and not (chapters_dir / f"{c.name}.ipynb").exists()]
-        runs = plan_runs(registry, requested, data_dir, overrides)
         runs += plan_runs(registry, missing, data_dir, {})
-        data = check_data_folder(data_dir)
         report_sources(runs, registry, data, progress, real_only)
         return _build_aside(registry, runs, book_dir, build_dir, progress, jobs, str(data) if data else "")
 
