@@ -151,7 +151,8 @@ MIN_ORGANISATION_SHARE = 0.9
 MAX_MISSING_SHARE = 0.02
 """Organisations missing from a month, but present on either side, may carry at most this share
 of the month's attendances (judged by their neighbouring months); more is refused. On the real
-files (April 2016 to March 2019) the largest such gap is 0.7% (two providers in September 2017)."""
+files (April 2016 to March 2019) the largest such gap is 1.0% (RHQ in April 2016, the first month,
+judged by the two after it), then 0.7% (RWH and NJS05 in September 2017)."""
 NEIGHBOURS = 3
 
 
