@@ -100,6 +100,6 @@ def gap_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
     if found.empty:
         return "Every provider that reported in the months either side of a month reported in it too."
     items = [f"{row.org_code} in {row.month.strftime('%B %Y')} (about {row.expected_attendances:,.0f} "
-             "attendances judged by the months either side)" for row in found.itertuples()]
+             "attendances, judged by its neighbouring months)" for row in found.itertuples()]
     return (f"{len(items)} provider-month(s) are missing though the provider reported either side: "
-            + "; ".join(items) + ". Their attendances are not in the totals, as in the published figures.")
+            + "; ".join(items) + ". The files hold no rows for them, so their attendances are not in the totals.")
