@@ -309,14 +309,18 @@ def swap_together(pairs: list[tuple[Path, Path]], journal: Path) -> None:
     """
     journal.parent.mkdir(parents=True, exist_ok=True)
     journal.write_text(json.dumps([[str(new), str(current)] for new, current in pairs]))
-    for _, current in pairs:
-        current.parent.mkdir(parents=True, exist_ok=True)
-        if _old(current).exists():
-            shutil.rmtree(_old(current))
-        if current.exists():
-            current.rename(_old(current))
-    for new, current in pairs:
-        new.rename(current)
+    try:
+        for _, current in pairs:
+            current.parent.mkdir(parents=True, exist_ok=True)
+            if _old(current).exists():
+                shutil.rmtree(_old(current))
+            if current.exists():
+                current.rename(_old(current))
+        for new, current in pairs:
+            new.rename(current)
+    except BaseException:  # an error or Ctrl-C half way: put the last good book back now
+        recover_swap(journal, [current for _, current in pairs])
+        raise
     journal.unlink()
     for _, current in pairs:
         shutil.rmtree(_old(current), ignore_errors=True)

@@ -218,3 +218,18 @@ def test_kernels_are_not_interrupted_at_shutdown(tmp_path):
             pool.submit(interrupt).result()  # an interrupt outside shutdown is still sent
         manager.shutting_down = True
         assert pool.submit(interrupt).result() is None
+
+
+def test_a_swap_that_fails_half_way_puts_the_last_book_back_at_once(tmp_path):
+    chapters, html = tmp_path / "chapters", tmp_path / "html"
+    for folder, text in ((chapters, "old notebooks"), (html, "old pages")):
+        folder.mkdir()
+        (folder / "x").write_text(text)
+    new_chapters = tmp_path / "new-chapters"
+    new_chapters.mkdir()
+    (new_chapters / "x").write_text("new notebooks")
+    journal = tmp_path / build_module.JOURNAL_FILE
+    with pytest.raises(FileNotFoundError):  # the new HTML is missing: the second move fails
+        build_module.swap_together([(new_chapters, chapters), (tmp_path / "no-html", html)], journal)
+    assert (chapters / "x").read_text() == "old notebooks" and (html / "x").read_text() == "old pages"
+    assert not journal.exists() and not list(tmp_path.glob("*.old"))
