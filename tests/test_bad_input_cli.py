@@ -233,3 +233,17 @@ def test_a_swap_that_fails_half_way_puts_the_last_book_back_at_once(tmp_path):
         build_module.swap_together([(new_chapters, chapters), (tmp_path / "no-html", html)], journal)
     assert (chapters / "x").read_text() == "old notebooks" and (html / "x").read_text() == "old pages"
     assert not journal.exists() and not list(tmp_path.glob("*.old"))
+
+
+def test_real_mar_workbooks_without_a_population_file_are_not_swapped_silently(tmp_path, real_data):
+    data = tmp_path / "data"
+    shutil.copytree(real_data / "mar", data / "mar")
+    registry = load_registry()
+    runs = plan_runs(registry, ["vanguards"], str(data), {})
+    messages = []
+    report_sources(runs, registry, data, messages.append)
+    assert ("mar_monthly: bundled synthetic sample (33 file(s)) instead of your data folder, because it is read "
+            f"together with the other 'ccg' datasets and {data} has no file matching "
+            "population/*registered_patients_ccg_*.csv") in messages[0]
+    with pytest.raises(ParameterError, match="parameter 'real-only'"):
+        report_sources(runs, registry, data, messages.append, real_only=True)
