@@ -196,14 +196,37 @@ def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str | None
             kernel_name="python3", cwd=str(out_dir), progress_bar=False,
             log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(
                 socket_prefix or kernel_socket_prefix(failed_dir.parent)))
+        run.error = warning_written(target)
     except Exception as exc:  # papermill raises its own error types; all mean "chapter failed"
         run.error = _failing_cell(exc)
+    if run.error:
         failed_dir.mkdir(parents=True, exist_ok=True)
         if target.exists():
             shutil.copy2(target, failed_dir / target.name)
             target.unlink()
     run.seconds = time.perf_counter() - start
     return run
+
+
+def warning_written(notebook: Path) -> str | None:
+    """Where an executed chapter wrote to standard error (a warning), or None.
+
+    A warning in a chapter means something the code did not expect (a division by zero,
+    a value it could not parse), and its text, often with local file paths, would be
+    printed on the page: the chapter counts as failed instead.
+    """
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                lines = [line.strip() for line in output.get("text", "").splitlines() if line.strip()]
+                first = next((line for line in lines if "Warning" in line), lines[0] if lines else "")
+                source = (cell.source.strip().splitlines() or [""])[0][:60]
+                return (f"cell [{cell.get('execution_count')}] ({source}) wrote a warning, which would reach "
+                        f"the page: {first[:200]}")
+    return None
 
 
 def _sphinx_config(book: Path) -> None:
