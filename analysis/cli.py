@@ -84,7 +84,9 @@ def unexpected_sentence(exc: BaseException, trace: Path | None) -> str:
         return f"{exc.filename}: {reason.lower()} (the handbook could not read or write it); {where}"
     first = (str(exc).strip().splitlines() or [""])[0][:200]
     detail = f" ({first})" if first else ""
-    return f"an unexpected {type(exc).__name__}{detail} stopped the command; {where}"
+    kind = type(exc)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__.lstrip('_')}.{kind.__qualname__}"
+    return f"an unexpected {name}{detail} stopped the command; {where}"
 
 
 def main(argv: list[str] | None = None) -> int:
