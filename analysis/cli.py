@@ -29,8 +29,15 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line (no usage block), pointing at --help; exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="handbook", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="handbook", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub):

@@ -247,3 +247,15 @@ def test_real_mar_workbooks_without_a_population_file_are_not_swapped_silently(t
             "population/*registered_patients_ccg_*.csv") in messages[0]
     with pytest.raises(ParameterError, match="parameter 'real-only'"):
         report_sources(runs, registry, data, messages.append, real_only=True)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["build", "--jobs", "abc"], "handbook build: error: argument --jobs: invalid int value: 'abc' "
+                                 "(see handbook build --help)"),
+    (["run"], "handbook run: error: the following arguments are required: chapter (see handbook run --help)"),
+])
+def test_usage_errors_are_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == message + "\n"
