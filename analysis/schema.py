@@ -64,7 +64,7 @@ class Schema:
             values = df[name]
             absent = values.isna()
             if not col.nullable and absent.any():
-                _fail(df, absent, name, "is blank where a value is required", path)
+                _fail(df, absent, name, "is blank or suppressed, where a value is required", path)
             if col.kind in ("number", "count"):
                 if not pd.api.types.is_numeric_dtype(values):
                     raise DataError(path or self.name, f"column '{name}' is not numeric")
