@@ -406,8 +406,11 @@ def clean_leftovers(build_dir: Path, progress: Callable[[str], None]) -> None:
     removed = 0
     staging = build_dir / STAGING_SUBDIR
     if staging.is_dir():
-        for folder in staging.iterdir():
-            shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() else folder.unlink()
+        for leftover in staging.iterdir():
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink()
             removed += 1
     prefix = Path(kernel_socket_prefix(build_dir))
     for socket in prefix.parent.glob(prefix.name + "*"):

@@ -1,7 +1,7 @@
 """The `handbook` command: run chapters, build the book, regenerate bundled samples.
 
-    handbook build [--period 2016-17] [--data DIR]
-    handbook run CHAPTER [--period P] [--data DIR] [-p NAME VALUE ...]
+    handbook build [--period 2016-17] [--data DIR [--real-only]]
+    handbook run CHAPTER [--period P] [--data DIR [--real-only]] [-p NAME VALUE ...]
     handbook samples
     handbook fetch ae --period 2017-18 --data DIR [--base-url URL]
 
