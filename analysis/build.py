@@ -1,15 +1,22 @@
 """Run the chapters through papermill and build the HTML book, aside, then swap it in.
 
-Every chapter's parameters are validated before any notebook runs. Chapters run in
-parallel (each in its own kernel) into a staging copy of `book/`; the HTML is built
-there with warnings as errors. Only when every chapter and the HTML succeed are the
-executed notebooks and the HTML moved into `book/chapters/` and `_build/html/`, so a
-failure leaves the last good book as it was.
+Every chapter's parameters are validated before any notebook runs, and the terminal is
+told where each dataset comes from (the user's folder or a bundled sample, and why).
+Chapters run in parallel (each in its own kernel) into a staging copy of `book/`; the
+HTML is built there with warnings as errors. Only when every chapter and the HTML
+succeed are the executed notebooks and the HTML moved into `book/chapters/` and
+`_build/html/`, together, under a journal: a build killed during the swap is rolled back
+at the next start, so the notebooks and the HTML always come from the same build.
+One build runs at a time per checkout (a lock in `_build/`); the next build removes the
+staging folders and kernel socket files that a killed build left behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import hashlib
 import io
 import json
 import os
@@ -26,15 +33,19 @@ from typing import Callable
 
 from . import REPO_ROOT
 from .charts import write_javascript_bundle
-from .errors import ChapterError, HandbookError
+from .errors import ChapterError, DataError, HandbookError, ParameterError
 from .page import ChapterPage, prepare_chapter
 from .registry import Chapter, Registry, load_registry
+from .sources import BUNDLED_ORIGIN, SOURCES_FILE, Source
 
 BOOK_DIR = REPO_ROOT / "book"
 CHAPTERS_SUBDIR = "chapters"
 BUILD_DIR = REPO_ROOT / "_build"
 STAGING_SUBDIR = ".staging"
 FAILED_SUBDIR = "failed"
+LOCK_FILE = ".lock"
+JOURNAL_FILE = "swap-journal.json"
+KERNEL_PREFIX = "handbook-kernel-"
 CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"
 STATIC_PAGES_FIRST = ["index"]
@@ -66,16 +77,59 @@ def toc_text(registry: Registry) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_data_folder(data_dir: str | None) -> Path | None:
+    """The user's `--data` folder, checked: a folder (not a file), not empty, readable, and
+    any `sources.csv` in it in the handbook's format. None when no folder was given."""
+    if data_dir is None:
+        return None
+    if not str(data_dir).strip():
+        raise ParameterError("data", "is empty; give the folder that holds your published files")
+    path = Path(data_dir).expanduser()
+    if path.is_file():
+        raise ParameterError("data", f"{path} is a file, not a folder; give the folder that holds it")
+    if not path.is_dir():
+        raise ParameterError("data", f"the data folder {path} does not exist")
+    try:
+        files = [p for p in path.resolve().rglob("*") if p.is_file() and not p.name.startswith(".")]
+    except OSError as exc:
+        raise ParameterError("data", f"the data folder {path} cannot be read ({exc.strerror})") from None
+    if not [p for p in files if p.name != SOURCES_FILE]:
+        raise ParameterError("data", f"the data folder {path} holds no data files; give the folder that holds "
+                                     "your published files (leave out --data to build on the bundled samples)")
+    for listing in (p for p in files if p.name == SOURCES_FILE):
+        check_sources_listing(listing)
+    return path.resolve()
+
+
+def check_sources_listing(path: Path) -> None:
+    """A `sources.csv` must be UTF-8 with the handbook's header (file, publisher, ..., sha256, ...)."""
+    import csv
+
+    from .sources import SOURCES_COLUMNS
+
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+    except (UnicodeDecodeError, csv.Error):
+        header = None
+    if not header or "file" not in header or "sha256" not in header:
+        raise DataError(path, "is not a sources listing in the handbook's format (its header row must name "
+                              f"the columns {', '.join(SOURCES_COLUMNS)}); rename or remove it, since the "
+                              "handbook reads every sources.csv in the data folder")
+
+
 def plan_runs(registry: Registry, names: list[str], data_dir: str | None,
               overrides: dict) -> list[Run]:
     """Validate every chapter's parameters and data before anything runs."""
-    data = str(Path(data_dir).expanduser().resolve()) if data_dir else ""
+    checked = check_data_folder(data_dir)
+    data = str(checked) if checked else ""
     runs = []
     for name in names:
         chapter = registry.chapter(name)
         wanted = dict(overrides)
         if "period" not in chapter.parameters:
             wanted.pop("period", None)  # `--period` applies to the chapters that have one
+        chapter.resolve_parameters(wanted)  # unknown or reserved names stop here, in one sentence
         page = prepare_chapter(name, data_dir=data, **wanted)
         runs.append(Run(chapter=chapter, parameters=page.parameters, data_dir=data, page=page))
     return runs
@@ -94,11 +148,22 @@ def _failing_cell(exc: Exception) -> str:
     return f"{where} raised {ename}: {message}"
 
 
-def _ipc_kernel_manager():
+def kernel_socket_prefix(build_dir: Path) -> str:
+    """Socket files of this checkout's kernels start with this (in the temporary folder), so
+    a later build can remove those a killed build left without touching other checkouts'."""
+    key = hashlib.sha256(str(Path(build_dir).resolve()).encode()).hexdigest()[:10]
+    return str(Path(tempfile.gettempdir()) / f"{KERNEL_PREFIX}{key}-")
+
+
+def _ipc_kernel_manager(prefix: str):
     """Kernels talk over local sockets (IPC), not TCP: private to this machine, and quiet.
 
-    Each kernel gets its own socket path prefix, so chapters running side by side never
-    share a socket.
+    Each kernel gets its own socket path under `prefix`, so chapters running side by side
+    never share a socket. At shutdown, jupyter_client sends the kernel SIGINT before its
+    shutdown request; a kernel that is between messages then logs a spurious
+    "KeyboardInterrupt caught in kernel" on the terminal (seen in about 5% of runs). The
+    shutdown request alone stops an idle kernel (and a kernel that ignores it is killed),
+    so that interrupt is not sent.
     """
     import uuid
 
@@ -108,12 +173,17 @@ def _ipc_kernel_manager():
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
-            self.ip = str(Path(tempfile.gettempdir()) / f"handbook-kernel-{uuid.uuid4().hex}")
+            self.ip = f"{prefix}{uuid.uuid4().hex[:12]}"
+
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
 
     return IPCKernelManager
 
 
-def execute(run: Run, out_dir: Path, failed_dir: Path) -> Run:
+def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str | None = None) -> Run:
     """Execute one chapter template with papermill into `out_dir`."""
     import papermill
 
@@ -124,15 +194,39 @@ def execute(run: Run, out_dir: Path, failed_dir: Path) -> Run:
             str(run.chapter.template), str(target),
             parameters={**run.parameters, "data_dir": run.data_dir},
             kernel_name="python3", cwd=str(out_dir), progress_bar=False,
-            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager())
+            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(
+                socket_prefix or kernel_socket_prefix(failed_dir.parent)))
+        run.error = warning_written(target)
     except Exception as exc:  # papermill raises its own error types; all mean "chapter failed"
         run.error = _failing_cell(exc)
+    if run.error:
         failed_dir.mkdir(parents=True, exist_ok=True)
         if target.exists():
             shutil.copy2(target, failed_dir / target.name)
             target.unlink()
     run.seconds = time.perf_counter() - start
     return run
+
+
+def warning_written(notebook: Path) -> str | None:
+    """Where an executed chapter wrote to standard error (a warning), or None.
+
+    A warning in a chapter means something the code did not expect (a division by zero,
+    a value it could not parse), and its text, often with local file paths, would be
+    printed on the page: the chapter counts as failed instead.
+    """
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                lines = [line.strip() for line in output.get("text", "").splitlines() if line.strip()]
+                first = next((line for line in lines if "Warning" in line), lines[0] if lines else "")
+                source = (cell.source.strip().splitlines() or [""])[0][:60]
+                return (f"cell [{cell.get('execution_count')}] ({source}) wrote a warning, which would reach "
+                        f"the page: {first[:200]}")
+    return None
 
 
 def _sphinx_config(book: Path) -> None:
@@ -180,26 +274,171 @@ def accessibility_fixes(html_dir: Path) -> None:
             page.write_text(fixed)
 
 
-def _swap(new: Path, current: Path) -> None:
-    """Replace `current` with `new` by renames, keeping `current` until `new` is in place."""
-    current.parent.mkdir(parents=True, exist_ok=True)
-    old = current.with_name(current.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if current.exists():
-        current.rename(old)
-    new.rename(current)
-    if old.exists():
-        shutil.rmtree(old)
+DATA_LABEL = "<your --data folder>"
+TEXT_SUFFIXES = (".html", ".ipynb", ".txt", ".json", ".js", ".md", ".csv", ".xml")
+
+
+def strip_local_paths(html_dir: Path, labels: dict[str, str]) -> None:
+    """Take this machine's absolute paths out of the published book.
+
+    In the executed notebooks Sphinx publishes (`_sources/**/*.ipynb`) papermill's input and
+    output paths become the template's and the page's names, and the `data_dir` parameter
+    becomes a label; then every remaining occurrence of a path in `labels` (the data folder,
+    the staging folder, the checkout), in any text file, is replaced by its label.
+    """
+    ordered = sorted(((k, v) for k, v in labels.items() if k and len(k) > 1), key=lambda kv: -len(kv[0]))
+    for path in html_dir.rglob("*"):
+        if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
+            continue
+        text = path.read_text(errors="surrogateescape")
+        fixed = _published_notebook(text) if path.suffix == ".ipynb" else text
+        for local, label in ordered:
+            fixed = fixed.replace(local, label)
+        if fixed != text:
+            path.write_text(fixed, errors="surrogateescape")
+
+
+def _published_notebook(text: str) -> str:
+    try:
+        nb = json.loads(text)
+    except ValueError:
+        return text
+    meta = nb.get("metadata", {}).get("papermill")
+    if not isinstance(meta, dict):
+        return text
+    for key in ("input_path", "output_path"):
+        if meta.get(key):
+            meta[key] = Path(meta[key]).name
+    params = meta.get("parameters") or {}
+    if params.get("data_dir"):
+        params["data_dir"] = DATA_LABEL
+    for cell in nb.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell.get("source", []))
+            cell["source"] = re.sub(r'^data_dir = ".+"$', f'data_dir = "{DATA_LABEL}"', source, flags=re.M)
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def _old(path: Path) -> Path:
+    return path.with_name(path.name + ".old")
+
+
+def swap_together(pairs: list[tuple[Path, Path]], journal: Path) -> None:
+    """Move each `new` into place of its `current`, all or none.
+
+    The journal names the pairs while the renames happen; a build killed before the
+    journal is removed is rolled back by `recover_swap` at the next start, so the executed
+    notebooks and the HTML in place always come from the same build.
+    """
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    journal.write_text(json.dumps([[str(new), str(current)] for new, current in pairs]))
+    try:
+        for _, current in pairs:
+            current.parent.mkdir(parents=True, exist_ok=True)
+            if _old(current).exists():
+                shutil.rmtree(_old(current))
+            if current.exists():
+                current.rename(_old(current))
+        for new, current in pairs:
+            new.rename(current)
+    except BaseException:  # an error or Ctrl-C half way: put the last good book back now
+        recover_swap(journal, [current for _, current in pairs])
+        raise
+    journal.unlink()
+    for _, current in pairs:
+        shutil.rmtree(_old(current), ignore_errors=True)
+
+
+def recover_swap(journal: Path, currents: list[Path]) -> bool:
+    """Undo a swap a killed build left half done; remove leftovers of a finished one.
+
+    Returns True when a half-done swap was rolled back.
+    """
+    rolled_back = False
+    if journal.exists():
+        try:
+            pairs = [Path(current) for _, current in json.loads(journal.read_text())]
+        except (ValueError, TypeError):
+            pairs = list(currents)
+        for current in pairs:
+            if _old(current).exists():
+                if current.exists():
+                    shutil.rmtree(current)
+                _old(current).rename(current)
+                rolled_back = True
+        journal.unlink()
+    for current in currents:
+        if _old(current).exists():
+            shutil.rmtree(_old(current), ignore_errors=True)
+    return rolled_back
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path):
+    """Hold this checkout's build lock, or say that another build is running."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    path = build_dir / LOCK_FILE
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise HandbookError(f"another build is running in this checkout (process {holder}, lock "
+                                f"{path}); wait for it to finish, then build again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def clean_leftovers(build_dir: Path, progress: Callable[[str], None]) -> None:
+    """Remove staging folders and kernel socket files left by killed builds of this checkout.
+
+    Called with the lock held, so no other build of this checkout is using them.
+    """
+    removed = 0
+    staging = build_dir / STAGING_SUBDIR
+    if staging.is_dir():
+        for leftover in staging.iterdir():
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink()
+            removed += 1
+    prefix = Path(kernel_socket_prefix(build_dir))
+    for socket in prefix.parent.glob(prefix.name + "*"):
+        with contextlib.suppress(OSError):
+            socket.unlink()
+            removed += 1
+    if removed:
+        progress(f"Removed {removed} staging folder(s) and kernel socket file(s) left by an earlier build "
+                 "that did not finish.")
+
+
+def check_writable(folders: list[Path]) -> None:
+    """Each folder the build writes to must exist or be creatable, and be writable."""
+    for folder in folders:
+        existing = next((p for p in [folder, *folder.parents] if p.exists()), None)
+        if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+            raise HandbookError(f"cannot write to {existing}: the build needs to write there "
+                                "(check its permissions)")
 
 
 def build(names: list[str] | None = None, data_dir: str | None = None, overrides: dict | None = None,
           progress: Callable[[str], None] = print, jobs: int | None = None,
-          book_dir: Path | None = None, build_dir: Path | None = None) -> Path:
+          book_dir: Path | None = None, build_dir: Path | None = None, real_only: bool = False) -> Path:
     """Run chapters (all by default), build the book, and return the path of index.html.
 
     Chapters not named but never executed yet are run with their defaults, so the book
-    is always whole. `book_dir` and `build_dir` (default book/ and _build/) let tests
+    is always whole. With `real_only`, a dataset that would come from a bundled synthetic
+    sample is an error. `book_dir` and `build_dir` (default book/ and _build/) let tests
     build a copy elsewhere.
     """
     book_dir = Path(book_dir or BOOK_DIR)
@@ -208,11 +447,25 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     overrides = dict(overrides or {})
     requested = names or [c.name for c in registry.chapters]
     chapters_dir = book_dir / CHAPTERS_SUBDIR
-    missing = [c.name for c in registry.chapters
-               if c.name not in requested and not (chapters_dir / f"{c.name}.ipynb").exists()]
+    check_writable([build_dir, book_dir, chapters_dir])
     runs = plan_runs(registry, requested, data_dir, overrides)
-    runs += plan_runs(registry, missing, data_dir, {})
+    data = check_data_folder(data_dir)
+    with build_lock(build_dir):
+        journal = build_dir / JOURNAL_FILE
+        if recover_swap(journal, [chapters_dir, build_dir / "html"]):
+            progress("An earlier build was stopped while swapping in its book; the book before it was restored.")
+        clean_leftovers(build_dir, progress)
+        missing = [c.name for c in registry.chapters
+                   if c.name not in requested and not (chapters_dir / f"{c.name}.ipynb").exists()]
+        runs += plan_runs(registry, missing, data_dir, {})
+        report_sources(runs, registry, data, progress, real_only)
+        return _build_aside(registry, runs, book_dir, build_dir, progress, jobs, str(data) if data else "")
 
+
+def _build_aside(registry: Registry, runs: list[Run], book_dir: Path, build_dir: Path,
+                 progress: Callable[[str], None], jobs: int | None, data_dir: str) -> Path:
+    """Run the chapters and build the HTML in a staging folder, then swap both in."""
+    chapters_dir = book_dir / CHAPTERS_SUBDIR
     toc = toc_text(registry)
     if not TOC_FILE.exists() or TOC_FILE.read_text() != toc:
         TOC_FILE.write_text(toc)
@@ -227,27 +480,96 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
         write_javascript_bundle(book / "_static")
         out_dir = book / CHAPTERS_SUBDIR
         out_dir.mkdir(exist_ok=True)
-        run_chapters(runs, out_dir, failed_dir, progress, jobs)
+        run_chapters(runs, out_dir, failed_dir, progress, jobs, kernel_socket_prefix(build_dir))
         html = staging / "html"
         index = build_html(book, html, progress)
         accessibility_fixes(html)
+        strip_local_paths(html, {data_dir or "": DATA_LABEL, str(staging): "<build folder>",
+                                 str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
+                                 str(REPO_ROOT): "<checkout>"})
         _write_run_log(html / "_static" / "handbook-run.json", runs)
-        # Every chapter and the HTML succeeded: swap them into place.
-        _swap(out_dir, chapters_dir)
-        _swap(html, build_dir / "html")
+        # Every chapter and the HTML succeeded: swap them into place, together.
+        swap_together([(out_dir, chapters_dir), (html, build_dir / "html")], build_dir / JOURNAL_FILE)
         return build_dir / "html" / index.name
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _files_matching(folder: Path, pattern: str) -> list[Path]:
+    return [p for p in folder.glob(pattern) if p.is_file() and p.name != SOURCES_FILE]
+
+
+def source_lines(runs: list[Run], registry: Registry, data_dir: Path | None) -> list[str]:
+    """One line per dataset: where it comes from and, for a bundled one, why.
+
+    A dataset read by several chapters from different places (a group is judged per
+    chapter) gets one line per place, naming the chapters.
+    """
+    found: dict[tuple[str, str], tuple[Source, str, list[str]]] = {}
+    for run in runs:
+        for name, source in run.page.sources.items():
+            key = (name, source.origin)
+            if key not in found:
+                found[key] = (source, _why(source, run.chapter, registry, data_dir), [])
+            found[key][2].append(run.chapter.name)
+    origins: dict[str, int] = {}
+    for name, _ in found:
+        origins[name] = origins.get(name, 0) + 1
+    lines = []
+    for (name, _), (source, why, chapters) in found.items():
+        label = name if origins[name] == 1 else f"{name} (for {', '.join(chapters)})"
+        lines.append(f"  {label}: {why}")
+    return lines
+
+
+def _why(source: Source, chapter: Chapter, registry: Registry, data_dir: Path | None) -> str:
+    dataset = source.dataset
+    count = f"{len(source.entries)} file(s)"
+    if not source.entries:
+        where = "your data folder" if source.origin != BUNDLED_ORIGIN else "the bundled data"
+        return (f"no files (none matching {dataset.pattern} in {where}; "
+                f"{'optional' if dataset.optional else 'the chapter will say what is missing'})")
+    if source.origin != BUNDLED_ORIGIN:
+        return f"from your data folder ({count} matching {dataset.pattern})"
+    kind = "synthetic sample" if source.synthetic else "copy"
+    if data_dir is None:
+        return f"bundled {kind} ({count}; no --data folder given)"
+    if not _files_matching(data_dir, dataset.pattern):
+        because = f"{data_dir} has no file matching {dataset.pattern}"
+    else:
+        members = [registry.datasets[n] for n in chapter.datasets
+                   if registry.datasets[n].group and registry.datasets[n].group == dataset.group]
+        lacking = [d.pattern for d in members if not d.optional and not _files_matching(data_dir, d.pattern)]
+        because = (f"it is read together with the other '{dataset.group}' datasets and {data_dir} has no file "
+                   f"matching {', '.join(lacking)}, so the whole group is bundled (real and synthetic rows "
+                   "never mix)")
+    return f"bundled {kind} ({count}) instead of your data folder, because {because}"
+
+
+def report_sources(runs: list[Run], registry: Registry, data_dir: Path | None,
+                   progress: Callable[[str], None], real_only: bool = False) -> None:
+    """Say where each dataset comes from; with `real_only`, a synthetic sample is an error."""
+    lines = source_lines(runs, registry, data_dir)
+    progress("Data:\n" + "\n".join(lines))
+    if real_only:
+        fallen = sorted({name for run in runs for name, s in run.page.sources.items()
+                         if s.origin == BUNDLED_ORIGIN and s.synthetic})
+        if data_dir is None:
+            raise ParameterError("real-only", "needs --data DIR: without it every dataset is a bundled sample")
+        if fallen:
+            raise ParameterError("real-only", f"{len(fallen)} dataset(s) would come from the bundled synthetic "
+                                              f"samples ({', '.join(fallen)}); add their files to {data_dir} "
+                                              "(see the lines above for what is missing) or leave out --real-only")
+
+
 def run_chapters(runs: list[Run], out_dir: Path, failed_dir: Path,
-                 progress: Callable[[str], None], jobs: int | None) -> None:
+                 progress: Callable[[str], None], jobs: int | None, socket_prefix: str | None = None) -> None:
     """Execute the chapters in parallel; raise ChapterError naming every failure."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
     progress(f"Running {len(runs)} chapter(s) with papermill, {jobs} at a time...")
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(execute, run, out_dir, failed_dir) for run in runs]
+        futures = [pool.submit(execute, run, out_dir, failed_dir, socket_prefix) for run in runs]
         for done, future in enumerate(futures, 1):
             run = future.result()
             status = "ok" if run.error is None else "FAILED"

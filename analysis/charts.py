@@ -74,13 +74,46 @@ def chart_id(spec: dict) -> str:
     return f"chart-{digest[:12]}"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet takes a cell beginning with one of these for a formula (CSV injection)."""
+
+
+def defuse_formula(value):
+    """A text cell a spreadsheet would run as a formula, prefixed with ' so it shows as text.
+
+    Numbers, including negative ones, and text that reads as a number are left as they are.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
 def csv_of(data: pd.DataFrame) -> str:
-    """The rows drawn, as CSV text (months and dates in ISO form)."""
+    """The rows drawn, as CSV text (months and dates in ISO form), safe to open in a spreadsheet."""
     out = data.copy()
     for column in out.columns:
         if isinstance(out[column].dtype, pd.PeriodDtype):
             out[column] = out[column].astype(str)
+        elif not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].map(defuse_formula)
+    out.columns = [defuse_formula(str(c)) for c in out.columns]
     return out.to_csv(index=False, lineterminator="\n")
+
+
+def script_json(value) -> str:
+    """JSON for inside a <script> element: no data string can end the script or open a comment.
+
+    `<`, `>` and `&` are written as \\u003c, \\u003e and \\u0026 (the same string to
+    JavaScript); other characters outside ASCII are escaped by `json.dumps` already.
+    """
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return text
 
 
 def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.DataFrame) -> str:
@@ -95,8 +128,9 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
     table = rows.to_html(index=False, border=0, classes="handbook-table", na_rep="")
     more = "" if len(data) <= TABLE_ROWS_SHOWN else (
         f"<p>First {TABLE_ROWS_SHOWN} of {len(data)} rows; the CSV has them all.</p>")
-    spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
-    options = json.dumps({"renderer": "svg", "actions": False})
+    spec_json = script_json(spec)
+    options = script_json({"renderer": "svg", "actions": False})
+    label = script_json(f"chart {name}: ")
     return (
         f'<figure class="handbook-chart" data-chart="{html.escape(name)}">'
         f'<div id="{element}" class="handbook-chart-canvas" role="img" '
@@ -108,7 +142,7 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
         f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="Data of the chart">'
         f'{table}</div>{more}</details>'
         f"<script>(function(){{var draw=function(){{vegaEmbed('#{element}',{spec_json},{options})"
-        f".catch(function(e){{console.error('chart {name}: '+e);}});}};"
+        f".catch(function(e){{console.error({label}+e);}});}};"
         f"if(document.readyState==='complete'){{draw();}}else{{window.addEventListener('load',draw);}}}})();</script>"
         f"</figure>"
     )

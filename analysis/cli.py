@@ -1,28 +1,43 @@
 """The `handbook` command: run chapters, build the book, regenerate bundled samples.
 
-    handbook build [--period 2016-17] [--data DIR]
-    handbook run CHAPTER [--period P] [--data DIR] [-p NAME VALUE ...]
+    handbook build [--period 2016-17] [--data DIR [--real-only]]
+    handbook run CHAPTER [--period P] [--data DIR [--real-only]] [-p NAME VALUE ...]
     handbook samples
     handbook fetch ae --period 2017-18 --data DIR [--base-url URL]
 
 Errors a user can act on (a bad parameter, a malformed file, a failed chapter) are
-printed as one message without a traceback, and the exit status is non-zero.
+printed as one message without a traceback, and the exit status is non-zero. Any other
+error is printed as one sentence too, with the file where its full trace was written.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sys
+import tempfile
+import traceback
+from pathlib import Path
 
 from .errors import HandbookError
+
+TRACE_NAME = "handbook-error-{stamp}.txt"
 
 
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line (no usage block), pointing at --help; exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="handbook", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="handbook", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub):
@@ -31,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="folder of your own data files; datasets not found there come "
                               "from the bundled sample")
         sub.add_argument("--jobs", type=int, help="chapters run at once (default: CPU cores)")
+        sub.add_argument("--real-only", action="store_true",
+                         help="stop with an error if any dataset would come from a bundled synthetic sample")
 
     build = commands.add_parser("build", help="run every chapter and build the HTML book")
     common(build)
@@ -46,6 +63,37 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--data", metavar="DIR", required=True, help="your data folder")
     fetch.add_argument("--base-url", help="where the files are published (see `handbook fetch --help`)")
     return parser
+
+
+def write_trace(exc: BaseException) -> Path | None:
+    """Write the full trace of an unexpected error to a file: _build/ if writable, else the
+    temporary folder. Returns its path (None if nowhere could be written)."""
+    from . import build as build_module
+
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    for folder in (Path(build_module.BUILD_DIR) / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / TRACE_NAME.format(stamp=stamp)
+            path.write_text(text)
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def unexpected_sentence(exc: BaseException, trace: Path | None) -> str:
+    """One sentence for an error the handbook did not foresee, naming the file when there is one."""
+    where = f"the full trace is in {trace}" if trace else "no trace file could be written"
+    if isinstance(exc, OSError) and exc.filename:
+        reason = exc.strerror or type(exc).__name__
+        return f"{exc.filename}: {reason.lower()} (the handbook could not read or write it); {where}"
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    detail = f" ({first})" if first else ""
+    kind = type(exc)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__.lstrip('_')}.{kind.__qualname__}"
+    return f"an unexpected {name}{detail} stopped the command; {where}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         from .build import build
 
         overrides = {}
-        if args.period:
+        if args.period is not None:  # an empty --period is an error, not the default
             overrides["period"] = args.period
         names = None
         if args.command == "run":
@@ -74,13 +122,16 @@ def main(argv: list[str] | None = None) -> int:
             for name, value in args.parameter:
                 overrides[name] = value
         index = build(names=names, data_dir=args.data, overrides=overrides,
-                      progress=_progress, jobs=args.jobs)
+                      progress=_progress, jobs=args.jobs, real_only=args.real_only)
     except HandbookError as exc:
         print(f"handbook: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("handbook: interrupted; the last good book is unchanged", file=sys.stderr)
         return 130
+    except Exception as exc:  # anything unforeseen: one sentence here, the trace in a file
+        print(f"handbook: error: {unexpected_sentence(exc, write_trace(exc))}", file=sys.stderr)
+        return 1
     print(index)
     return 0
 

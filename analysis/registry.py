@@ -53,6 +53,10 @@ class Chapter:
     def resolve_parameters(self, overrides: dict | None = None) -> dict:
         """Defaults from the registry with `overrides` on top; unknown names are an error."""
         overrides = dict(overrides or {})
+        for reserved in RESERVED_PARAMETERS:
+            if reserved in overrides:
+                raise ParameterError(reserved, "is set by the build from --data DIR; give --data instead of "
+                                               f"-p {reserved}")
         unknown = sorted(set(overrides) - set(self.parameters))
         if unknown:
             known = ", ".join(sorted(self.parameters)) or "none"

@@ -64,7 +64,7 @@ class Schema:
             values = df[name]
             absent = values.isna()
             if not col.nullable and absent.any():
-                _fail(df, absent, name, "is empty", path)
+                _fail(df, absent, name, "is blank or suppressed, where a value is required", path)
             if col.kind in ("number", "count"):
                 if not pd.api.types.is_numeric_dtype(values):
                     raise DataError(path or self.name, f"column '{name}' is not numeric")
@@ -100,21 +100,34 @@ def _fail(df: pd.DataFrame, mask: pd.Series, column: str, message: str, path: st
     value = df.at[first, column]
     if hasattr(value, "item"):
         value = value.item()
-    raise DataError(where, f"value {value!r} {message}", row=None if row is None else int(row),
+    shown = "the cell" if pd.isna(value) else f"value {value!r}"
+    raise DataError(where, f"{shown} {message}", row=None if row is None else int(row),
                     column=column)
 
 
-def parse_numbers(cells: pd.Series, column: str, path, rows: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(cells: pd.Series, column: str, path, rows: pd.Series,
+                  required: bool = False) -> tuple[pd.Series, pd.Series]:
     """Turn published cells into floats.
 
     Returns (values, suppressed): a suppression marker (`*`, `-`, `..`) becomes NaN with
     suppressed=True; an empty cell becomes NaN with suppressed=False; thousands
     separators are accepted; anything else that is not a finite number (text, `inf`,
-    `nan`) raises DataError with the file, row and column.
+    `nan`) raises DataError with the file, row and column. With `required`, a count
+    must be there: a suppressed or blank cell is a DataError saying which it is.
     """
     text = cells.astype("string").str.strip().str.replace(",", "", regex=False)
     suppressed = text.isin(SUPPRESSED_MARKERS).fillna(False).astype(bool)
-    empty = text.isna() | (text == "")
+    empty = (text.isna() | (text == "")).fillna(True).astype(bool)
+    if required:
+        for mask, why in ((suppressed, "is suppressed (a publisher's marker for a withheld count), "
+                                       "but this column needs a count on every row"),
+                          (empty, "is blank, but this column needs a count on every row "
+                                  "(a blank is not read as zero)")):
+            if mask.any():
+                first = mask[mask].index[0]
+                shown = "the cell" if pd.isna(cells[first]) or not str(cells[first]).strip() \
+                    else f"value {cells[first]!r}"
+                raise DataError(path, f"{shown} {why}", row=int(rows[first]), column=column)
     values = pd.to_numeric(text.where(~suppressed & ~empty), errors="coerce")
     bad = (values.isna() | ~np.isfinite(values.astype(float))) & ~suppressed & ~empty
     if bad.any():
@@ -124,30 +137,75 @@ def parse_numbers(cells: pd.Series, column: str, path, rows: pd.Series) -> tuple
     return values.astype(float), suppressed
 
 
-def read_text_csv(path, required: list[str] = ()) -> pd.DataFrame:
-    """A published CSV as text cells (UTF-8, else Windows-1252), with its required columns.
+def sniff_text(path) -> None:
+    """Refuse a file that is not a plain-text CSV, saying what it is instead.
 
-    Every cell stays a string, so each reader decides how to parse it and can name the
-    cell that does not parse; a missing column is named with the file.
+    UTF-16 or UTF-32 text (a byte-order mark, or NUL bytes between the letters), an Excel
+    workbook saved with a .csv name, a compressed file and other binary data each get their
+    own sentence, so the user is told the encoding is at fault, not a missing column.
     """
     from pathlib import Path
 
     path = Path(path)
+    if not path.is_file():
+        raise DataError(path, "does not exist or is not a file")
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    save_as = "; save it as CSV in UTF-8 (or Windows-1252) and try again"
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise DataError(path, "is UTF-32 text, not UTF-8" + save_as)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(path, "is UTF-16 text, not UTF-8" + save_as)
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise DataError(path, "is an Excel workbook (or another zipped or OLE file), not a CSV" + save_as)
+    if head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
+        raise DataError(path, "is a compressed file, not a CSV; uncompress it first")
+    if b"\x00" in head:
+        pairs = head[: len(head) // 2 * 2]
+        if pairs and (pairs[1::2].count(0) > len(pairs) // 4 or pairs[0::2].count(0) > len(pairs) // 4):
+            raise DataError(path, "looks like UTF-16 text (NUL bytes between the letters), not UTF-8" + save_as)
+        raise DataError(path, "holds binary data (NUL bytes), not CSV text")
+
+
+def read_text_csv(path, required: list[str] = ()) -> pd.DataFrame:
+    """A published CSV as text cells (UTF-8, else Windows-1252), with its required columns.
+
+    Every cell stays a string, so each reader decides how to parse it and can name the
+    cell that does not parse; a missing column is named with the file, and the header
+    row found is quoted. A file that is not CSV text is refused by `sniff_text` first.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    sniff_text(path)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
             break
         except UnicodeDecodeError:
             continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise DataError(path, f"is not a readable CSV ({str(exc).strip()})") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DataError(path, f"is not a readable CSV ({reason})") from None
     else:
-        raise DataError(path, "cannot be read as text")
+        raise DataError(path, "cannot be read as text in UTF-8 or Windows-1252")
     table.columns = [str(c).strip() for c in table.columns]
     for column in required:
         if column not in table.columns:
-            raise DataError(path, f"lacks column '{column}'", row=1, column=column)
+            header = ", ".join(table.columns[:8]) + (", ..." if len(table.columns) > 8 else "")
+            raise DataError(path, f"lacks column '{column}' (its header row reads: {header[:200]})",
+                            row=1, column=column)
     return table
+
+
+def ends_with_line_end(path) -> bool:
+    """Whether the file's last byte ends a line (a file cut short usually does not)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() == 0:
+            return False
+        handle.seek(-1, 2)
+        return handle.read(1) in (b"\n", b"\r")
 
 
 def empty_like(schema: Schema) -> pd.DataFrame:
@@ -156,5 +214,6 @@ def empty_like(schema: Schema) -> pd.DataFrame:
     return pd.DataFrame({n: pd.Series(dtype=kinds[c.kind]) for n, c in schema.columns.items()})
 
 
-__all__ = ["Column", "RowCheck", "Schema", "parse_numbers", "empty_like", "SUPPRESSED_MARKERS",
+__all__ = ["Column", "RowCheck", "Schema", "parse_numbers", "read_text_csv", "sniff_text", "ends_with_line_end",
+           "empty_like", "SUPPRESSED_MARKERS",
            "LOCATING_COLUMNS", "np"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import REPO_ROOT
 from analysis.registry import load_registry
 
 CHAPTERS = [c.name for c in load_registry().chapters]
@@ -105,3 +106,18 @@ def test_vanguard_monthly_series_are_shown_as_spc_charts(bundled_book):
     html, text = page_text(bundled_book, "vanguards")
     assert html.count("Variation: ") >= 3  # one chart per cohort
     assert "PACS: The latest month shows" in text and "Rest of England: The latest month shows" in text
+
+
+def test_the_published_book_carries_no_local_absolute_paths(real_book, real_data):
+    """Neither the pages nor the notebooks Sphinx publishes (_sources) name this machine's folders."""
+    html = real_book / "_build" / "html"
+    local = [str(real_data), str(real_book), str(REPO_ROOT), "/tmp/", "/work/", "/root/", "/home/"]
+    found = []
+    for path in html.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".txt", ".json") :
+            text = path.read_text(errors="replace")
+            found += [(path.relative_to(html).as_posix(), p) for p in local if p in text]
+    assert found == []
+    published = (html / "_sources" / "chapters" / "ae.ipynb").read_text()
+    assert '"data_dir": "<your --data folder>"' in published
+    assert 'data_dir = \\"<your --data folder>\\"' in published

@@ -58,3 +58,14 @@ def test_toc_lists_every_registered_chapter(scratch):
     run(scratch)
     toc = (scratch["tmp"] / "_toc.yml").read_text()
     assert "- file: chapters/scratch" in toc and "root: index" in toc
+
+
+def test_a_chapter_that_writes_a_warning_fails_rather_than_print_it_on_the_page(scratch):
+    run(scratch)
+    page = scratch["out"] / "html" / "chapters" / "scratch.html"
+    before = page.read_bytes()
+    scratch_notebook(scratch["template"], ['import numpy as np\nshare = np.float64(1) / np.float64(0)'])
+    with pytest.raises(ChapterError, match=r"chapter 'scratch' failed at cell \[3\] \(import numpy as np\) wrote "
+                                           r"a warning, which would reach the page: .*RuntimeWarning: divide by zero"):
+        run(scratch)
+    assert page.read_bytes() == before

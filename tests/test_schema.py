@@ -65,3 +65,25 @@ def test_schema_rejects_infinite_and_implausibly_large_counts():
     with pytest.raises(DataError, match=r"row 13, column 'total': value 1e\+308 is larger than any plausible "
                                         r"value \(1,000,000\)"):
         capped.validate(table(total=[10.0, 1e308]))
+
+
+def test_a_missing_required_value_is_called_blank_or_suppressed_not_nan():
+    with pytest.raises(DataError, match=r"f.csv, row 13, column 'total': the cell is blank or suppressed, "
+                                        r"where a value is required") as caught:
+        SCHEMA.validate(table(total=[10.0, float("nan")]))
+    assert "nan" not in str(caught.value)
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("*", r"f.csv, row 7, column 'TOTAL': value '\*' is suppressed \(a publisher's marker for a withheld count\)"),
+    ("..", r"value '\.\.' is suppressed"),
+    ("", "the cell is blank, but this column needs a count on every row"),
+    ("  ", "the cell is blank, but this column needs a count on every row"),
+])
+def test_required_counts_name_a_suppressed_or_blank_cell(cell, message):
+    cells = pd.Series(["1", cell, "3"])
+    with pytest.raises(DataError, match=message):
+        parse_numbers(cells, "TOTAL", "f.csv", pd.Series([6, 7, 8]), required=True)
+    values, suppressed = parse_numbers(cells, "TOTAL", "f.csv", pd.Series([6, 7, 8]))
+    assert values.isna().tolist() == [False, True, False]
+    assert suppressed.tolist() == [False, cell in ("*", ".."), False]

@@ -8,13 +8,13 @@ from ..errors import ParameterError
 from ..periods import FinancialYear
 from ..sources import DATA_DIR
 from .charts import monthly_chart, provider_chart
-from .metrics import STANDARD, coverage, england, growth, growth_sentence, monthly, providers, spc_series
-from .readers import read_files, read_long, read_monthly
+from .metrics import STANDARD, coverage, england, gap_sentence, growth, growth_sentence, monthly, providers, spc_series
+from .readers import gaps, read_files, read_long, read_monthly
 
 REFERENCE_LINES = DATA_DIR / "reference" / "ae_standards.csv"
 
 __all__ = ["load", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
-           "coverage", "england", "growth", "growth_sentence", "monthly", "spc_series", "providers", "read_files", "read_long", "read_monthly"]
+           "coverage", "england", "gap_sentence", "growth", "growth_sentence", "monthly", "spc_series", "providers", "read_files", "read_long", "read_monthly", "gaps"]
 
 
 def load(sources) -> pd.DataFrame:
@@ -47,12 +47,26 @@ def monthly_file_name(month: pd.Period) -> str:
     return f"Monthly-AE-{month.strftime('%B')}-{month.year}.csv"
 
 
+def month_check(month: pd.Period):
+    """A check for a downloaded monthly file: it reads as the provider CSV of `month`."""
+    from ..errors import DataError
+
+    def check(path):
+        table = read_monthly(path)
+        found = sorted(set(table["month"]))
+        if found != [month]:
+            shown = ", ".join(m.strftime("%B %Y") for m in found)
+            raise DataError(path, f"holds {shown}, not {month.strftime('%B %Y')}")
+    return check
+
+
 def downloads(year: FinancialYear, base_url: str) -> list:
-    """The twelve monthly files of a financial year under `base_url`."""
+    """The twelve monthly files of a financial year under `base_url`, each checked as its month's CSV."""
     from ..fetch import Download
 
     base = base_url if base_url.endswith("/") else base_url + "/"
-    return [Download(url=base + monthly_file_name(m), file=monthly_file_name(m)) for m in year.months()]
+    return [Download(url=base + monthly_file_name(m), file=monthly_file_name(m), check=month_check(m))
+            for m in year.months()]
 
 
 def fetch(period: str, data_dir, base_url: str | None = None, progress=print):
@@ -62,10 +76,13 @@ def fetch(period: str, data_dir, base_url: str | None = None, progress=print):
 
     from ..fetch import fetch_files
 
+    from ..fetch import check_url
+
     year = FinancialYear.parse(period)
     base = base_url or os.environ.get("HANDBOOK_AE_BASE_URL")
     if not base:
         raise ParameterError("base-url", BASE_URL_HELP)
+    check_url(base)
     return fetch_files(downloads(year, base), Path(data_dir) / "ae", publisher="NHS England",
                        title="A&E Attendances and Emergency Admissions, monthly provider CSV", progress=progress)
 

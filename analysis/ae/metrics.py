@@ -85,3 +85,21 @@ def spc_series(table: pd.DataFrame, year: FinancialYear, months: int = 36) -> pd
     series = rows.groupby("month").apply(performance, include_groups=False)
     series.index = pd.PeriodIndex(series.index, freq="M")
     return series.rename("performance")
+
+
+def gap_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
+    """The months of the year in which providers present either side sent no rows, in words.
+
+    Larger gaps are refused when the files are read (`readers.check_complete`); those left
+    are small and real (a provider that did not submit one month) and are said on the page.
+    """
+    from .readers import gaps
+
+    found = gaps(table)
+    found = found[found["month"].isin(list(year.months()))]
+    if found.empty:
+        return "Every provider that reported in the months either side of a month reported in it too."
+    items = [f"{row.org_code} in {row.month.strftime('%B %Y')} (about {row.expected_attendances:,.0f} "
+             "attendances, judged by its neighbouring months)" for row in found.itertuples()]
+    return (f"{len(items)} provider-month(s) are missing though the provider reported either side: "
+            + "; ".join(items) + ". The files hold no rows for them, so their attendances are not in the totals.")

@@ -27,9 +27,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from ..schema import Column, RowCheck, Schema, parse_numbers, read_text_csv
+from ..schema import Column, RowCheck, Schema, ends_with_line_end, parse_numbers, read_text_csv
 
 TYPES = ("1", "2", "other")
+MAXIMUM = 1_000_000
+"""No provider sees a million A&E attendances of one type in a month (the largest real
+figure is about 30,000; England's monthly total about 2 million): a larger count is damage."""
 
 SCHEMA = Schema(
     name="A&E attendances",
@@ -37,9 +40,9 @@ SCHEMA = Schema(
         "month": Column("month"),
         "org_code": Column("text"),
         "type": Column("text", allowed=frozenset(TYPES)),
-        "attendances": Column("number", non_negative=True),
-        "breaches": Column("number", non_negative=True),
-        "admissions": Column("number", non_negative=True, nullable=True),
+        "attendances": Column("number", non_negative=True, maximum=MAXIMUM),
+        "breaches": Column("number", non_negative=True, maximum=MAXIMUM),
+        "admissions": Column("number", non_negative=True, maximum=MAXIMUM),
     },
     row_checks=(RowCheck("breaches", "is more than the attendances on the same row",
                          lambda d: d["breaches"] > d["attendances"]),),
@@ -76,6 +79,7 @@ def read_long(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_text_csv(path, LONG_COLUMNS)
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
+    _refuse_cut_short(path, len(raw) + 1)
     months = pd.to_datetime(raw["period"], format="%Y-%m-%d", errors="coerce")
     if months.isna().any():
         first = months.isna().idxmax()
@@ -84,9 +88,16 @@ def read_long(path: str | Path) -> pd.DataFrame:
     table = pd.DataFrame({"month": months.dt.to_period("M"), "org_code": raw["org_code"].str.strip().str.upper(),
                           "org_name": "", "type": raw["type"].str.strip().str.lower()})
     for column in ("attendances", "breaches", "admissions"):
-        table[column], _ = parse_numbers(raw[column], column, path, rows)
+        table[column], _ = parse_numbers(raw[column], column, path, rows, required=True)
     table["source_file"], table["source_row"] = str(path), rows
     return _check(table, path)
+
+
+def _refuse_cut_short(path: Path, last_row: int) -> None:
+    """A file whose last line has no line end was most likely cut short: refuse it."""
+    if not ends_with_line_end(path):
+        raise DataError(path, "its last line has no line end, so the file looks cut short (truncated); "
+                              "download it again", row=last_row)
 
 
 def month_from_period(text: str) -> pd.Period | None:
@@ -106,6 +117,7 @@ def read_monthly(path: str | Path) -> pd.DataFrame:
     needed = ["Period", "Org Code", "Org name"] + [c for cols in MONTHLY_TYPE_COLUMNS.values() for c in cols]
     raw = read_text_csv(path, needed)
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
+    _refuse_cut_short(path, len(raw) + 1)
     keep = ~raw["Org Code"].str.strip().str.upper().isin(["", "TOTAL", "-"])
     raw, rows = raw[keep], rows[keep]
     if raw.empty:
@@ -117,26 +129,98 @@ def read_monthly(path: str | Path) -> pd.DataFrame:
                         row=int(rows[first]), column="Period")
     frames = []
     for kind, (att, over, adm) in MONTHLY_TYPE_COLUMNS.items():
-        attendances, _ = parse_numbers(raw[att], att, path, rows)
-        breaches, _ = parse_numbers(raw[over], over, path, rows)
-        admissions, _ = parse_numbers(raw[adm], adm, path, rows)
+        attendances, _ = parse_numbers(raw[att], att, path, rows, required=True)
+        breaches, _ = parse_numbers(raw[over], over, path, rows, required=True)
+        admissions, _ = parse_numbers(raw[adm], adm, path, rows, required=True)
         booked_att, booked_over = BOOKED[kind]
         if booked_att in raw.columns and booked_over in raw.columns:
-            attendances = attendances + parse_numbers(raw[booked_att], booked_att, path, rows)[0].fillna(0)
-            breaches = breaches + parse_numbers(raw[booked_over], booked_over, path, rows)[0].fillna(0)
+            attendances = attendances + parse_numbers(raw[booked_att], booked_att, path, rows, required=True)[0]
+            breaches = breaches + parse_numbers(raw[booked_over], booked_over, path, rows, required=True)[0]
         frames.append(pd.DataFrame({
             "month": pd.PeriodIndex(months.tolist(), freq="M"), "org_code": raw["Org Code"].str.strip().str.upper().values,
             "org_name": raw["Org name"].str.strip().values, "type": kind,
-            "attendances": attendances.fillna(0).values, "breaches": breaches.fillna(0).values,
+            "attendances": attendances.values, "breaches": breaches.values,
             "admissions": admissions.values, "source_file": str(path), "source_row": rows.values}))
     table = pd.concat(frames, ignore_index=True)
-    table = table[(table["attendances"] > 0) | (table["breaches"] > 0) | (table["admissions"].fillna(0) > 0)]
+    table = table[(table["attendances"] > 0) | (table["breaches"] > 0) | (table["admissions"] > 0)]
     return _check(table.reset_index(drop=True), path)
 
 
+MIN_ORGANISATION_SHARE = 0.9
+"""A month with fewer organisations than this share of its neighbours' (median) is refused."""
+MAX_MISSING_SHARE = 0.02
+"""Organisations missing from a month, but present on either side, may carry at most this share
+of the month's attendances (judged by their neighbouring months); more is refused. On the real
+files (April 2016 to March 2019) the largest such gap is 1.0% (RHQ in April 2016, the first month,
+judged by the two after it), then 0.7% (RWH and NJS05 in September 2017)."""
+NEIGHBOURS = 3
+
+
+def gaps(table: pd.DataFrame) -> pd.DataFrame:
+    """Organisations absent from a month but present in the months either side of it.
+
+    One row per (month, org_code) with `expected_attendances`, the mean of the
+    organisation's attendances in the two neighbouring months, and `share`, that as a share
+    of the month's attendances. The first and last months are judged by the two months
+    on their one side. Real returns have a few such gaps; a truncated file has many.
+    """
+    months = sorted(table["month"].unique())
+    by_month = table.groupby("month")
+    orgs = {m: set(by_month.get_group(m)["org_code"]) for m in months}
+    totals = by_month["attendances"].sum()
+    per_org = table.groupby(["month", "org_code"])["attendances"].sum()
+    rows = []
+    for i, month in enumerate(months):
+        if len(months) < 3:
+            break
+        if i == 0:
+            around = [months[1], months[2]]
+        elif i == len(months) - 1:
+            around = [months[-2], months[-3]]
+        else:
+            around = [months[i - 1], months[i + 1]]
+        for org in sorted((orgs[around[0]] & orgs[around[1]]) - orgs[month]):
+            expected = sum(per_org.get((m, org), 0.0) for m in around) / 2
+            rows.append({"month": month, "org_code": org, "expected_attendances": float(expected),
+                         "share": float(expected / totals[month]) if totals[month] else 1.0})
+    return pd.DataFrame(rows, columns=["month", "org_code", "expected_attendances", "share"])
+
+
+def check_complete(table: pd.DataFrame) -> pd.DataFrame:
+    """Refuse a table that looks cut short: a month with far fewer organisations than the
+    months around it, or missing organisations that carry more than a small share of the
+    month's attendances. Returns the table; small gaps are left for `gaps` to report."""
+    counts = table.groupby("month")["org_code"].nunique().sort_index()
+    for i, (month, count) in enumerate(counts.items()):
+        around = pd.concat([counts.iloc[max(0, i - NEIGHBOURS):i], counts.iloc[i + 1:i + 1 + NEIGHBOURS]])
+        if around.empty:
+            continue
+        typical = float(around.median())
+        if count < MIN_ORGANISATION_SHARE * typical:
+            files = sorted(set(table.loc[table["month"] == month, "source_file"]))
+            raise DataError(", ".join(files), f"{month.strftime('%B %Y')} has {count} organisations against "
+                            f"about {typical:.0f} in the months around it; the file looks truncated, so the "
+                            "A&E figures would be wrong. Use a complete copy")
+    missing = gaps(table)
+    share = missing.groupby("month")["share"].sum()
+    if (share > MAX_MISSING_SHARE).any():
+        month = share.idxmax()
+        names = missing.loc[missing["month"] == month, "org_code"].tolist()
+        files = sorted(set(table.loc[table["month"] == month, "source_file"]))
+        listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        raise DataError(", ".join(files), f"{month.strftime('%B %Y')} lacks {len(names)} organisation(s) present "
+                        f"in the months either side ({listed}), about {100 * share[month]:.1f}% of the month's "
+                        "attendances; the file looks truncated, so the A&E figures would be wrong")
+    return table
+
+
 def read_files(long_files, monthly_files) -> pd.DataFrame:
-    """Every file of either layout as one table; the same provider, month and type twice is an error."""
+    """Every file of either layout as one table, checked whole.
+
+    The same provider, month and type twice is an error, and so is a table that looks cut
+    short (see `check_complete`).
+    """
     tables = [read_long(p) for p in long_files] + [read_monthly(p) for p in monthly_files]
     if not tables:
         raise DataError("A&E data", "no A&E files were found")
-    return _check(pd.concat(tables, ignore_index=True), "A&E files")
+    return check_complete(_check(pd.concat(tables, ignore_index=True), "A&E files"))

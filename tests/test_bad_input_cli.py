@@ -1,0 +1,261 @@
+"""Bad input at the command line and in the build: one sentence, never a traceback.
+
+Each case is listed in tests/BAD_INPUT.md. Builds here use the scratch chapter (see
+conftest.py) or stop before any chapter runs, so they are quick.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import shutil
+
+import pytest
+
+from analysis import build as build_module
+from analysis import cli
+from analysis.build import plan_runs, report_sources
+from analysis.cli import main
+from analysis.errors import HandbookError, ParameterError
+from analysis.registry import load_registry
+
+
+@pytest.fixture
+def isolated(scratch, monkeypatch):
+    """The scratch chapter, with the book and _build in tmp_path (so the real _build is untouched)."""
+    monkeypatch.setattr(build_module, "BOOK_DIR", scratch["book"])
+    monkeypatch.setattr(build_module, "BUILD_DIR", scratch["out"])
+    return scratch
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err, "nothing was said"
+    last = err[-1]
+    assert last.startswith("handbook: error: ")
+    assert not any("Traceback" in line for line in err)
+    return last
+
+
+def test_an_empty_period_is_an_error_not_the_default(isolated, capsys):
+    assert main(["build", "--period", ""]) == 1
+    assert one_line_error(capsys) == ("handbook: error: parameter 'period': '' is not an NHS financial year; "
+                                      "write it like 2016-17 (or 2016/17)")
+
+
+def test_data_dir_given_as_a_chapter_parameter_is_refused(isolated, capsys):
+    assert main(["run", "scratch", "-p", "data_dir", "/tmp"]) == 1
+    assert one_line_error(capsys) == ("handbook: error: parameter 'data_dir': is set by the build from --data DIR; "
+                                      "give --data instead of -p data_dir")
+
+
+def test_data_naming_a_file_says_it_is_a_file(isolated, capsys, tmp_path):
+    afile = tmp_path / "ae_attendances.csv"
+    afile.write_text("period\n")
+    assert main(["build", "--data", str(afile)]) == 1
+    assert one_line_error(capsys) == (f"handbook: error: parameter 'data': {afile} is a file, not a folder; "
+                                      "give the folder that holds it")
+
+
+def test_an_empty_data_folder_is_an_error(isolated, capsys, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "sources.csv").write_text("file,publisher,title,url,date,sha256,synthetic,notes\n")
+    assert main(["build", "--data", str(empty)]) == 1
+    assert one_line_error(capsys).startswith(
+        f"handbook: error: parameter 'data': the data folder {empty} holds no data files")
+
+
+def test_a_sources_csv_not_in_the_handbooks_format_is_named(isolated, capsys, real_data, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(real_data / "population", data / "population")
+    (data / "population" / "sources.csv").write_text("name,downloaded\ngp.csv,2017-02-01\n")
+    assert main(["build", "--data", str(data)]) == 1
+    assert one_line_error(capsys).startswith(
+        f"handbook: error: {data / 'population' / 'sources.csv'}: is not a sources listing in the handbook's format")
+
+
+@pytest.mark.parametrize("damage", ["utf16", "binary"])
+def test_a_sources_csv_in_another_encoding_is_named(isolated, capsys, tmp_path, damage):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "x.csv").write_text("a\n")
+    header = "file,publisher,title,url,date,sha256,synthetic,notes\n"
+    (data / "sources.csv").write_bytes(header.encode("utf-16") if damage == "utf16" else bytes(range(256)))
+    assert main(["build", "--data", str(data)]) == 1
+    assert "is not a sources listing in the handbook's format" in one_line_error(capsys)
+
+
+def test_an_unexpected_error_is_one_sentence_and_its_trace_is_written(isolated, capsys, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("something nobody foresaw\nsecond line")
+
+    monkeypatch.setattr(build_module, "write_javascript_bundle", broken)
+    assert main(["build"]) == 1
+    line = one_line_error(capsys)
+    assert line.startswith("handbook: error: an unexpected RuntimeError (something nobody foresaw) stopped the "
+                           "command; the full trace is in ")
+    trace = line.rsplit(" ", 1)[-1]
+    text = open(trace).read()
+    assert "Traceback" in text and "something nobody foresaw" in text and "write_javascript_bundle" in text
+
+
+def test_a_folder_that_cannot_be_written_is_one_sentence(isolated, capsys, monkeypatch):
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(isolated["out"] / ".staging" / "build-x"))
+
+    monkeypatch.setattr(build_module.tempfile, "mkdtemp", denied)
+    assert main(["build"]) == 1
+    line = one_line_error(capsys)
+    assert line.startswith(f"handbook: error: {isolated['out'] / '.staging' / 'build-x'}: permission denied "
+                           "(the handbook could not read or write it); the full trace is in ")
+
+
+def test_a_read_only_book_folder_is_refused_before_anything_runs(isolated, capsys, monkeypatch):
+    book = isolated["book"]
+    monkeypatch.setattr(build_module.os, "access", lambda path, mode: str(path) != str(book))
+    assert main(["build"]) == 1
+    assert one_line_error(capsys) == (f"handbook: error: cannot write to {book}: the build needs to write "
+                                      "there (check its permissions)")
+
+
+def test_build_folder_that_is_a_file_is_one_sentence(isolated, capsys):
+    isolated["out"].write_text("not a folder")
+    assert main(["build"]) == 1
+    assert "handbook: error: " in one_line_error(capsys)
+
+
+def test_a_second_build_in_the_same_checkout_is_told_another_is_running(isolated, capsys):
+    isolated["out"].mkdir()
+    with open(isolated["out"] / ".lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242")
+        held.flush()
+        assert main(["build"]) == 1
+    assert one_line_error(capsys).startswith("handbook: error: another build is running in this checkout "
+                                             "(process 4242, lock ")
+    assert main(["build"]) == 0  # the lock is released
+
+
+def test_leftovers_of_a_killed_build_are_removed(isolated, capsys):
+    out = isolated["out"]
+    stale = out / ".staging" / "build-killed"
+    (stale / "book").mkdir(parents=True)
+    (stale / "book" / "big.bin").write_bytes(b"0" * 1000)
+    socket = build_module.kernel_socket_prefix(out) + "deadbeef-1"
+    open(socket, "w").close()
+    assert main(["build"]) == 0
+    assert not stale.exists() and not build_module.Path(socket).exists()
+    assert "Removed 2 staging folder(s) and kernel socket file(s)" in capsys.readouterr().err
+
+
+def test_a_swap_killed_half_way_is_rolled_back_so_notebooks_and_html_match(isolated):
+    out, book = isolated["out"], isolated["book"]
+    assert main(["build"]) == 0
+    html, chapters = out / "html", book / "chapters"
+    before = ((html / "chapters" / "scratch.html").read_bytes(), (chapters / "scratch.ipynb").read_bytes())
+    # A later build was killed after moving the old chapters aside and its new ones in,
+    # but before the HTML: the journal is still there.
+    chapters.rename(chapters.with_name("chapters.old"))
+    chapters.mkdir()
+    (chapters / "scratch.ipynb").write_text("from the killed build")
+    html.rename(html.with_name("html.old"))
+    (out / build_module.JOURNAL_FILE).write_text(
+        f'[["x", "{chapters}"], ["y", "{html}"]]')
+    assert build_module.recover_swap(out / build_module.JOURNAL_FILE, [chapters, html])
+    assert ((html / "chapters" / "scratch.html").read_bytes(), (chapters / "scratch.ipynb").read_bytes()) == before
+    assert not (out / build_module.JOURNAL_FILE).exists()
+    assert not chapters.with_name("chapters.old").exists() and not html.with_name("html.old").exists()
+
+
+def test_every_dataset_says_where_it_came_from_and_why(tmp_path, real_data):
+    data = tmp_path / "data"
+    shutil.copytree(real_data / "cwt", data / "cwt", ignore=shutil.ignore_patterns("provider_monthly"))
+    registry = load_registry()
+    runs = plan_runs(registry, ["cancer", "ae"], str(data), {})
+    messages = []
+    report_sources(runs, registry, data, messages.append)
+    text = "\n".join(messages)
+    assert ("cwt_national: bundled synthetic sample (1 file(s)) instead of your data folder, because it is read "
+            f"together with the other 'cwt' datasets and {data} has no file matching "
+            "cwt/provider_monthly/*-Provider-Data*.csv") in text
+    assert (f"ae_monthly: bundled synthetic sample (24 file(s)) instead of your data folder, because {data} has "
+            "no file matching ae/Monthly-AE-*.csv") in text
+    assert "ae_attendances: no files (none matching ae_attendances_*.csv in the bundled data; optional)" in text
+    with pytest.raises(ParameterError, match=r"parameter 'real-only': 3 dataset\(s\) would come from the bundled "
+                                             r"synthetic samples \(ae_monthly, cwt_national, "
+                                             r"cwt_provider\)"):
+        report_sources(runs, registry, data, messages.append, real_only=True)
+
+
+def test_real_only_passes_when_every_dataset_is_the_users(tmp_path, real_data):
+    registry = load_registry()
+    runs = plan_runs(registry, ["ae"], str(real_data), {})
+    messages = []
+    report_sources(runs, registry, real_data, messages.append, real_only=True)
+    assert "ae_attendances: from your data folder (1 file(s) matching ae_attendances_*.csv)" in messages[0]
+
+
+def test_real_only_without_data_is_an_error(isolated, capsys):
+    assert main(["build", "--real-only"]) == 1
+    assert one_line_error(capsys) == ("handbook: error: parameter 'real-only': needs --data DIR: without it every "
+                                      "dataset is a bundled sample")
+
+
+def test_kernels_are_not_interrupted_at_shutdown(tmp_path):
+    """The SIGINT jupyter_client sends before a shutdown made kernels log a spurious
+    "KeyboardInterrupt caught in kernel"; the handbook's kernel manager does not send it."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    manager = build_module._ipc_kernel_manager(str(tmp_path / "k-"))()
+
+    def interrupt():  # in a thread of its own, whatever event loop the test process runs
+        return asyncio.run(manager._async_interrupt_kernel())
+
+    with ThreadPoolExecutor(1) as pool:
+        with pytest.raises(RuntimeError, match="No kernel is running"):
+            pool.submit(interrupt).result()  # an interrupt outside shutdown is still sent
+        manager.shutting_down = True
+        assert pool.submit(interrupt).result() is None
+
+
+def test_a_swap_that_fails_half_way_puts_the_last_book_back_at_once(tmp_path):
+    chapters, html = tmp_path / "chapters", tmp_path / "html"
+    for folder, text in ((chapters, "old notebooks"), (html, "old pages")):
+        folder.mkdir()
+        (folder / "x").write_text(text)
+    new_chapters = tmp_path / "new-chapters"
+    new_chapters.mkdir()
+    (new_chapters / "x").write_text("new notebooks")
+    journal = tmp_path / build_module.JOURNAL_FILE
+    with pytest.raises(FileNotFoundError):  # the new HTML is missing: the second move fails
+        build_module.swap_together([(new_chapters, chapters), (tmp_path / "no-html", html)], journal)
+    assert (chapters / "x").read_text() == "old notebooks" and (html / "x").read_text() == "old pages"
+    assert not journal.exists() and not list(tmp_path.glob("*.old"))
+
+
+def test_real_mar_workbooks_without_a_population_file_are_not_swapped_silently(tmp_path, real_data):
+    data = tmp_path / "data"
+    shutil.copytree(real_data / "mar", data / "mar")
+    registry = load_registry()
+    runs = plan_runs(registry, ["vanguards"], str(data), {})
+    messages = []
+    report_sources(runs, registry, data, messages.append)
+    assert ("mar_monthly: bundled synthetic sample (33 file(s)) instead of your data folder, because it is read "
+            f"together with the other 'ccg' datasets and {data} has no file matching "
+            "population/*registered_patients_ccg_*.csv") in messages[0]
+    with pytest.raises(ParameterError, match="parameter 'real-only'"):
+        report_sources(runs, registry, data, messages.append, real_only=True)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["build", "--jobs", "abc"], "handbook build: error: argument --jobs: invalid int value: 'abc' "
+                                 "(see handbook build --help)"),
+    (["run"], "handbook run: error: the following arguments are required: chapter (see handbook run --help)"),
+])
+def test_usage_errors_are_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == message + "\n"
