@@ -36,7 +36,7 @@ from .charts import write_javascript_bundle
 from .errors import ChapterError, DataError, HandbookError, ParameterError
 from .page import ChapterPage, prepare_chapter
 from .registry import Chapter, Registry, load_registry
-from .sources import BUNDLED_ORIGIN, SOURCES_FILE, Source
+from .sources import SOURCES_FILE, Source
 
 BOOK_DIR = REPO_ROOT / "book"
 CHAPTERS_SUBDIR = "chapters"
@@ -526,12 +526,12 @@ def _why(source: Source, chapter: Chapter, registry: Registry, data_dir: Path | 
     dataset = source.dataset
     count = f"{len(source.entries)} file(s)"
     if not source.entries:
-        where = "your data folder" if source.origin != BUNDLED_ORIGIN else "the bundled data"
+        where = "the bundled data" if source.bundled else "your data folder"
         return (f"no files (none matching {dataset.pattern} in {where}; "
                 f"{'optional' if dataset.optional else 'the chapter will say what is missing'})")
-    if source.origin != BUNDLED_ORIGIN:
+    if not source.bundled:
         return f"from your data folder ({count} matching {dataset.pattern})"
-    kind = "synthetic sample" if source.synthetic else "copy"
+    kind = "synthetic sample" if source.synthetic else "transcription"
     if data_dir is None:
         return f"bundled {kind} ({count}; no --data folder given)"
     if not _files_matching(data_dir, dataset.pattern):
@@ -553,7 +553,7 @@ def report_sources(runs: list[Run], registry: Registry, data_dir: Path | None,
     progress("Data:\n" + "\n".join(lines))
     if real_only:
         fallen = sorted({name for run in runs for name, s in run.page.sources.items()
-                         if s.origin == BUNDLED_ORIGIN and s.synthetic})
+                         if s.bundled and s.synthetic})
         if data_dir is None:
             raise ParameterError("real-only", "needs --data DIR: without it every dataset is a bundled sample")
         if fallen:

@@ -132,6 +132,11 @@ class Source:
         return any(entry.synthetic for entry in self.entries)
 
     @property
+    def bundled(self) -> bool:
+        """Read from the handbook's own data/bundled folder, not the user's data folder."""
+        return self.origin in (BUNDLED_ORIGIN, BUNDLED_REAL_ORIGIN)
+
+    @property
     def date_text(self) -> str:
         """The files' dates by kind, e.g. "file modified 2026-12-01" or "obtained 2017-04-12 to 2017-05-10"."""
         parts = []

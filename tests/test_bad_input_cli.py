@@ -259,3 +259,16 @@ def test_usage_errors_are_one_line(capsys, argv, message):
         main(argv)
     assert exited.value.code == 2
     assert capsys.readouterr().err == message + "\n"
+
+
+def test_the_bundled_finance_transcription_is_never_called_the_users(tmp_path, real_data):
+    registry = load_registry()
+    messages = []
+    report_sources(plan_runs(registry, ["finance"], str(real_data), {}), registry, real_data, messages.append,
+                   real_only=True)
+    text = "\n".join(messages)
+    assert ("finance_tables: bundled transcription (1 file(s)) instead of your data folder, because "
+            f"{real_data} has no file matching finance/finance_tables*.csv") in text
+    messages.clear()
+    report_sources(plan_runs(registry, ["finance"], None, {}), registry, None, messages.append)
+    assert "finance_tables: bundled transcription (1 file(s); no --data folder given)" in "\n".join(messages)
