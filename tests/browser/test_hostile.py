@@ -12,13 +12,11 @@ import pandas as pd
 
 from analysis.charts import chart_html, write_javascript_bundle
 
-from .test_pages import browser  # noqa: F401  (the Chromium fixture)
-
 HOSTILE = ["<!--<script>", "</script><img src=x onerror=\"window.pwned=1\">", "<script>window.pwned=2</script>",
            "]]></script><!--", "&lt;b&gt; \u2028 end"]
 
 
-def test_hostile_names_neither_break_the_page_nor_run(browser, tmp_path):  # noqa: F811
+def test_hostile_names_neither_break_the_page_nor_run(browser, tmp_path):
     bundle = write_javascript_bundle(tmp_path)
     data = pd.DataFrame({"org_name": HOSTILE, "attendances": [5, 4, 3, 2, 1]})
     chart = alt.Chart(data).mark_bar().encode(x="attendances:Q", y="org_name:N")
