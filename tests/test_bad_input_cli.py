@@ -259,3 +259,23 @@ def test_usage_errors_are_one_line(capsys, argv, message):
         main(argv)
     assert exited.value.code == 2
     assert capsys.readouterr().err == message + "\n"
+
+
+@pytest.mark.parametrize("argv, target", [
+    (["build"], ("analysis.build", "build")),
+    (["run", "scratch"], ("analysis.build", "build")),
+    (["samples"], ("analysis.samples", "write_all_samples")),
+    (["fetch", "ae", "--period", "2017-18", "--data", "{tmp}", "--base-url", "http://127.0.0.1:1/"],
+     ("analysis.ae", "fetch")),
+])
+def test_every_command_turns_an_unforeseen_error_into_one_sentence(isolated, capsys, monkeypatch, argv, target):
+    import importlib
+
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(importlib.import_module(target[0]), target[1], broken)
+    assert main([a.format(tmp=isolated["tmp"]) for a in argv]) == 1
+    line = one_line_error(capsys)
+    assert line.startswith("handbook: error: an unexpected KeyError ('surprise') stopped the command; "
+                           f"the full trace is in {isolated['out'] / 'logs'}/handbook-error-")
