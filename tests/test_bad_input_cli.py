@@ -13,10 +13,9 @@ import shutil
 import pytest
 
 from analysis import build as build_module
-from analysis import cli
 from analysis.build import plan_runs, report_sources
 from analysis.cli import main
-from analysis.errors import HandbookError, ParameterError
+from analysis.errors import ParameterError
 from analysis.registry import load_registry
 
 
@@ -272,3 +271,23 @@ def test_the_bundled_finance_transcription_is_never_called_the_users(tmp_path, r
     messages.clear()
     report_sources(plan_runs(registry, ["finance"], None, {}), registry, None, messages.append)
     assert "finance_tables: bundled transcription (1 file(s); no --data folder given)" in "\n".join(messages)
+
+
+@pytest.mark.parametrize("argv, target", [
+    (["build"], ("analysis.build", "build")),
+    (["run", "scratch"], ("analysis.build", "build")),
+    (["samples"], ("analysis.samples", "write_all_samples")),
+    (["fetch", "ae", "--period", "2017-18", "--data", "{tmp}", "--base-url", "http://127.0.0.1:1/"],
+     ("analysis.ae", "fetch")),
+])
+def test_every_command_turns_an_unforeseen_error_into_one_sentence(isolated, capsys, monkeypatch, argv, target):
+    import importlib
+
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(importlib.import_module(target[0]), target[1], broken)
+    assert main([a.format(tmp=isolated["tmp"]) for a in argv]) == 1
+    line = one_line_error(capsys)
+    assert line.startswith("handbook: error: an unexpected KeyError ('surprise') stopped the command; "
+                           f"the full trace is in {isolated['out'] / 'logs'}/handbook-error-")
