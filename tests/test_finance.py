@@ -1,8 +1,5 @@
 """Finance: transcription checks, recomputation, and the ledger of every printed derived figure."""
 
-import shutil
-
-import pandas as pd
 import pytest
 
 from analysis import finance, ledger
