@@ -39,11 +39,11 @@ def read_population(path: str | Path) -> pd.DataFrame:
         first = duplicated.idxmax()
         raise DataError(path, f"CCG {raw.at[first, 'nhse_ccg_code']} appears twice", row=int(rows[first]),
                         column="nhse_ccg_code")
-    totals, _ = parse_numbers(raw["total_all"], "total_all", path, rows)
+    totals, _ = parse_numbers(raw["total_all"], "total_all", path, rows, required=True)
     frames = []
     band_sum = pd.Series(0.0, index=raw.index)
     for column in bands:
-        values, _ = parse_numbers(raw[column], column, path, rows)
+        values, _ = parse_numbers(raw[column], column, path, rows, required=True)
         sex, low, high = BAND.match(column).groups()
         band_sum += values.fillna(0)
         frames.append(pd.DataFrame({"ccg_code": raw["nhse_ccg_code"].str.strip().str.upper(),

@@ -249,3 +249,16 @@ def test_national_series_blank_suppressed_and_implausible_cells(tmp_path, monthl
 def test_annual_and_quarterly_sheets_bad_input(tmp_path, change, message):
     with pytest.raises(DataError, match=message):
         read_national_summaries(national_workbook(tmp_path / "q.xlsx", **change))
+
+
+def test_encoding_and_line_ends_of_a_provider_file(tmp_path):
+    crlf = read_provider_csv(provider_file(tmp_path))
+    path = provider_file(tmp_path)
+    cr_only = path.with_name("cr-" + path.name)
+    cr_only.write_bytes(path.read_bytes().replace(b"\r\n", b"\r"))
+    pd.testing.assert_frame_equal(read_provider_csv(cr_only).drop(columns="source_file"),
+                                  crlf.drop(columns="source_file"))
+    utf16 = path.with_name("u16-" + path.name)
+    utf16.write_bytes(path.read_bytes().decode("cp1252").encode("utf-16"))
+    with pytest.raises(DataError, match=r"u16-.*is UTF-16 text, not UTF-8"):
+        read_provider_csv(utf16)

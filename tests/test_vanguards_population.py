@@ -146,3 +146,13 @@ def test_real_population_with_a_zero_row_is_an_error(tmp_path, real_data):
     with pytest.raises(DataError, match=rf"row 6, column 'total_all': CCG {table.at[4, 'nhse_ccg_code']} has no "
                                         "registered patients"):
         prepare_chapter("vanguards", data_dir=str(folder))
+
+
+@pytest.mark.parametrize("cell, said", [("*", "suppressed"), ("", "blank")])
+def test_a_suppressed_or_blank_population_is_an_error(tmp_path, cell, said):
+    path = _snapshot(tmp_path / "registered_patients_ccg_2017-01.csv")
+    table = pd.read_csv(path, dtype=str)
+    table.loc[1, "total_all"] = cell
+    table.to_csv(path, index=False)
+    with pytest.raises(DataError, match=rf"row 3, column 'total_all'.*{said}"):
+        population.read_population(path)

@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..periods import FinancialYear
-from ..schema import SUPPRESSED_MARKERS, Column, RowCheck, Schema, parse_numbers
+from ..schema import SUPPRESSED_MARKERS, Column, RowCheck, Schema, parse_numbers, sniff_text
 from ..workbook import sheet_rows
 from .standards import catalogue, known_keys
 
@@ -204,7 +204,8 @@ def month_from_filename(path: Path) -> pd.Period | None:
 def read_provider_csv(path: str | Path) -> pd.DataFrame:
     """One published provider-based CWT CSV as a tidy table (all three parts, England rows kept)."""
     path = Path(path)
-    rows = list(csv.reader(io.StringIO(_decode(path))))
+    sniff_text(path)
+    rows = list(csv.reader(io.StringIO(_decode(path), newline="")))
     if not rows or not rows[0] or not rows[0][0].strip():
         raise DataError(path, "is empty or has no title row", row=1)
     standard = _standard_from_title(rows[0][0], path)
