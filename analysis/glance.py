@@ -34,6 +34,7 @@ JUDGED = ("yes", "no", "partly")
 NO_TARGET = "not judged (no target)"
 NOT_JUDGED = (NO_TARGET, "not judged (no result for this target)", "not judged (due after 2016/17)")
 NONE_SET = "None set"  # how the target column of a row with no target begins
+SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled samples rests on
 
 
 def validate_parameters(params: dict, sources) -> dict:
@@ -79,13 +80,13 @@ def results(data_dir: str, year: FinancialYear) -> pd.DataFrame:
     registry = load_registry()
     chapters = {c.name: c for c in registry.chapters}
     table = commitments()
-    computed, synthetic = {}, {}
+    computed, basis = {}, {}
     for name in sorted(set(table["chapter"]) - {""}):
         if name in chapters and hasattr(chapters[name].load_module(), "headline"):
             chapter = chapters[name]
             sources = resolve_all(chapter.datasets, registry.datasets, data_dir or None)
             computed[name] = chapter.load_module().headline(sources, year)
-            synthetic[name] = any(source.synthetic for source in sources.values())
+            basis[name] = computed_from(sources)
     rows = []
     for row in table.itertuples(index=False):
         found = computed.get(row.chapter, {}).get(row.key)
@@ -97,11 +98,22 @@ def results(data_dir: str, year: FinancialYear) -> pd.DataFrame:
             result, met, how = row.result, row.met, "transcribed"
         rows.append({"kind": row.kind, "area": row.area, "commitment": row.commitment, "target": row.target,
                      "result": result, "met": met, "how": how, "chapter": row.chapter if found else "",
-                     "synthetic": bool(found) and synthetic[row.chapter], "printed": row.result,
+                     "basis": basis[row.chapter] if found else "", "printed": row.result,
+                     "synthetic": bool(found) and basis[row.chapter] == SYNTHETIC,
                      "promise_source": f"{row.promise_document} line {row.promise_line}",
                      "source": f"{row.document} line {row.line}" if row.line else "",
                      "target_source": f"{row.target_document} line {row.target_line}"})
     return pd.DataFrame(rows)
+
+
+def computed_from(sources) -> str:
+    """What a chapter's results on this build rest on: a synthetic sample, transcribed tables, or the data."""
+    entries = [entry for source in sources.values() for entry in source.entries]
+    if any(entry.synthetic for entry in entries):
+        return SYNTHETIC
+    if entries and all(entry.date_kind == "transcribed" for entry in entries):
+        return "the report's own tables, transcribed"
+    return "the data"
 
 
 def counts(table: pd.DataFrame) -> dict:
@@ -121,10 +133,9 @@ def counts(table: pd.DataFrame) -> dict:
 
 def _result_cell(r) -> str:
     if r.chapter:
-        where = "from a synthetic sample" if r.synthetic else "from the data"
         return (f'<a href="chapters/{html.escape(r.chapter)}.html">{html.escape(r.result)}</a> '
-                f'<span class="handbook-how">computed {where} (printed: {html.escape(r.printed)}, '
-                f'{html.escape(r.source)})</span>')
+                f'<span class="handbook-how">computed from {html.escape(r.basis, quote=False)} '
+                f'(printed: {html.escape(r.printed)}, {html.escape(r.source)})</span>')
     if not r.result:
         return '<span class="handbook-how">The report does not say.</span>'
     return f'{html.escape(r.result)} <span class="handbook-how">transcribed, {html.escape(r.source)}</span>'
