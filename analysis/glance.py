@@ -58,6 +58,7 @@ def commitments() -> pd.DataFrame:
 
 
 def _row_problem(row) -> tuple[str, str] | None:
+    """The column at fault in one row of the table and why, or None."""
     if row.kind not in KINDS:
         return "kind", f"'{row.kind}' is not one of {', '.join(KINDS)}"
     if row.met not in JUDGED + NOT_JUDGED:
@@ -65,7 +66,7 @@ def _row_problem(row) -> tuple[str, str] | None:
     for column in ("promise_line", "target_line"):
         if not getattr(row, column).isdigit():
             return column, "a line number is required"
-    if row.line and not row.line.isdigit() or bool(row.line) != bool(row.document) or bool(row.line) != bool(row.result):
+    if (row.line and not row.line.isdigit()) or not bool(row.line) == bool(row.document) == bool(row.result):
         return "line", "a result needs its document and line, and a line needs a result"
     no_target = row.target.startswith(NONE_SET)
     if (row.met == NO_TARGET) != no_target:
