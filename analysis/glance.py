@@ -1,14 +1,17 @@
-"""The front page, "2016/17 at a glance": every standard and commitment with its result.
+"""The front page, "2016/17 at a glance": every commitment of the year, and the standards, with results.
 
-Rows come from `data/reference/at_a_glance.csv`, transcribed from the annual report's
-performance analysis with document and line for the result and the target. Where a
-chapter computes a row's result (its `chapter` and `key` columns name it, and the chapter
-module has a `headline(sources, year)` function), the page takes the result from that
-computation and links the chapter; otherwise it shows the printed figure, marked
-transcribed. The `met` column judges a row only against the target in its `target`
-column, transcribed from the line that sets it; where the report sets no target (it
-promises only to track, for example), the row says "not judged" and a chapter's
-`headline` returns `met: None`.
+Rows come from `data/reference/at_a_glance.csv`. A `commitment` row is one item of a list
+headed "Our 2016/17 commitments" in the annual report's performance analysis
+(`promise_document`, `promise_line`); a `standard` row is a standard or goal the report sets
+elsewhere (the A&E four-hour standard, the cancer standards, the finance goals). Each row
+cites the line that sets its target (`target_document`, `target_line`) and the line that
+says what happened (`document`, `line`; blank where the report says nothing).
+
+Where a chapter computes a row's result (its `chapter` and `key` columns name it, and the
+chapter module has a `headline(sources, year)` function), the page takes the result from
+that computation and links the chapter; otherwise it shows the report's words, marked
+transcribed. The `met` column judges a row only where the report gives both a target level
+and a result for it (`JUDGED`); every other row says why it is not judged (`NOT_JUDGED`).
 """
 
 from __future__ import annotations
@@ -17,13 +20,21 @@ import html
 
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import DataError, ParameterError
 from .ledger import REPORT_YEAR
 from .periods import FinancialYear
 from .registry import load_registry
 from .sources import DATA_DIR, resolve_all, sha256_of
 
 GLANCE_FILE = DATA_DIR / "reference" / "at_a_glance.csv"
+COLUMNS = ["kind", "area", "commitment", "promise_document", "promise_line", "target", "target_document",
+           "target_line", "result", "document", "line", "met", "chapter", "key"]
+KINDS = ("commitment", "standard")
+JUDGED = ("yes", "no", "partly")
+NO_TARGET = "not judged (no target)"
+NOT_JUDGED = (NO_TARGET, "not judged (no result for this target)", "not judged (due after 2016/17)")
+NONE_SET = "None set"  # how the target column of a row with no target begins
+SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled samples rests on
 
 
 def validate_parameters(params: dict, sources) -> dict:
@@ -35,7 +46,34 @@ def validate_parameters(params: dict, sources) -> dict:
 
 
 def commitments() -> pd.DataFrame:
-    return pd.read_csv(GLANCE_FILE, dtype=str, keep_default_na=False)
+    """The table, checked: known kinds and judgements, and a judgement only with a target and a result."""
+    table = pd.read_csv(GLANCE_FILE, dtype=str, keep_default_na=False)
+    if list(table.columns) != COLUMNS:
+        raise DataError(GLANCE_FILE, f"the columns must be {', '.join(COLUMNS)}", row=1)
+    for number, row in enumerate(table.itertuples(index=False), start=2):
+        problem = _row_problem(row)
+        if problem:
+            raise DataError(GLANCE_FILE, problem[1], row=number, column=problem[0])
+    return table
+
+
+def _row_problem(row) -> tuple[str, str] | None:
+    """The column at fault in one row of the table and why, or None."""
+    if row.kind not in KINDS:
+        return "kind", f"'{row.kind}' is not one of {', '.join(KINDS)}"
+    if row.met not in JUDGED + NOT_JUDGED:
+        return "met", f"'{row.met}' is not one of {', '.join(JUDGED + NOT_JUDGED)}"
+    for column in ("promise_line", "target_line"):
+        if not getattr(row, column).isdigit():
+            return column, "a line number is required"
+    if (row.line and not row.line.isdigit()) or not bool(row.line) == bool(row.document) == bool(row.result):
+        return "line", "a result needs its document and line, and a line needs a result"
+    no_target = row.target.startswith(NONE_SET)
+    if (row.met == NO_TARGET) != no_target:
+        return "met", f"a row is '{NO_TARGET}' exactly when its target begins '{NONE_SET}'"
+    if row.met in JUDGED and not row.result:
+        return "met", "a row is judged only when the report gives a result"
+    return None
 
 
 def results(data_dir: str, year: FinancialYear) -> pd.DataFrame:
@@ -43,12 +81,13 @@ def results(data_dir: str, year: FinancialYear) -> pd.DataFrame:
     registry = load_registry()
     chapters = {c.name: c for c in registry.chapters}
     table = commitments()
-    computed = {}
+    computed, basis = {}, {}
     for name in sorted(set(table["chapter"]) - {""}):
         if name in chapters and hasattr(chapters[name].load_module(), "headline"):
             chapter = chapters[name]
             sources = resolve_all(chapter.datasets, registry.datasets, data_dir or None)
             computed[name] = chapter.load_module().headline(sources, year)
+            basis[name] = computed_from(sources)
     rows = []
     for row in table.itertuples(index=False):
         found = computed.get(row.chapter, {}).get(row.key)
@@ -58,33 +97,70 @@ def results(data_dir: str, year: FinancialYear) -> pd.DataFrame:
             result, how = found["result"], "computed"
         else:
             result, met, how = row.result, row.met, "transcribed"
-        rows.append({"area": row.area, "commitment": row.commitment, "target": row.target, "result": result,
-                     "met": met, "how": how, "chapter": row.chapter if found else "",
-                     "printed": row.result, "source": f"{row.document} line {row.line}",
+        rows.append({"kind": row.kind, "area": row.area, "commitment": row.commitment, "target": row.target,
+                     "result": result, "met": met, "how": how, "chapter": row.chapter if found else "",
+                     "basis": basis[row.chapter] if found else "", "printed": row.result,
+                     "synthetic": bool(found) and basis[row.chapter] == SYNTHETIC,
+                     "promise_source": f"{row.promise_document} line {row.promise_line}",
+                     "source": f"{row.document} line {row.line}" if row.line else "",
                      "target_source": f"{row.target_document} line {row.target_line}"})
     return pd.DataFrame(rows)
 
 
+def computed_from(sources) -> str:
+    """What a chapter's results on this build rest on: a synthetic sample, transcribed tables, or the data."""
+    entries = [entry for source in sources.values() for entry in source.entries]
+    if any(entry.synthetic for entry in entries):
+        return SYNTHETIC
+    if entries and all(entry.date_kind == "transcribed" for entry in entries):
+        return "the report's own tables, transcribed"
+    return "the data"
+
+
+def counts(table: pd.DataFrame) -> dict:
+    """The figures the page states, counted from the table `results` returns."""
+    promised = table[table["kind"] == "commitment"]
+    out = {"commitments": len(promised), "areas": promised["area"].nunique(),
+           "with_result": int((promised["source"] != "").sum()),
+           "computed": int((promised["how"] == "computed").sum()),
+           "judged": int(promised["met"].isin(JUDGED).sum()),
+           "standards": int((table["kind"] == "standard").sum()),
+           "standards_computed": int(((table["kind"] == "standard") & (table["how"] == "computed")).sum()),
+           "computed_synthetic": int(table["synthetic"].sum())}
+    for label in JUDGED + NOT_JUDGED:
+        out[label] = int((promised["met"] == label).sum())
+    return out
+
+
+def _result_cell(r) -> str:
+    if r.chapter:
+        return (f'<a href="chapters/{html.escape(r.chapter)}.html">{html.escape(r.result)}</a> '
+                f'<span class="handbook-how">computed from {html.escape(r.basis, quote=False)} '
+                f'(printed: {html.escape(r.printed)}, {html.escape(r.source)})</span>')
+    if not r.result:
+        return '<span class="handbook-how">The report does not say.</span>'
+    return f'{html.escape(r.result)} <span class="handbook-how">transcribed, {html.escape(r.source)}</span>'
+
+
+def _section(title: str, rows: pd.DataFrame, first: str) -> str:
+    body = "".join(
+        f"<tr><td>{html.escape(r.commitment)} <span class=\"handbook-how\">({html.escape(r.promise_source)})</span></td>"
+        f"<td>{html.escape(r.target)} <span class=\"handbook-how\">({html.escape(r.target_source)})</span></td>"
+        f"<td>{_result_cell(r)}</td><td>{html.escape(r.met)}</td></tr>"
+        for r in rows.itertuples(index=False))
+    return (f'<h3 class="handbook-glance-area">{html.escape(title)}</h3>'
+            f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="{html.escape(title)}">'
+            f'<table class="handbook-table handbook-glance"><thead><tr><th>{first}</th><th>Target</th>'
+            f"<th>What the report says happened</th><th>Met</th></tr></thead><tbody>{body}</tbody></table></div>")
+
+
 def page_html(table: pd.DataFrame) -> str:
-    """The front page's table, one section per area, with links to the chapters."""
-    parts = []
-    for area, rows in table.groupby("area", sort=False):
-        body = []
-        for r in rows.itertuples(index=False):
-            result = html.escape(r.result)
-            if r.chapter:
-                result = (f'<a href="chapters/{html.escape(r.chapter)}.html">{result}</a> '
-                          f'<span class="handbook-how">computed (printed: {html.escape(r.printed)})</span>')
-            else:
-                result += f' <span class="handbook-how">transcribed, {html.escape(r.source)}</span>'
-            body.append(f"<tr><td>{html.escape(r.commitment)}</td><td>{html.escape(r.target)} "
-                        f'<span class="handbook-how">({html.escape(r.target_source)})</span></td>'
-                        f"<td>{result}</td><td>{html.escape(r.met)}</td></tr>")
-        parts.append(
-            f'<h3 class="handbook-glance-area">{html.escape(area)}</h3>'
-            f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="{html.escape(area)}">'
-            '<table class="handbook-table handbook-glance"><thead><tr><th>Commitment</th><th>Target</th><th>Result</th>'
-            f"<th>Met</th></tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+    """The front page's tables: the commitments, one section per area, then the standards."""
+    promised = table[table["kind"] == "commitment"]
+    parts = [_section(area, rows, "Commitment (promised)") for area, rows in promised.groupby("area", sort=False)]
+    standards = table[table["kind"] == "standard"]
+    if len(standards):
+        parts.append(_section("Standards and goals set elsewhere in the report", standards, "Standard or goal"))
     return "".join(parts)
 
 

@@ -74,14 +74,34 @@ def test_monthly_series_are_shown_as_spc_charts(bundled_book, name):
 def test_front_page_takes_computed_results_from_the_chapters(bundled_book, real_book):
     html, text = page_text(bundled_book, "at-a-glance")
     assert 'href="chapters/cancer.html"' in html and 'href="chapters/finance.html"' in html
-    assert "89.1% computed (printed: 89.1%)" in text
-    assert "73.7% computed (printed: 73.7%)" in text and 'href="chapters/mental-health.html"' in html
-    assert "90.3% computed (printed: 90.3%)" in text and 'href="chapters/rtt.html"' in html
+    assert "89.1% computed from a synthetic sample (printed: 89.1%" in text
+    assert "73.7% computed from a synthetic sample (printed: 73.7%" in text
+    assert 'href="chapters/mental-health.html"' in html
+    assert "90.3% computed from a synthetic sample (printed: 90.3%" in text and 'href="chapters/rtt.html"' in html
+    assert "£902 million computed from the report's own tables, transcribed (printed: £902 million" in text
     real_html, real_text = page_text(real_book, "at-a-glance")
-    assert "82.0% computed (printed: 82%)" in real_text  # the national series' Annual Data sheet
-    assert "90.3% computed (printed: 90.3%)" in real_text  # the RTT overview, as reported
-    assert "73.7% computed (printed: 73.7%)" in real_text  # EIP, March 2017, summed over providers
-    assert "67.9% computed (printed: 68%)" in real_text  # dementia, England's own row
+    assert "computed from a synthetic sample" not in real_text
+    assert "82.0% computed from the data (printed: 82%" in real_text  # the national series' Annual Data sheet
+    assert "90.3% computed from the data (printed: 90.3%" in real_text  # the RTT overview, as reported
+    assert "73.7% computed from the data (printed: 73.7%" in real_text  # EIP, March 2017, summed over providers
+    assert "67.9% computed from the data (printed: 68%" in real_text  # dementia, England's own row
+    assert "89.1% computed from the data (printed: 89.1%" in real_text  # A&E, all types, 2016-17
+    assert 'href="chapters/vanguards.html"' in real_html
+
+
+def test_front_page_links_resolve_and_index_claims_only_what_the_book_shows(bundled_book):
+    html_dir = bundled_book / "_build" / "html"
+    front, _ = page_text(bundled_book, "at-a-glance")
+    for target in set(re.findall(r'href="chapters/([a-z-]+)\.html"', front)):
+        assert (html_dir / "chapters" / f"{target}.html").is_file(), target
+    index = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (html_dir / "index.html").read_text()))
+    assert "every standard" not in index  # the front page lists the commitments and the computed standards only
+    assert "every commitment the performance analysis lists for 2016/17" in index
+    for name in CHAPTERS:
+        if name == "at-a-glance":
+            continue
+        page, _ = page_text(bundled_book, name)  # what the index promises of each chapter
+        assert "Reproduction ledger" in page and "vegaEmbed" in page and "Data sources" in page, name
 
 
 @pytest.mark.parametrize("period", ["2017-18", "2018-19"])
