@@ -31,7 +31,7 @@ def test_bundled_page_shows_each_figure_with_its_sheet(bundled_book):
     assert "(from the national time series, Monthly Data sheet )" in text
     assert ("That is the same as the twelve months of the Monthly Data sheet. 19 of the 30 provider(s) shown met "
             "the standard over the year.") in text
-    assert "Agrees within the printed rounding." in text and "Differs" not in text
+    assert "Holds by construction" in text and "Agrees within" not in text and "Differs" not in text
     assert "revised" not in text.lower() and "revision" not in text.lower()
 
 
