@@ -36,7 +36,7 @@ point, except where the methods page's table says otherwise (marked "departs" he
 
 from __future__ import annotations
 
-import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -73,7 +73,7 @@ def _monthly(series: pd.Series, name: str) -> pd.Series:
     if bad.any():
         position = int(np.argmax(bad.to_numpy()))
         value = series.iloc[position]
-        shown = "empty" if pd.isna(value) else repr(value)
+        shown = "empty" if pd.isna(value) else repr(value.item() if isinstance(value, np.generic) else value)
         raise SPCError(f"{name}: the value for {index[position]} ({shown}) is missing or not a number")
     values = pd.Series(values.to_numpy(dtype=float), index=index).sort_index()
     if values.index.duplicated().any():
@@ -89,10 +89,9 @@ def _monthly(series: pd.Series, name: str) -> pd.Series:
 
 
 def _mean(values) -> float:
-    """The mean, corrected once for rounding (as R's mean() is): a constant series has its own value."""
+    """The mean, correctly rounded (R's mean() is as near): a constant series has its own value as its mean."""
     values = list(values)
-    first = math.fsum(values) / len(values)
-    return first + math.fsum(v - first for v in values) / len(values)
+    return float(sum(map(Fraction, values), Fraction(0)) / len(values))
 
 
 def _runs(flags: np.ndarray, length: int) -> np.ndarray:
@@ -167,7 +166,7 @@ def _recalculation_months(recalculate_from, values: pd.Series, name: str) -> lis
         except (ValueError, TypeError):
             raise SPCError(f"{name}: recalculate_from {month!r} is not a month") from None
         if start not in values.index or start == values.index[0]:
-            raise SPCError(f"{name}: recalculate_from {start} is not a month of the series after its first")
+            raise SPCError(f"{name}: recalculate_from {month!r} is not a month of the series after its first")
         if start in months:
             raise SPCError(f"{name}: recalculate_from gives {start} twice")
         months.append(start)
