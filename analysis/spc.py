@@ -247,7 +247,7 @@ def choices(table: pd.DataFrame) -> list[str]:
     else:
         removed = int(table.groupby("segment")["screened_moving_ranges"].first().sum())
         count = {0: "no moving range", 1: "1 moving range"}.get(removed, f"{removed} moving ranges")
-        notes.append(f"screening: {count} of 3.267 x their mean or more left out")
+        notes.append(f"screening: {count} of 3.267 times their mean or more left out")
     if table["upper_limit"].isna().iloc[-1]:
         notes.append("no limits: no moving range left to set them")
     elif table["trial_limits"].iloc[-1]:

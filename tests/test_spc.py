@@ -244,7 +244,7 @@ def test_the_subtitle_states_the_choices():
     table = xmr(monthly(TREND), "increase", target=11)
     subtitle = spc_chart(table, "Trend").to_dict()["title"]["subtitle"]
     assert "Making Data Count rules, as in NHSRplotthedots" in subtitle
-    assert "Screening: no moving range of 3.267 x their mean or more left out" in subtitle
+    assert "Screening: no moving range of 3.267 times their mean or more left out" in subtitle
     assert choices(xmr(monthly(TREND), screen_outliers=False)) == ["moving ranges not screened"]
 
 
