@@ -274,3 +274,46 @@ def test_bad_input_is_a_clear_error(series, message):
 def test_bad_options(options, message):
     with pytest.raises(SPCError, match=message):
         xmr(monthly([1, 2, 3, 4]), **options)
+
+
+@pytest.mark.parametrize("name", ["cancer", "ae", "rtt", "mental-health", "vanguards"])
+def test_every_chapter_chart_states_the_rules_and_its_screening(bundled_book, name):
+    html = (bundled_book / "_build" / "html" / "chapters" / f"{name}.html").read_text()
+    assert "Making Data Count rules, as in NHSRplotthedots" in html
+    assert "Screening: " in html and "moving ranges not screened" not in html  # the chapters screen, as the reference
+    assert "The latest month shows" in html and "3.267 times their mean or more left out" in html
+
+
+def real_series(real_data, name):
+    from analysis import ae, cancer
+    from analysis.page import prepare_chapter
+
+    page = prepare_chapter(name, data_dir=str(real_data))
+    assert not page.synthetic
+    if name == "cancer":
+        return cancer.spc_series(cancer.load(page.sources), page.period)
+    return ae.spc_series(ae.load(page.sources), page.period)
+
+
+def test_real_cancer_series_two_low_months_with_the_next_above_the_mean_are_common_cause(real_data):
+    series = real_series(real_data, "cancer")
+    assert len(series) == 36 and str(series.index[-1]) == "2017-03"
+    limits = by_hand(series.to_numpy())
+    low = series.loc["2016-12":"2017-03"].to_numpy()  # December, January, February, March
+    assert limits["lower"] < low[1] < limits["lower_near"] and limits["lower"] < low[2] < limits["lower_near"]
+    assert low[0] > limits["mean"] and low[3] > limits["mean"]  # every window with both has a point above the mean
+    table = xmr(series, "increase", target=85).set_index("month")
+    assert table.loc["2017-01":"2017-02", "point_type"].tolist() == ["common cause"] * 2
+    assert table["screened_moving_ranges"].iloc[0] == 0 and not table["rule"].str.contains("2 of 3").any()
+
+
+def test_real_ae_series_a_near_month_beside_one_outside_the_limits_is_common_cause(real_data):
+    series = real_series(real_data, "ae")
+    assert len(series) == 12 and str(series.index[0]) == "2016-04"
+    limits = by_hand(series.to_numpy())
+    december, january = series.loc["2016-12"], series.loc["2017-01"]
+    assert limits["lower"] < december < limits["lower_near"] and january < limits["lower"]
+    assert series.loc["2016-11"] > limits["lower_near"] and series.loc["2017-02"] > limits["lower_near"]
+    table = xmr(series, "increase", target=95).set_index("month")
+    assert table.loc["2016-12", "rule"] == "" and table.loc["2017-01", "rule"] == "outside limits"
+    assert assurance(xmr(series, "increase", target=95)) == "consistently fail"
