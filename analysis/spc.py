@@ -5,29 +5,38 @@ limits, near limits, moving range, segment, point type, rule); `variation` and
 `assurance` summarise it; `spc_chart` draws it. Calculation and drawing are separate,
 so chapters and users can use the table without the chart.
 
-The method, as implemented (choices marked "choice" are documented on the methods page):
+The rules are those of the NHS-R reference implementation, NHSRplotthedots, point for
+point, except where the methods page's table says otherwise (marked "departs" here):
 - centre line: the mean of the segment; moving range: |x[i] - x[i-1]| within a segment;
-  process limits: mean +/- 2.66 x mean moving range; near limits: two thirds of the way
-  from the mean to each process limit.
+  screening (on by default, as in the reference): only moving ranges strictly below
+  3.267 x their mean are kept; process limits: mean +/- 2.66 x mean kept moving range;
+  near limits: two thirds of the way from the mean to each process limit. No moving range
+  (one point) or none kept (a constant series, screened): no limits.
 - special cause rules, in order of precedence (a point flagged by several reports the first):
-  1. a point outside the process limits;
-  2. a run of 7 points each higher (or each lower) than the one before (choice: a point
-     equal to the one before ends the run);
-  3. 2 of 3 consecutive points beyond the same near limit (the points beyond are flagged);
-  4. a run of 7 points on the same side of the mean (choice: a point exactly on the mean
-     is on neither side and ends the run).
+  1. a point strictly outside the process limits;
+  2. a run of 7 points each higher (or each lower) than the one before (a tie ends the
+     run); a point shared by a rising and a falling run takes the direction of the run
+     that follows it (departs only where a tie separates two runs: the reference then
+     calls the last point of a rising run falling);
+  3. 2 of 3 consecutive points strictly beyond the same near limit, all three strictly on
+     the same side of the mean; a point outside the process limits is not "near"; the
+     near points of such a window are flagged;
+  4. a run of 7 points on the same side of the mean (a point exactly on the mean ends it).
 - each special cause is improvement or concern by the measure's direction (higher is
   better: "increase"; lower is better: "decrease"), or neutral.
-- fewer than 12 points in a segment: the limits are trial limits, and the table says so.
-- recalculation from a month (a change in process) starts a new segment with its own
-  mean and limits; screening removes moving ranges above 3.267 x the mean moving range
-  before the limits are set (once), and the table says so.
+- trial limits: the limits rest on fewer than 12 points (departs: the reference counts
+  the segment's points even when limits are fixed on fewer).
+- recalculation from one or more months starts new segments, each with its own mean and
+  limits; fixing after the first n points sets each segment's limits from its first n.
 - assurance against a target, from the last segment's limits: a target outside the
-  limits means the process will consistently pass or consistently fail it; inside, it
-  will hit and miss at random.
+  limits means the process will consistently pass or consistently fail it; inside (or on
+  a limit), it will hit and miss at random; no limits, no assurance (departs).
+- a missing value or month is an error (departs: the reference computes on what is there).
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -45,7 +54,7 @@ COLOURS = {"common cause": "#a6a6a6", "improvement": "#00b0f0", "concern": "#e46
 
 
 class SPCError(HandbookError):
-    """A series that cannot be charted: too short, with gaps, or not numeric."""
+    """A series that cannot be charted: empty, with gaps, or not numeric; or a bad option."""
 
 
 def _monthly(series: pd.Series, name: str) -> pd.Series:
@@ -60,23 +69,29 @@ def _monthly(series: pd.Series, name: str) -> pd.Series:
         except (ValueError, TypeError):
             raise SPCError(f"{name}: the index must be months (periods or dates)") from None
     values = pd.to_numeric(series, errors="coerce")
-    bad = values.isna()
+    bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
         position = int(np.argmax(bad.to_numpy()))
         value = series.iloc[position]
-        shown = "empty" if pd.isna(value) else repr(value)
+        shown = "empty" if pd.isna(value) else repr(value.item() if isinstance(value, np.generic) else value)
         raise SPCError(f"{name}: the value for {index[position]} ({shown}) is missing or not a number")
     values = pd.Series(values.to_numpy(dtype=float), index=index).sort_index()
     if values.index.duplicated().any():
         raise SPCError(f"{name}: {values.index[values.index.duplicated()][0]} appears twice")
-    if len(values) < 2:
-        raise SPCError(f"{name}: an XmR chart needs at least two points (got {len(values)})")
+    if len(values) == 0:
+        raise SPCError(f"{name}: the series is empty")
     expected = pd.period_range(values.index[0], values.index[-1], freq="M")
     missing = expected.difference(values.index)
     if len(missing):
         shown = ", ".join(str(m) for m in missing[:3]) + (" ..." if len(missing) > 3 else "")
         raise SPCError(f"{name}: months are missing from the series ({shown}); fill or drop them first")
     return values
+
+
+def _mean(values) -> float:
+    """The mean, correctly rounded (R's mean() is as near): a constant series has its own value as its mean."""
+    values = list(values)
+    return float(sum(map(Fraction, values), Fraction(0)) / len(values))
 
 
 def _runs(flags: np.ndarray, length: int) -> np.ndarray:
@@ -93,23 +108,19 @@ def _runs(flags: np.ndarray, length: int) -> np.ndarray:
     return marked
 
 
-def _segment(values: np.ndarray, screen: bool) -> dict:
-    moving = np.abs(np.diff(values))
-    mean_mr = moving.mean()
-    screened = 0
-    if screen and len(moving):
-        keep = moving <= SCREEN_FACTOR * mean_mr
-        screened = int((~keep).sum())
-        if keep.any():
-            mean_mr = moving[keep].mean()
-    mean = values.mean()
-    width = LIMIT_FACTOR * mean_mr
+def _segment(values: np.ndarray, screen: bool, fix_after: int | None) -> dict:
+    """Mean and limits of one segment, from its first `fix_after` points when given."""
+    basis = values[:fix_after] if fix_after else values
+    moving = np.abs(np.diff(basis))
+    kept = moving[moving < SCREEN_FACTOR * _mean(moving)] if screen and len(moving) else moving
+    mean = _mean(basis)
+    width = LIMIT_FACTOR * _mean(kept) if len(kept) else np.nan
     return {"mean": mean, "upper": mean + width, "lower": mean - width, "upper_near": mean + 2 * width / 3,
-            "lower_near": mean - 2 * width / 3, "moving": np.concatenate([[np.nan], moving]),
-            "screened": screened}
+            "lower_near": mean - 2 * width / 3, "moving": np.concatenate([[np.nan], np.abs(np.diff(values))]),
+            "screened": len(moving) - len(kept), "basis": len(basis)}
 
 
-def _rules(values: np.ndarray, limits: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _rules(values: np.ndarray, limits: dict) -> tuple[np.ndarray, np.ndarray]:
     """Per point: the rule that flags it (index into RULES, or -1) and its side (+1 high, -1 low)."""
     n = len(values)
     rule = np.full(n, -1)
@@ -120,58 +131,69 @@ def _rules(values: np.ndarray, limits: dict) -> tuple[np.ndarray, np.ndarray, np
         rule[fresh] = number
         side[fresh] = sides[fresh]
 
+    relative = np.sign(values - limits["mean"]).astype(int)
     high = values > limits["upper"]
     low = values < limits["lower"]
     assign(high | low, 0, np.where(high, 1, -1))
     steps = np.sign(np.diff(values))
-    rising = _runs(steps > 0, RUN_LENGTH - 1)
-    falling = _runs(steps < 0, RUN_LENGTH - 1)
     up = np.zeros(n, dtype=bool)
     down = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(rising):
-        up[i:i + 2] = True
-    for i in np.flatnonzero(falling):
-        down[i:i + 2] = True
-    assign(up | down, 1, np.where(up, 1, -1))
-    above_near = values > limits["upper_near"]
-    below_near = values < limits["lower_near"]
+    for marks, run in ((up, _runs(steps > 0, RUN_LENGTH - 1)), (down, _runs(steps < 0, RUN_LENGTH - 1))):
+        for i in np.flatnonzero(run):
+            marks[i:i + 2] = True
+    # A peak or trough shared by two runs takes the direction of the run after it.
+    following = np.append(steps, 0)
+    assign(up | down, 1, np.where(up & down, following, np.where(up, 1, -1)).astype(int))
+    near = ~(high | low) & ((values > limits["upper_near"]) | (values < limits["lower_near"]))
     two_of_three = np.zeros(n, dtype=bool)
-    sides = np.zeros(n, dtype=int)
-    for start in range(max(0, n - 2)):
-        for beyond, sign in ((above_near, 1), (below_near, -1)):
-            window = beyond[start:start + 3]
-            if window.sum() >= 2:
-                hits = np.flatnonzero(window) + start
-                two_of_three[hits] = True
-                sides[hits] = sign
-    assign(two_of_three, 2, sides)
-    above = values > limits["mean"]
-    below = values < limits["mean"]
-    shift_high = _runs(above, RUN_LENGTH)
-    shift_low = _runs(below, RUN_LENGTH)
-    assign(shift_high | shift_low, 3, np.where(shift_high, 1, -1))
+    for start in range(n - 2):
+        window = slice(start, start + 3)
+        if near[window].sum() >= 2 and abs(relative[window].sum()) == 3:
+            two_of_three[window] |= near[window]
+    assign(two_of_three, 2, relative)
+    shift = _runs(relative > 0, RUN_LENGTH) | _runs(relative < 0, RUN_LENGTH)
+    assign(shift, 3, relative)
     return rule, side
 
 
+def _recalculation_months(recalculate_from, values: pd.Series, name: str) -> list[pd.Period]:
+    given = [] if recalculate_from is None else (
+        [recalculate_from] if isinstance(recalculate_from, (str, pd.Period, pd.Timestamp)) else list(recalculate_from))
+    months = []
+    for month in given:
+        try:
+            start = pd.Period(month, freq="M")
+        except (ValueError, TypeError):
+            raise SPCError(f"{name}: recalculate_from {month!r} is not a month") from None
+        if start not in values.index or start == values.index[0]:
+            raise SPCError(f"{name}: recalculate_from {month!r} is not a month of the series after its first")
+        if start in months:
+            raise SPCError(f"{name}: recalculate_from gives {start} twice")
+        months.append(start)
+    return sorted(months)
+
+
 def xmr(series: pd.Series, improvement: str = "increase", target: float | None = None,
-        recalculate_from=None, screen_outliers: bool = False, name: str = "series") -> pd.DataFrame:
-    """The XmR table of a monthly series (see the module docstring for the method)."""
+        recalculate_from=None, screen_outliers: bool = True, fix_after: int | None = None,
+        name: str = "series") -> pd.DataFrame:
+    """The XmR table of a monthly series (see the module docstring for the rules).
+
+    `recalculate_from`: a month, or several, each starting a new segment with its own limits.
+    `fix_after`: set each segment's mean and limits from its first n points only.
+    """
     if improvement not in DIRECTIONS:
         raise SPCError(f"improvement must be one of {', '.join(DIRECTIONS)}, not {improvement!r}")
+    if fix_after is not None and (isinstance(fix_after, bool) or not isinstance(fix_after, (int, np.integer))
+                                  or fix_after < 1):
+        raise SPCError(f"fix_after must be a whole number of points, 1 or more, not {fix_after!r}")
     values = _monthly(series, name)
     segment = np.zeros(len(values), dtype=int)
-    if recalculate_from is not None:
-        start = pd.Period(recalculate_from, freq="M")
-        if start not in values.index:
-            raise SPCError(f"{name}: recalculate_from {start} is not a month of the series")
-        position = values.index.get_loc(start)
-        if position < 2 or len(values) - position < 2:
-            raise SPCError(f"{name}: recalculating from {start} leaves fewer than two points on one side")
-        segment[position:] = 1
+    for start in _recalculation_months(recalculate_from, values, name):
+        segment[values.index.get_loc(start):] += 1
     frames = []
     for number in np.unique(segment):
         part = values[segment == number]
-        limits = _segment(part.to_numpy(), screen_outliers)
+        limits = _segment(part.to_numpy(), screen_outliers, fix_after)
         rule, side = _rules(part.to_numpy(), limits)
         if improvement == "neutral":
             kinds = np.where(rule >= 0, "neutral", "common cause")
@@ -184,9 +206,10 @@ def xmr(series: pd.Series, improvement: str = "increase", target: float | None =
             "lower_near": limits["lower_near"], "upper_near": limits["upper_near"],
             "moving_range": limits["moving"], "segment": number, "point_type": kinds,
             "rule": [RULES[r] if r >= 0 else "" for r in rule],
-            "trial_limits": len(part) < MINIMUM_FOR_FIRM_LIMITS,
-            "screened_moving_ranges": limits["screened"]}))
+            "limit_points": limits["basis"], "trial_limits": limits["basis"] < MINIMUM_FOR_FIRM_LIMITS,
+            "screening": screen_outliers, "screened_moving_ranges": limits["screened"]}))
     table = pd.concat(frames, ignore_index=True)
+    table["fixed_after"] = np.nan if fix_after is None else float(fix_after)
     table["target"] = np.nan if target is None else float(target)
     table["improvement"] = improvement
     return table
@@ -199,35 +222,48 @@ def variation(table: pd.DataFrame) -> str:
 
 
 def assurance(table: pd.DataFrame) -> str | None:
-    """Whether the process will meet its target, from the last segment's limits."""
+    """Whether the process will meet its target, from the last segment's limits (None without limits)."""
     target = table["target"].iloc[-1]
     direction = table["improvement"].iloc[-1]
-    if pd.isna(target) or direction == "neutral":
+    last = table.iloc[-1]
+    if pd.isna(target) or direction == "neutral" or pd.isna(last["upper_limit"]):
         return None
-    last = table[table["segment"] == table["segment"].max()].iloc[-1]
     if last["lower_limit"] <= target <= last["upper_limit"]:
         return "hit and miss"
     passes = (target < last["lower_limit"]) if direction == "increase" else (target > last["upper_limit"])
     return "consistently pass" if passes else "consistently fail"
 
 
+def choices(table: pd.DataFrame) -> list[str]:
+    """The choices and caveats behind a table's limits, in words, for sentences and subtitles."""
+    notes = []
+    starts = table.groupby("segment")["month"].first().iloc[1:]
+    if len(starts):
+        notes.append("limits recalculated from " + " and ".join(f"{m:%B %Y}" for m in starts))
+    if table["fixed_after"].notna().any():
+        notes.append(f"limits fixed on each segment's first {table['fixed_after'].iloc[0]:.0f} points")
+    if not table["screening"].iloc[0]:
+        notes.append("moving ranges not screened")
+    else:
+        removed = int(table.groupby("segment")["screened_moving_ranges"].first().sum())
+        count = {0: "no moving range", 1: "1 moving range"}.get(removed, f"{removed} moving ranges")
+        notes.append(f"screening: {count} of 3.267 times their mean or more left out")
+    if table["upper_limit"].isna().iloc[-1]:
+        notes.append("no limits: no moving range left to set them")
+    elif table["trial_limits"].iloc[-1]:
+        notes.append(f"trial limits: fewer than {MINIMUM_FOR_FIRM_LIMITS} points")
+    return notes
+
+
 def describe(table: pd.DataFrame) -> str:
-    """One sentence a reader can act on: variation, assurance and any caveats."""
+    """One sentence a reader can act on: variation, assurance and the choices behind the limits."""
     text = f"The latest month shows {variation(table)}"
     check = assurance(table)
     if check:
         text += f"; against the target of {table['target'].iloc[-1]:g} the process will {check}"
-    caveats = []
-    if table["trial_limits"].iloc[-1]:
-        caveats.append("trial limits (fewer than 12 points)")
-    if table["segment"].max() > 0:
-        start = table.loc[table["segment"] == table["segment"].max(), "month"].iloc[0]
-        caveats.append(f"limits recalculated from {start.strftime('%B %Y')}")
-    if table["screened_moving_ranges"].max() > 0:
-        caveats.append("outlying moving ranges screened out")
-    return text + (f" ({'; '.join(caveats)})" if caveats else "") + "."
+    return text + f" ({'; '.join(choices(table))})."
 
 
 from .spc_chart import spc_chart  # noqa: E402
 
-__all__ = ["xmr", "variation", "assurance", "describe", "spc_chart", "SPCError", "COLOURS", "RULES"]
+__all__ = ["xmr", "variation", "assurance", "choices", "describe", "spc_chart", "SPCError", "COLOURS", "RULES"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .spc import COLOURS, assurance, variation
+from .spc import COLOURS, assurance, choices, variation
 
 BADGE_COLOURS = {"special cause improvement": COLOURS["improvement"], "special cause concern": COLOURS["concern"],
                  "special cause neutral": COLOURS["neutral"], "common cause variation": "#595959",
@@ -24,16 +24,10 @@ def _badges(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def spc_chart(table: pd.DataFrame, title: str, value_title: str = "Value", value_format: str = ".1f") -> alt.LayerChart:
-    """Values, mean, process limits and target; points coloured by their type; two badges."""
+    """Values, mean, process limits and target; points coloured by their type; two badges.
+
+    The subtitle's second line states the choices behind the limits (see `choices`)."""
     data = table.assign(month=table["month"].dt.to_timestamp())
-    notes = []
-    if data["segment"].max() > 0:
-        start = data.loc[data["segment"] == data["segment"].max(), "month"].iloc[0]
-        notes.append(f"limits recalculated from {start:%B %Y}")
-    if data["screened_moving_ranges"].max() > 0:
-        notes.append("outlying moving ranges screened out")
-    if data["trial_limits"].any():
-        notes.append("trial limits: fewer than 12 points")
     x = alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=-40))
     base = alt.Chart(data).encode(x=x)
     y_values = pd.concat([data["value"], data["lower_limit"], data["upper_limit"], data["target"].dropna()])
@@ -68,6 +62,5 @@ def spc_chart(table: pd.DataFrame, title: str, value_title: str = "Value", value
             align="left", baseline="middle", fontWeight="bold", fontSize=12, color=badge.colour, dx=6).encode(
             x=alt.value(0), y=alt.value(10 + 18 * i), text="text:N"))
     subtitle = "Mean (solid) and process limits (dashed grey)" + (", target (dashed red)" if data["target"].notna().any() else "")
-    if notes:
-        subtitle += "; " + "; ".join(notes)
+    subtitle = [subtitle, "Making Data Count rules, as in NHSRplotthedots", *[c[0].upper() + c[1:] for c in choices(table)]]
     return alt.layer(*layers).properties(title=alt.Title(title, subtitle=subtitle), height=320)
