@@ -84,8 +84,8 @@ def bundled():
 
 def test_bundled_sample_reproduces_89_1_and_has_a_previous_year(bundled):
     year = ae.england(bundled, Y2016)
-    result = ledger.compare("ae", {"four_hour_performance": year["all_types"]})
-    assert result["agrees"].all()
+    result = ledger.compare("ae", {"four_hour_performance": year["all_types"], "delayed_days_growth": None})
+    assert result.set_index("figure").at["four_hour_performance", "agrees"]
     assert ae.growth(bundled, Y2016) is not None
     providers = ae.providers(bundled, Y2016)
     assert providers["performance"].std() > 3  # providers differ, as real ones do
@@ -103,3 +103,29 @@ def test_real_data_back_test(real_data):
     assert round(ae.england(table, FinancialYear(2018))["all_types"], 1) == 88.0
     with pytest.raises(ParameterError, match="2019-20 is not covered by the A&E data"):
         prepare_chapter("ae", data_dir=str(real_data), period="2019-20")
+
+
+def test_providers_are_compared_in_a_funnel_and_ranked_only_above_the_threshold(bundled):
+    compared, summary = ae.provider_funnel(bundled, Y2016)
+    assert summary["england"] == pytest.approx(ae.england(bundled, Y2016)["all_types"])
+    assert list(compared["volume"]) == sorted(compared["volume"], reverse=True)
+    assert sum(summary["positions"].values()) == summary["providers"] == 30
+    table = ae.provider_table(compared, summary)
+    assert list(table.columns[:4]) == ["Rank", "Provider", "Name", "Attendances"]
+    # a tiny unit beside the others: its 100% is shown but not ranked
+    tiny = bundled[bundled["org_code"] == bundled["org_code"].iloc[0]].head(1).assign(
+        org_code="TINY", org_name="TINY WALK-IN CENTRE (FICTIONAL)", type="3", attendances=20, breaches=0,
+        month=Y2016.first_month)
+    compared, summary = ae.provider_funnel(pd.concat([bundled, tiny]), Y2016)
+    row = ae.provider_table(compared, summary).set_index("Provider").loc["TINY"]
+    assert row["Rank"] == f"not ranked (fewer than {summary['threshold']} attendances)" and summary["threshold"] > 20
+    assert row["Performance"] == "100.0%" and row["Against England"] == "within the 95% limits"
+
+
+def test_real_providers_in_the_funnel(real_data):
+    table = ae.load(prepare_chapter("ae", data_dir=str(real_data)).sources)
+    compared, summary = ae.provider_funnel(table, Y2016)
+    assert round(summary["england"], 1) == 89.1 and summary["providers"] == 246 and summary["threshold"] == 53
+    assert summary["ranked"] == 246  # the smallest, NLO02, had 452 attendances
+    outside = summary["positions"]["above the 99.8% limit"] + summary["positions"]["below the 99.8% limit"]
+    assert outside == 244  # far more than chance: providers differ for reasons the funnel does not show

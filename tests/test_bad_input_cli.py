@@ -181,9 +181,9 @@ def test_every_dataset_says_where_it_came_from_and_why(tmp_path, real_data):
     assert (f"ae_monthly: bundled synthetic sample (24 file(s)) instead of your data folder, because {data} has "
             "no file matching ae/Monthly-AE-*.csv") in text
     assert "ae_attendances: no files (none matching ae_attendances_*.csv in the bundled data; optional)" in text
-    with pytest.raises(ParameterError, match=r"parameter 'real-only': 3 dataset\(s\) would come from the bundled "
+    with pytest.raises(ParameterError, match=r"parameter 'real-only': 4 dataset\(s\) would come from the bundled "
                                              r"synthetic samples \(ae_monthly, cwt_national, "
-                                             r"cwt_provider\)"):
+                                             r"cwt_provider, dtoc_england\)"):
         report_sources(runs, registry, data, messages.append, real_only=True)
 
 

@@ -252,3 +252,30 @@ def test_real_provider_files_without_the_workbook_say_what_they_are(real_data, t
                                                          "(no Annual Data sheet row for 2015-16, and only 10 of 12 "
                                                          "months in the data (June 2015 to March 2016); not summed).")
     assert cancer.quarterly_table(only, "gp_62", Y2016).empty
+
+
+def test_a_provider_with_half_a_patient_is_shown_but_not_ranked():
+    table = pd.concat([whole_year(), rows([("HALF", "2016-05", 0.5, 0.5)])])
+    out = cancer.provider_table(table, Y2016)
+    assert list(out["ODS code"]) == ["BIG", "SMALL", "HALF"]  # by patients treated, not by rate
+    compared, summary = cancer.provider_funnel(table, Y2016)
+    assert summary["threshold"] > 1
+    assert out["Rank"].tolist()[2] == f"not ranked (fewer than {summary['threshold']} treated)"
+    assert out[["Treated", "Performance"]].values.tolist()[2] == ["0.5", "100.0%"]
+    assert out["Rank"].tolist()[:2] == ["2 of 2", "1 of 2"]  # SMALL (100%, 120 treated) above BIG (70%)
+    assert out.columns[-1] == "Met 85%" and cancer.provider_table(table, Y2016, "HALF")["Rank"].tolist() == [
+        f"not ranked (fewer than {summary['threshold']} treated)"]
+
+
+def test_real_provider_table_ranks_no_provider_too_small_to_tell_apart(real):
+    compared, summary = cancer.provider_funnel(real.provider, Y2016)
+    assert (summary["providers"], summary["ranked"], summary["threshold"]) == (169, 145, 73)
+    assert round(summary["england"], 1) == 81.9
+    assert compared["volume"].sum() == 143_986.5  # the twelve provider files, as the README's check
+    assert compared.loc[compared["rank"].notna(), "volume"].min() >= 73
+    assert compared.loc[compared["rank"].isna(), "volume"].max() < 73
+    halves = compared[compared["volume"] == 0.5]
+    assert len(halves) >= 5 and halves["rank"].isna().all()
+    assert sorted(compared["rank"].dropna().astype(int)) [0] == 1
+    first = compared.loc[compared["rank"] == 1].iloc[0]
+    assert first["volume"] >= 73 and first["rate"] < 100

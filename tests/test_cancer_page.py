@@ -29,8 +29,10 @@ def test_bundled_page_shows_each_figure_with_its_sheet(bundled_book):
             "117,900 treated within 62 days out of 144,000 (81.9%): 1,898 fewer") in text
     assert "2016-17 Q1" in text and "Quarter minus its months" in text
     assert "(from the national time series, Monthly Data sheet )" in text
-    assert ("That is the same as the twelve months of the Monthly Data sheet. 19 of the 30 provider(s) shown met "
-            "the standard over the year.") in text
+    assert ("That is the same as the twelve months of the Monthly Data sheet. The funnel is centred on the "
+            "providers’ own rate for the year, 81.9%. The ranking threshold is 73 patients treated; 30 of the 30 "
+            "providers reach it") in text
+    assert "19 of the 30 provider(s) shown met the standard over the year." in text
     assert "Holds by construction" in text and "Agrees within" not in text and "Differs" not in text
     assert "revised" not in text.lower() and "revision" not in text.lower()
 

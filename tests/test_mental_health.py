@@ -8,7 +8,6 @@ import pytest
 
 from analysis import ledger, mental_health as mh
 from analysis.errors import DataError, ParameterError
-from analysis.mental_health import funnel
 from analysis.page import prepare_chapter
 from analysis.periods import FinancialYear
 
@@ -97,34 +96,6 @@ def test_bad_dementia_input_is_named(tmp_path, rows, header, message):
     path = dementia_file(tmp_path, rows, header) if header else dementia_file(tmp_path, rows)
     with pytest.raises(DataError, match=re.escape(message)):
         mh.read_dementia(path)
-
-
-def test_funnel_limits_worked_by_hand():
-    # n = 1, p = 0.5: F(0) = 0.5, F(1) = 1; the 97.5% quantile is r = 1 with a = (1 - 0.975) / 0.5 = 0.05
-    assert funnel.limit(0.5, 1, 0.975) == pytest.approx(0.95)
-    # n = 100, p = 0.5: F(59) = 0.97156, F(60) = 0.98240, so r = 60, a = 0.0074 / 0.01084 = 0.683 -> 0.5932;
-    # F(39) = 0.01760, F(40) = 0.02844, so r = 40, a = 0.00344 / 0.01084 = 0.317 -> 0.3968
-    assert funnel.limit(0.5, 100, 0.975) == pytest.approx(0.5932, abs=1e-4)
-    assert funnel.limit(0.5, 100, 0.025) == pytest.approx(0.3968, abs=1e-4)
-    # large n: the binomial limits approach the normal ones
-    p, n = 0.737, 20_000
-    assert funnel.limit(p, n, 0.999) == pytest.approx(p + 3.0902 * math.sqrt(p * (1 - p) / n), abs=5e-4)
-    with pytest.raises(ValueError, match="strictly between 0 and 1"):
-        funnel.limit(1.0, 10, 0.975)
-
-
-def test_funnel_ranks_only_organisations_above_the_threshold():
-    threshold = funnel.rank_threshold(0.737)
-    bounds = funnel.limits(0.737, [threshold - 1, threshold]).set_index("volume")
-    assert 73.7 - bounds.at[threshold, "lower_95%"] <= 10 < 73.7 - bounds.at[threshold - 1, "lower_95%"]
-    assert funnel.rank_threshold(0.737, half_width=5) > threshold
-    orgs = pd.DataFrame({"code": ["tiny", "big", "mid"], "numerator": [1, 650, 60], "volume": [1, 1000, 100],
-                         "rate": [100.0, 65.0, 60.0]})
-    out = funnel.compare(orgs, 0.737, threshold).set_index("code")
-    assert list(out.index) == ["big", "mid", "tiny"]  # by volume, not by rate
-    assert pd.isna(out.at["tiny", "rank"]) and out.at["big", "rank"] == 1 and out.at["mid", "rank"] == 2
-    assert out.at["tiny", "position"] == "within the 95% limits"  # 1 of 1 is no evidence
-    assert out.at["big", "position"] == "below the 99.8% limit"
 
 
 def test_bundled_sample_reproduces_the_printed_figures_and_transcribes_the_rest():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import funnel
 from ..periods import FinancialYear, years_covered
 
 STANDARD = 95.0
@@ -51,6 +52,34 @@ def providers(table: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
     sums["met"] = sums["performance"] >= STANDARD
     sums["has_type_1"] = sums["type_1_attendances"] > 0
     return sums.sort_values("attendances", ascending=False).reset_index(drop=True)
+
+
+def provider_funnel(table: pd.DataFrame, year: FinancialYear) -> tuple[pd.DataFrame, dict]:
+    """Each provider's year in the funnel around England's four-hour rate (all department types).
+
+    `funnel.assess`'s table (largest first; a rank only at or above the threshold number of
+    attendances) with `org_name`, `has_type_1` and `met`, and its summary.
+    """
+    sums = providers(table, year)
+    sums = sums[sums["attendances"] > 0]
+    organisations = pd.DataFrame({"org_code": sums["org_code"], "org_name": sums["org_name"],
+                                  "numerator": sums["attendances"] - sums["breaches"], "volume": sums["attendances"],
+                                  "rate": sums["performance"], "has_type_1": sums["has_type_1"], "met": sums["met"]})
+    return funnel.assess(organisations, float(1 - sums["breaches"].sum() / sums["attendances"].sum()))
+
+
+def provider_table(compared: pd.DataFrame, summary: dict) -> pd.DataFrame:
+    """`provider_funnel`'s table for the page: attendances beside performance, rank only when there are enough."""
+    unranked = f"not ranked (fewer than {summary['threshold']:,} attendances)"
+    return pd.DataFrame({
+        "Rank": [unranked if pd.isna(r) else f"{int(r)} of {summary['ranked']}" for r in compared["rank"]],
+        "Provider": compared["org_code"], "Name": compared["org_name"],
+        "Attendances": compared["volume"].map(lambda v: f"{v:,.0f}"),
+        "Within four hours": compared["numerator"].map(lambda v: f"{v:,.0f}"),
+        "Performance": compared["rate"].map(lambda v: f"{v:.1f}%"),
+        "Type 1 department": compared["has_type_1"].map({True: "yes", False: "no"}),
+        "Against England": compared["position"], f"Met {STANDARD:.0f}%": compared["met"].map({True: "yes", False: "no"}),
+    })
 
 
 def growth(table: pd.DataFrame, year: FinancialYear) -> dict | None:

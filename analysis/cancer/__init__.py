@@ -10,7 +10,7 @@ from ..periods import FinancialYear, years_covered
 from .charts import monthly_chart
 from .metrics import (CancerData, change_sentence, mean_of_provider_percentages,
                       monthly_performance, months_sentence, provider_months, provider_performance,
-                      provider_rows, provider_table, providers_met_sentence, providers_sentence, quarterly_table,
+                      provider_funnel, provider_rows, provider_table, providers_met_sentence, providers_sentence, quarterly_table,
                       quarters_sentence, sixty_two_day_summary, spc_series,
                       standards_display, standards_met, standards_sentence, standards_table, urgent_referrals,
                       year_totals)
@@ -18,7 +18,7 @@ from .readers import read_national_series, read_national_summaries, read_provide
 
 __all__ = ["CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
-           "provider_performance", "provider_table", "providers_met_sentence", "providers_sentence", "quarterly_table",
+           "provider_performance", "provider_funnel", "provider_table", "providers_met_sentence", "providers_sentence", "quarterly_table",
            "quarters_sentence", "spc_series",
            "sixty_two_day_summary", "standards_display", "standards_met", "standards_sentence", "standards_table",
            "urgent_referrals", "year_totals", "read_national_series", "read_national_summaries",

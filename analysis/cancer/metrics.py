@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import funnel
 from ..page import count_text
 from ..periods import FinancialYear, month_label
 from .readers import ENGLAND
@@ -331,24 +332,46 @@ def providers_met_sentence(table: pd.DataFrame) -> str:
     return f"{met} of the {len(table)} provider(s) shown met the standard over the year."
 
 
-def provider_table(provider: pd.DataFrame, year: FinancialYear, organisation: str = "") -> pd.DataFrame:
-    """Providers' 62-day performance for the year, ranked best first; one provider if named.
-    Empty unless the provider files hold all twelve months of the year."""
+def provider_funnel(provider: pd.DataFrame, year: FinancialYear) -> tuple[pd.DataFrame, dict]:
+    """Each provider's 62-day performance over the year in the funnel around England's rate.
+
+    England's rate is the providers' own sum (the same files), so the funnel is centred on
+    what the table adds up to. Returns `funnel.assess`'s table (sorted by volume; a rank only
+    at or above the threshold) and summary; empty unless the files hold all twelve months.
+    """
     table = provider_performance(provider, "gp_62", year)
+    table = table[table["total"] > 0]
     if table.empty or provider_months(provider, "gp_62", year) != 12:
+        return pd.DataFrame(), {}
+    organisations = pd.DataFrame({"organisation": table["organisation"], "organisation_name": table["organisation_name"],
+                                  "numerator": table["within"], "volume": table["total"],
+                                  "rate": table["performance"]})
+    compared, summary = funnel.assess(organisations, float(table["within"].sum() / table["total"].sum()))
+    compared["met"] = compared["rate"] >= threshold("gp_62")
+    return compared, summary
+
+
+def provider_table(provider: pd.DataFrame, year: FinancialYear, organisation: str = "") -> pd.DataFrame:
+    """Providers' 62-day performance for the year, largest first, volume beside rate; one provider if named.
+
+    A rank by performance only for providers that treated at least the funnel's threshold
+    (fewer cannot be told apart from England by chance); the others say why they are not
+    ranked. Empty unless the provider files hold all twelve months of the year.
+    """
+    compared, summary = provider_funnel(provider, year)
+    if compared.empty:
         return pd.DataFrame()
-    table["rank"] = table["performance"].rank(ascending=False, method="min").astype(int)
     limit = threshold("gp_62")
-    table["met"] = (table["performance"] >= limit).map({True: "yes", False: "no"})
     if organisation:
-        table = table[table["organisation"] == organisation]
-    out = table.sort_values("rank")
+        compared = compared[compared["organisation"] == organisation]
+    unranked = f"not ranked (fewer than {summary['threshold']} treated)"
     return pd.DataFrame({
-        "Rank": out["rank"].astype(str) + f" of {len(provider_performance(provider, 'gp_62', year))}",
-        "ODS code": out["organisation"], "Provider": out["organisation_name"],
-        "Treated": out["total"].map(count_text), "Within 62 days": out["within"].map(count_text),
-        "Performance": out["performance"].map(lambda v: f"{v:.1f}%"), f"Met {limit:.0f}%": out["met"],
-    })
+        "Rank": [unranked if pd.isna(r) else f"{int(r)} of {summary['ranked']}" for r in compared["rank"]],
+        "ODS code": compared["organisation"], "Provider": compared["organisation_name"],
+        "Treated": compared["volume"].map(count_text), "Within 62 days": compared["numerator"].map(count_text),
+        "Performance": compared["rate"].map(lambda v: f"{v:.1f}%"), "Against England": compared["position"],
+        f"Met {limit:.0f}%": compared["met"].map({True: "yes", False: "no"}),
+    }).reset_index(drop=True)
 
 
 def spc_series(data: CancerData, year: FinancialYear, standard: str = "gp_62", months: int = 36) -> pd.Series:

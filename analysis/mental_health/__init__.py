@@ -7,7 +7,7 @@ import pandas as pd
 from ..errors import DataError, ParameterError
 from ..ledger import published
 from ..periods import FinancialYear
-from . import funnel
+from .. import funnel
 from .charts import dementia_chart, eip_monthly_chart, funnel_chart
 from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_year, eip_coverage,
                       eip_month, eip_monthly, eip_providers, eip_spc_series, spread_sentence,

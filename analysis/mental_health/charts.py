@@ -6,11 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ..charts import PALETTE
-from . import funnel
-
-POSITION_COLOURS = alt.Scale(domain=list(funnel.POSITIONS),
-                             range=[PALETTE["primary"], PALETTE["quinary"], PALETTE["muted"], PALETTE["secondary"],
-                                    PALETTE["senary"]])
+from ..funnel_chart import funnel_chart  # noqa: F401  (the shared funnel plot, used by this chapter)
 
 
 def _reference(value: float, label: str, colour: str, dy: int = -7) -> list:
@@ -34,40 +30,6 @@ def eip_monthly_chart(monthly: pd.DataFrame, standard: float) -> alt.LayerChart:
                  alt.Tooltip("percent:Q", title="Percent", format=".1f")])
     return alt.layer(line, *_reference(standard, f"Standard {standard:.0f}%", PALETTE["target"])).properties(
         height=300)
-
-
-def funnel_chart(organisations: pd.DataFrame, lines: pd.DataFrame, national: float, standard: float | None,
-                 volume_title: str, rate_title: str) -> alt.LayerChart:
-    """Each organisation's rate against its volume, inside 95% and 99.8% limits around the national rate."""
-    limits = lines.melt(id_vars=["volume"], var_name="limit", value_name="rate")
-    limits["band"] = limits["limit"].str.split("_").str[1]
-    limits["side"] = limits["limit"].str.split("_").str[0]
-    x = alt.X("volume:Q", title=volume_title, scale=alt.Scale(type="log"))
-    curves = alt.Chart(limits).mark_line(strokeWidth=1.5, color="#595959").encode(
-        x=x, y=alt.Y("rate:Q", title=rate_title, scale=alt.Scale(domain=[0, 100])),
-        strokeDash=alt.StrokeDash("band:N", title="Control limits", scale=alt.Scale(
-            domain=["95%", "99.8%"], range=[[6, 3], [2, 2]])),
-        detail="limit:N", tooltip=[alt.Tooltip("band:N", title="Limit"), alt.Tooltip("side:N", title="Side"),
-                                   alt.Tooltip("volume:Q", title="Volume", format=","),
-                                   alt.Tooltip("rate:Q", title="Limit (%)", format=".1f")])
-    centre = alt.Chart(pd.DataFrame({"rate": [100 * national], "label": [f"England {100 * national:.1f}%"]})).mark_rule(
-        color="#333333", strokeWidth=1.5).encode(y="rate:Q", tooltip=[alt.Tooltip("label:N", title="Centre")])
-    data = organisations.assign(rate=organisations["rate"].round(2))
-    code = "provider_code" if "provider_code" in data else "area_code"
-    name = "provider_name" if "provider_name" in data else "area_name"
-    points = alt.Chart(data).mark_point(filled=True, size=70, opacity=0.85).encode(
-        x=x, y="rate:Q",
-        color=alt.Color("position:N", title="Against the limits", scale=POSITION_COLOURS),
-        shape=alt.Shape("position:N", title="Against the limits", scale=alt.Scale(
-            domain=list(funnel.POSITIONS), range=["triangle-up", "triangle-up", "circle", "triangle-down",
-                                                  "triangle-down"])),
-        tooltip=[alt.Tooltip(f"{code}:N", title="Code"), alt.Tooltip(f"{name}:N", title="Name"),
-                 alt.Tooltip("volume:Q", title="Volume", format=","),
-                 alt.Tooltip("rate:Q", title="Rate (%)", format=".1f"), alt.Tooltip("position:N", title="Position")])
-    layers = [curves, centre, points]
-    if standard is not None:
-        layers += _reference(standard, f"Standard {standard:.0f}%", PALETTE["target"], dy=12)
-    return alt.layer(*layers).properties(height=360)
 
 
 def dementia_chart(areas: pd.DataFrame, england: float | None, ambition: float) -> alt.LayerChart:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..periods import FinancialYear, years_covered
-from . import funnel
+from .. import funnel
+from ..funnel import spread_sentence
 
 EIP_STANDARD = 50.0
 """At least 50% start treatment within two weeks of referral: `000_5311d35d774c4b17.txt` line 153."""
@@ -80,17 +81,13 @@ def eip_providers(table: pd.DataFrame, year: FinancialYear) -> tuple[pd.DataFram
     sums = rows.groupby("provider_code", as_index=False)[["within_two_weeks", "total"]].sum()
     sums = sums[sums["total"] > 0]
     england = float(sums["within_two_weeks"].sum() / sums["total"].sum())
-    threshold = funnel.rank_threshold(england)
     organisations = pd.DataFrame({"provider_code": sums["provider_code"],
                                   "provider_name": sums["provider_code"].map(names),
                                   "numerator": sums["within_two_weeks"].astype(int), "volume": sums["total"].astype(int),
                                   "rate": 100 * sums["within_two_weeks"] / sums["total"]})
-    compared = funnel.compare(organisations, england, threshold)
+    compared, summary = funnel.assess(organisations, england)
     compared["meets_standard"] = compared["rate"] >= EIP_STANDARD
-    summary = {"england": 100 * england, "threshold": threshold, "providers": len(compared),
-               "ranked": int(compared["rank"].notna().sum()),
-               "positions": compared["position"].value_counts().reindex(funnel.POSITIONS, fill_value=0).to_dict(),
-               "below_standard": int((~compared["meets_standard"]).sum())}
+    summary["below_standard"] = int((~compared["meets_standard"]).sum())
     return compared, summary
 
 
@@ -121,18 +118,3 @@ def dementia_areas(table: pd.DataFrame, calendar_year: int) -> tuple[pd.DataFram
                "other_areas": int(((table["year"] == calendar_year) & (table["area_type"] == "other area")).sum())}
     shown = rows[["area_code", "area_name", "area_type", "value", "significance"]].sort_values("area_name")
     return shown.reset_index(drop=True), summary
-
-
-def spread_sentence(summary: dict) -> str:
-    """What the number of providers outside the 99.8% limits says about the variation between them."""
-    positions = summary["positions"]
-    outside = positions[funnel.POSITIONS[0]] + positions[funnel.POSITIONS[4]]
-    expected = 0.002 * summary["providers"]
-    text = (f"{outside} of {summary['providers']} providers lie outside the 99.8% limits "
-            f"({positions[funnel.POSITIONS[0]]} above, {positions[funnel.POSITIONS[4]]} below), where chance alone "
-            f"would put about {expected:.1f}. ")
-    if outside > max(1.0, 2 * expected):
-        return text + ("The spread is wider than chance alone gives (over-dispersion): providers differ for "
-                       "reasons these data do not show. The limits are not widened for it, so read a position as "
-                       "a prompt to look, not a verdict.")
-    return text + "The spread between providers is about what chance alone would give."

@@ -12,6 +12,10 @@ Organisations are not ranked when their volume is too small to tell them apart: 
 threshold is the smallest volume at which the 95% limits lie within `RANK_HALF_WIDTH`
 percentage points of the national rate. Below it, two organisations whose rates differ by
 that much may still differ only by chance, so a rank would mislead.
+
+Counts may hold halves (a cancer patient shared by two providers counts half to each):
+the exact binomial test needs whole counts, so a half is rounded up to a whole patient
+for the position only; rates and volumes shown stay as published.
 """
 
 from __future__ import annotations
@@ -72,14 +76,19 @@ def funnel_lines(p: float, largest: int, points: int = 80) -> pd.DataFrame:
     return limits(p, volumes)
 
 
-def position(numerator: int, volume: int, p: float) -> str:
+def whole(count: float) -> int:
+    """A count as a whole number for the binomial test, halves rounded up (0.5 -> 1, 2.5 -> 3)."""
+    return int(math.floor(float(count) + 0.5))
+
+
+def position(numerator: float, volume: float, p: float) -> str:
     """Where an organisation's count falls against the limits, from the exact binomial tails.
 
     Above the 99.8% limit when P(X >= numerator) < 0.001, above the 95% limit when it is
     below 0.025; likewise below with P(X <= numerator). The drawn limits interpolate
     between whole counts; judging by the tails means 1 of 1 is never taken as evidence.
     """
-    numerator, volume = int(round(numerator)), int(volume)
+    numerator, volume = whole(numerator), whole(volume)
     cdf = _cdf(volume, p)
     at_least = 1.0 - (cdf[numerator - 1] if numerator > 0 else 0.0)
     at_most = cdf[numerator]
@@ -116,8 +125,34 @@ def compare(organisations: pd.DataFrame, p: float, threshold: int) -> pd.DataFra
     largest first, not by rate.
     """
     out = organisations.copy()
-    out["position"] = [position(x, int(n), p) for x, n in zip(out["numerator"], out["volume"])]
+    out["position"] = [position(x, n, p) for x, n in zip(out["numerator"], out["volume"])]
     ranked = out["volume"] >= threshold
     out["rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     out.loc[ranked, "rank"] = out.loc[ranked, "rate"].rank(ascending=False, method="min").astype("Int64")
     return out.sort_values("volume", ascending=False).reset_index(drop=True)
+
+
+def assess(organisations: pd.DataFrame, p: float) -> tuple[pd.DataFrame, dict]:
+    """`compare` at the threshold for `p`, and a summary: national rate (percent), threshold,
+    organisations, how many are ranked, and counts by position."""
+    threshold = rank_threshold(p)
+    compared = compare(organisations, p, threshold)
+    summary = {"england": 100 * p, "threshold": threshold, "providers": len(compared),
+               "ranked": int(compared["rank"].notna().sum()),
+               "positions": compared["position"].value_counts().reindex(POSITIONS, fill_value=0).to_dict()}
+    return compared, summary
+
+
+def spread_sentence(summary: dict, noun: str = "providers") -> str:
+    """What the number of organisations outside the 99.8% limits says about the variation between them."""
+    positions = summary["positions"]
+    outside = positions[POSITIONS[0]] + positions[POSITIONS[4]]
+    expected = 0.002 * summary["providers"]
+    text = (f"{outside} of {summary['providers']} {noun} lie outside the 99.8% limits "
+            f"({positions[POSITIONS[0]]} above, {positions[POSITIONS[4]]} below), where chance alone "
+            f"would put about {expected:.1f}. ")
+    if outside > max(1.0, 2 * expected):
+        return text + (f"The spread is wider than chance alone gives (over-dispersion): {noun} differ for "
+                       "reasons these data do not show. The limits are not widened for it, so read a position as "
+                       "a prompt to look, not a verdict.")
+    return text + f"The spread between {noun} is about what chance alone would give."
