@@ -1,6 +1,5 @@
 """Mental health and dementia: EIP and dementia readers, bad input, funnel limits, ledger, bundled and real data."""
 
-import math
 import re
 
 import pandas as pd
