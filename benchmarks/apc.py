@@ -1,13 +1,13 @@
 """Benchmark: the chapter's record-level aggregation on DuckDB (and Spark local mode) at scale.
 
-    python benchmarks/apc.py --episodes 5000000 50000000 [--spark] [--folder /tmp/handbook-apc]
+    python benchmarks/apc.py --episodes 5000000 50000000 [--spark 5000000] [--folder /tmp/handbook-apc]
 
 For each scale: writes the synthetic extract once (Parquet by FYEAR; reused if present),
 then times, each in a fresh process so peak memory is its own:
   duckdb  the chapter's aggregation (analysis.apc.aggregate: read, check, measure, to pandas)
   floor   a plain DuckDB query of the same shape (filter on method and episode order, group by
           CCG, month and age band, count and sum of length of stay), no checks
-  spark   the same aggregation on a PySpark local session (with --spark)
+  spark   the same aggregation on a PySpark local session (with --spark, up to that scale)
 and prints episodes per second and peak resident memory (the JVM's own for Spark is not counted).
 """
 
@@ -80,7 +80,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, nargs="+", default=[5_000_000, 50_000_000])
     parser.add_argument("--folder", default="/tmp/handbook-apc", help="where the extracts are written (not the repo)")
-    parser.add_argument("--spark", action="store_true", help="time Spark local mode too")
+    parser.add_argument("--spark", type=int, default=0, metavar="MAX",
+                        help="time Spark local mode too, at scales up to MAX episodes")
     parser.add_argument("--measure", nargs=2, metavar=("ENGINE", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -88,7 +89,6 @@ def main() -> None:
         return
     from analysis.apc.synthetic import write_extract
 
-    engines = ["duckdb", "floor"] + (["spark"] if args.spark else [])
     print(f"{'episodes':>12} {'engine':>7} {'seconds':>8} {'episodes/s':>12} {'peak MiB':>9} {'rows out':>9}")
     for episodes in args.episodes:
         folder = Path(args.folder) / f"apc_{episodes}"
@@ -96,7 +96,7 @@ def main() -> None:
             start = time.perf_counter()
             write_extract(folder, episodes)
             print(f"# wrote {episodes:,} synthetic episodes to {folder} in {time.perf_counter() - start:.0f} s")
-        for engine in engines:
+        for engine in ["duckdb", "floor"] + (["spark"] if episodes <= args.spark else []):
             result = json.loads(subprocess.run([sys.executable, __file__, "--measure", engine, str(folder)],
                                                check=True, capture_output=True, text=True).stdout.splitlines()[-1])
             print(f"{episodes:>12,} {engine:>7} {result['seconds']:>8.2f} {episodes / result['seconds']:>12,.0f} "

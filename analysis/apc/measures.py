@@ -4,12 +4,15 @@ Emergency admissions: first episodes of spells (EPIORDER 1) whose admission meth
 emergency one (ADMIMETH 21-25, 28, 2A-2D), counted by responsible CCG, month of admission
 and age band. Emergency bed days: the spell duration (SPELDUR) summed over those episodes.
 
-Every episode is checked in the same pass. An episode is excluded, and counted under its
-reason, when its admission date is missing or outside the period, its admission method or
-episode order is not a known code, its age is out of range (0-120, or HES's 7001-7007 for
-infants, counted as 0), its length of stay is missing or outside 0-3,650 days, or its
-responsible CCG is not a known CCG. Only the aggregate (a few thousand rows) leaves the
-engine.
+A first episode whose admission method is not a known code, or an episode whose order is
+not, is excluded and counted (it cannot be classified; the method is a spell's, so it is
+checked once per spell, on its first episode).
+An emergency first episode is excluded, and counted under the first reason that applies,
+when its admission date is missing or outside the period, its age is out of range (0-120, or HES's 7001-7007
+for infants, counted as 0), its length of stay is missing or outside 0-3,650 days, or its
+responsible CCG is not a known CCG. Other episodes (elective, later episodes of a spell)
+are not the measures' business and are not checked further. Only the aggregate (a few
+thousand rows) leaves the engine.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
+from ibis import _
 import pandas as pd
 
 EMERGENCY_METHODS = ("21", "22", "23", "24", "25", "28", "2A", "2B", "2C", "2D")
@@ -24,6 +28,7 @@ KNOWN_METHODS = EMERGENCY_METHODS + ("11", "12", "13", "31", "32", "81", "82", "
 AGE_BANDS = ("0-64", "65-74", "75-84", "85+")
 MAX_AGE, MAX_STAY = 120, 3650
 KEPT = "kept"
+COUNTED, BAD_AGE = "counted", "bad age"
 REASONS = ("admission date missing", "admission date outside the period", "unknown admission method",
            "unknown episode order", "age out of range", "length of stay out of range", "unknown CCG")
 
@@ -33,40 +38,51 @@ def _age(table: ibis.Table):
     return ibis.ifelse(infant, 0, table.STARTAGE)
 
 
-def reason(table: ibis.Table, first: dt.date, last: dt.date, ccgs) -> ibis.Value:
-    """Each episode's exclusion reason, or KEPT."""
-    age = _age(table)
-    return ibis.cases(
-        (table.ADMIDATE.isnull(), REASONS[0]),
-        ((table.ADMIDATE < first) | (table.ADMIDATE > last), REASONS[1]),
-        (table.ADMIMETH.isnull() | ~table.ADMIMETH.isin(KNOWN_METHODS), REASONS[2]),
-        (table.EPIORDER.isnull() | ~table.EPIORDER.between(1, 99), REASONS[3]),
-        (age.isnull() | ~age.between(0, MAX_AGE), REASONS[4]),
-        (table.SPELDUR.isnull() | ~table.SPELDUR.between(0, MAX_STAY), REASONS[5]),
-        (table.CCG_RESPONSIBILITY.isnull() | ~table.CCG_RESPONSIBILITY.isin(list(ccgs)), REASONS[6]),
-        else_=KEPT)
-
-
 def age_band(age) -> ibis.Value:
-    return ibis.cases((age < 65, AGE_BANDS[0]), (age < 75, AGE_BANDS[1]), (age < 85, AGE_BANDS[2]),
-                      else_=AGE_BANDS[3])
+    """The age band, BAD_AGE when the age is missing or out of range."""
+    return ibis.cases((age.isnull() | (age < 0) | (age > MAX_AGE), BAD_AGE), (age < 65, AGE_BANDS[0]),
+                      (age < 75, AGE_BANDS[1]), (age < 85, AGE_BANDS[2]), else_=AGE_BANDS[3])
 
 
 def admissions_by_ccg_month_age(table: ibis.Table, first: dt.date, last: dt.date, ccgs) -> ibis.Table:
     """One expression: emergency admissions and bed days by CCG, month and age band (status KEPT),
-    and every excluded episode counted by reason (other keys null)."""
-    status = reason(table, first, last, ccgs)
-    kept = status == KEPT
-    emergency = table.ADMIMETH.isin(EMERGENCY_METHODS) & (table.EPIORDER == 1)
-    chosen = table.mutate(status=status, kept=kept, emergency=emergency)
-    chosen = chosen.filter(~chosen.kept | chosen.emergency)
-    keys = dict(status=chosen.status,
-                ccg_code=ibis.ifelse(chosen.kept, chosen.CCG_RESPONSIBILITY, ibis.null("string")),
-                month=ibis.ifelse(chosen.kept, chosen.ADMIDATE.truncate("M"), ibis.null("date")),
-                age_band=ibis.ifelse(chosen.kept, age_band(_age(chosen)), ibis.null("string")))
-    return chosen.group_by(**keys).aggregate(
-        admissions=chosen.count(),
-        bed_days=ibis.ifelse(chosen.kept, chosen.SPELDUR, 0).sum())
+    and every excluded episode counted by reason (other keys null).
+
+    Emergency first episodes (and episodes of unknown order) are grouped on raw keys, a query
+    of the same shape as a plain count; each group (a few thousand) is then checked. First
+    episodes are also counted by admission method alone, to count unknown methods."""
+    order_unknown = table.EPIORDER.isnull() | ~table.EPIORDER.between(1, 99)
+    scanned = table.filter((table.ADMIMETH.isin(EMERGENCY_METHODS) & (table.EPIORDER == 1)) | order_unknown)
+    groups = scanned.group_by(
+        order_unknown=scanned.EPIORDER.isnull() | ~scanned.EPIORDER.between(1, 99),
+        ccg=scanned.CCG_RESPONSIBILITY, month=scanned.ADMIDATE.truncate("M"),
+        missing_date=scanned.ADMIDATE.isnull(), band=age_band(_age(scanned)),
+        bad_stay=scanned.SPELDUR.isnull() | ~scanned.SPELDUR.between(0, MAX_STAY),
+    ).aggregate(episodes=scanned.count(), bed_days=scanned.SPELDUR.sum())
+    ccg = groups.ccg.strip().upper()
+    status = ibis.cases(
+        (groups.order_unknown, REASONS[3]),
+        (groups.missing_date, REASONS[0]),
+        ((groups.month < first) | (groups.month > last), REASONS[1]),
+        (groups.band == BAD_AGE, REASONS[4]),
+        (groups.bad_stay, REASONS[5]),
+        (ccg.isnull() | ~ccg.isin(list(ccgs)), REASONS[6]),
+        else_=KEPT)
+    checked = groups.mutate(status=status, ccg_code=ccg)
+    kept = checked.status == KEPT
+    measured = checked.group_by(
+        status=checked.status,
+        ccg_code=ibis.ifelse(kept, checked.ccg_code, ibis.null("string")),
+        month=ibis.ifelse(kept, checked.month, ibis.null("date")),
+        age_band=ibis.ifelse(kept, checked.band, ibis.null("string")),
+    ).aggregate(admissions=checked.episodes.sum(), bed_days=ibis.ifelse(kept, checked.bed_days, 0).sum())
+    firsts = table.filter(table.EPIORDER == 1)
+    methods = firsts.group_by(method=firsts.ADMIMETH).aggregate(episodes=firsts.count())
+    unknown = methods.filter(methods.method.isnull() | ~methods.method.isin(KNOWN_METHODS))
+    unknown = unknown.aggregate(admissions=unknown.episodes.sum()).select(
+        status=ibis.literal(REASONS[2]), ccg_code=ibis.null("string"), month=ibis.null("date"),
+        age_band=ibis.null("string"), admissions=_.admissions, bed_days=ibis.literal(0, "int64"))
+    return measured.union(unknown.filter(unknown.admissions > 0))
 
 
 def run(expression: ibis.Table) -> pd.DataFrame:

@@ -72,17 +72,23 @@ def check_files(files: list[Path]) -> None:
                                 column=column)
 
 
+TYPES = {"EPIKEY": "string", "ADMIDATE": "date", "ADMIMETH": "string", "EPIORDER": "int64", "STARTAGE": "int64",
+         "SPELDUR": "int64", "CCG_RESPONSIBILITY": "string"}
+
+
 def typed(table: ibis.Table) -> ibis.Table:
-    """The required columns with one type each, whatever the file's own inference."""
-    return table.select(
-        EPIKEY=table.EPIKEY.cast("string"),
-        ADMIDATE=table.ADMIDATE.try_cast("date"),
-        ADMIMETH=table.ADMIMETH.cast("string").strip().upper(),
-        EPIORDER=table.EPIORDER.try_cast("int64"),
-        STARTAGE=table.STARTAGE.try_cast("int64"),
-        SPELDUR=table.SPELDUR.try_cast("int64"),
-        CCG_RESPONSIBILITY=table.CCG_RESPONSIBILITY.cast("string").strip().upper(),
-    )
+    """The required columns with one type each, whatever the file's own inference (a value that
+    cannot be read as its type becomes null, and is then counted as an exclusion)."""
+    columns = {}
+    for name, kind in TYPES.items():
+        column = table[name]
+        if kind == "string":
+            columns[name] = column if column.type().is_string() else column.cast("string")
+        elif kind == "date":
+            columns[name] = column if column.type().is_date() else column.try_cast("date")
+        else:
+            columns[name] = column if column.type().is_integer() else column.try_cast(kind)
+    return table.select(**columns)
 
 
 def read_apc(path, backend=None) -> Records:

@@ -61,6 +61,7 @@ def write_extract(out_dir, episodes: int, population_file=None, seed: int = SEED
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     con.register("buckets", _ccg_month_buckets(population, seed))
