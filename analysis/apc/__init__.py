@@ -5,7 +5,7 @@ engine) or unchanged on a PySpark session. Only aggregates leave the engine.
 """
 
 from .measures import AGE_BANDS, EMERGENCY_METHODS, admissions_by_ccg_month_age, aggregate, run
-from .reader import REQUIRED, Records, read_apc
+from .reader import REQUIRED, Records, read_apc, read_table
 
-__all__ = ["read_apc", "Records", "REQUIRED", "aggregate", "run", "admissions_by_ccg_month_age",
+__all__ = ["read_apc", "read_table", "Records", "REQUIRED", "aggregate", "run", "admissions_by_ccg_month_age",
            "EMERGENCY_METHODS", "AGE_BANDS"]

@@ -29,8 +29,16 @@ class Records:
     kind: str
 
 
-def files_of(path: Path) -> list[Path]:
-    """The data files of a source: the file itself, or every CSV/Parquet file under the folder."""
+def files_of(path) -> list[Path]:
+    """The data files of a source: the file itself, every CSV/Parquet file under the folder,
+    or a list of files (as the registry finds them)."""
+    if isinstance(path, (list, tuple)):
+        files = sorted(Path(p) for p in path if Path(p).suffix.lower() in SUFFIXES)
+        if not files:
+            raise DataError(", ".join(str(p) for p in path) or "records", "no .csv or .parquet file of records")
+        if len({p.suffix.lower() for p in files}) > 1:
+            raise DataError(files[0].parent, "the records mix CSV and Parquet files; give one layout")
+        return files
     path = Path(path)
     if path.is_file():
         return [path]
@@ -95,7 +103,7 @@ def read_apc(path, backend=None) -> Records:
     """Open a file or folder of HES APC records on `backend` (default: a new DuckDB connection).
 
     Nothing is loaded: the result is an Ibis table for the measures to aggregate."""
-    files = files_of(Path(path))
+    files = files_of(path)
     check_files(files)
     kind = files[0].suffix.lower().lstrip(".")
     backend = backend if backend is not None else ibis.duckdb.connect()
@@ -104,9 +112,21 @@ def read_apc(path, backend=None) -> Records:
         if backend.name == "duckdb":  # DuckDB takes the list of files; Spark takes the folder
             table = (backend.read_parquet(names) if kind == "parquet" else backend.read_csv(names, all_varchar=True))
         else:
-            source = str(Path(path))
+            import os
+
+            source = os.path.commonpath([str(p) for p in files]) if isinstance(path, (list, tuple)) else str(path)
             table = (backend.read_parquet(source) if kind == "parquet"
                      else backend.read_csv(source, header=True, inferSchema=False))
     except Exception as error:
-        raise DataError(path, f"could not be read as {kind.upper()} ({str(error).splitlines()[0]})") from None
+        raise DataError(files[0].parent, f"could not be read as {kind.upper()} ({str(error).splitlines()[0]})") from None
     return Records(table=typed(table), backend=backend, files=files, kind=kind)
+
+
+def read_table(backend, name: str) -> Records:
+    """Records already held as a table on a backend (for example a Spark table on a cluster:
+    `read_table(ibis.pyspark.connect(spark), "hes.apc_1617")`), checked for the required columns."""
+    table = backend.table(name)
+    for column in REQUIRED:
+        if column not in table.columns:
+            raise DataError(name, f"lacks required column '{column}' of the HES APC layout", column=column)
+    return Records(table=typed(table), backend=backend, files=[], kind="table")
