@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..apc import aggregate, read_apc
 from .metrics import age_growth, growth_table, window_totals
 from .screening import screen
 
@@ -25,6 +24,8 @@ def has_records(sources) -> bool:
 
 def load_records(sources, data: dict, spans: dict, backend=None) -> dict:
     """Aggregate the records over the windows' months; CCGs known from the population file."""
+    from ..apc import aggregate, read_apc  # the engines load only when records are supplied
+
     months = sorted(set().union(*[set(span) for span in spans.values()]))
     source = sources["apc_records"]
     out = aggregate(read_apc(source.files, backend), str(months[0]), str(months[-1]), data["population"].index)
