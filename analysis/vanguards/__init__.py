@@ -18,6 +18,7 @@ from .metrics import (COHORT_FILE, OTHER, REST, SAMPLE_COHORT_FILE, SUCCESSORS_F
                       growth_table, monthly_by_ccg, monthly_index, read_ages, read_cohort, window_months,
                       window_totals)
 from .readers import read_mar, read_mar_files
+from .records import exclusions_text, has_records, load_records, record_growth, source_text
 from .screening import THRESHOLD, flag_summary, flagged_in, screen
 
 WINDOWS = {"recent": ("recent_first", "recent_last"), "baseline": ("baseline_first", "baseline_last"),
@@ -31,7 +32,8 @@ __all__ = ["load", "validate_parameters", "windows", "analyse", "variants", "pop
            "REST", "OTHER", "TYPES", "ledger_figures", "label_of", "period_text", "all_ccg_growth", "monthly_series",
            "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name", "growth_sentence",
            "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED",
-           "PARTIAL_IN", "PARTIAL_OUT"]
+           "PARTIAL_IN", "PARTIAL_OUT", "has_records", "load_records", "record_growth", "source_text",
+           "exclusions_text"]
 
 
 def load(sources) -> dict:

@@ -1,0 +1,57 @@
+"""The vanguards chapter's record-level path: wiring of records into the chapter's own rules."""
+
+import numpy as np
+
+from analysis import vanguards
+from analysis.registry import load_registry
+from analysis.sources import resolve_all
+from analysis.vanguards.metrics import REST
+
+
+def chapter_inputs(data_dir=None):
+    registry = load_registry()
+    chapter = registry.chapter("vanguards")
+    sources = resolve_all(chapter.datasets, registry.datasets, data_dir)
+    data = vanguards.load(sources)
+    spans = vanguards.windows(chapter.parameters, set(data["admissions"]["month"]))
+    labels = {name: vanguards.label_of(span) for name, span in spans.items()}
+    return sources, data, spans, labels
+
+
+def test_without_records_the_page_says_it_uses_the_mar():
+    sources, *_ = chapter_inputs()
+    assert not vanguards.has_records(sources)
+    assert "come from the Monthly Activity Return" in vanguards.source_text(sources)
+
+
+def test_record_growth_uses_the_records_counts_and_the_chapter_rules():
+    sources, data, spans, labels = chapter_inputs()
+    ages = data["ages"].assign(bed_days=lambda t: 3 * t["admissions"])  # the bundled ages file as records
+    records = {"admissions": ages, "exclusions": None,
+               "monthly": ages.pivot_table(index="month", columns="ccg_code", values="admissions", aggfunc="sum"),
+               "bed_days": ages.pivot_table(index="month", columns="ccg_code", values="bed_days", aggfunc="sum")}
+    people, _ = vanguards.populations(data, spans)
+    out = vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)
+    table = out["admissions"]
+    assert set(table["cohort"]) == {"PACS", "MCP", REST}
+    cohorts = vanguards.cohorts_for({**data, "monthly": records["monthly"], "flags": out["flags"]}, spans,
+                                    ["PACS", "MCP"])
+    recent = ages[ages["month"].isin(list(spans["recent"]))]
+    for row in table[table["baseline"] == labels["baseline"]].itertuples():
+        members = cohorts[cohorts == row.cohort].index
+        assert row.admissions_recent == recent.loc[recent["ccg_code"].isin(members), "admissions"].sum()
+    # bed days three times admissions in every cell: the same growth, three times the days
+    np.testing.assert_allclose(out["bed_days"]["growth"], table["growth"])
+    np.testing.assert_allclose(out["bed_days"]["admissions_recent"], 3 * table["admissions_recent"])
+    assert set(out["ages"]["age_band"]) == {"0-64", "65-74", "75-84", "85+"}
+
+
+def test_artificial_hes_sample_is_read_and_every_exclusion_counted(real_data):
+    sources, data, spans, labels = chapter_inputs(real_data)
+    assert vanguards.has_records(sources)
+    records = vanguards.load_records(sources, data, spans)
+    people, _ = vanguards.populations(data, spans)
+    assert records["admissions"].empty
+    assert vanguards.exclusions_text(records) == ("0 emergency admissions counted; excluded and counted: "
+                                                  "admission date outside the period 739.")
+    assert vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)["admissions"] is None
