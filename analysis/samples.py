@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import io
+import re
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -47,3 +51,29 @@ def split_exactly(total: int, weights) -> np.ndarray:
     for i in np.argsort(raw - counts)[::-1][: total - counts.sum()]:
         counts[i] += 1
     return counts
+
+
+def save_workbook(book, path: Path, when: dt.datetime) -> Path:
+    """Save an openpyxl workbook so that its bytes never change between runs.
+
+    The workbook's created and modified dates, and every zip entry, are stamped `when`
+    (openpyxl would stamp the time of saving); the creator names the handbook's samples.
+    """
+    book.properties.created = book.properties.modified = when
+    book.properties.creator = PUBLISHER
+    buffer = io.BytesIO()
+    book.save(buffer)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    source = zipfile.ZipFile(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+            info = zipfile.ZipInfo(item.filename, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, content)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
+    return path

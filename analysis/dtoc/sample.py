@@ -13,14 +13,12 @@ them, `000_5311d35d774c4b17.txt` line 357, so there is nothing to reproduce by c
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..cancer.sample import _fixed_zip
-from ..samples import split_exactly
+from ..samples import save_workbook, split_exactly
 from .readers import BY_ORG, BY_REASON, BY_TYPE, CROSS_TAB
 
 SEED = 20170357
@@ -114,13 +112,5 @@ def write_sample(out_dir: Path) -> list[Path]:
         sheet = book.create_sheet(name)
         _title(sheet, name)
         _write(sheet, header_row, header, rows, group_rows)
-    fixed = dt.datetime(2017, 5, 11)
-    book.properties.created = book.properties.modified = fixed
-    book.properties.creator = "NHS performance handbook (synthetic sample)"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    folder = Path(out_dir) / "dtoc"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "DTOC-England-Data_Set_SAMPLE.xlsx"
-    path.write_bytes(_fixed_zip(buffer.getvalue(), fixed))
+    path = save_workbook(book, Path(out_dir) / "dtoc" / "DTOC-England-Data_Set_SAMPLE.xlsx", dt.datetime(2017, 5, 11))
     return [path]

@@ -14,15 +14,13 @@ line 379), waiting-list growth in 2016/17 a third of 2015/16's ("two-thirds less
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..cancer.sample import _fixed_zip
 from ..periods import FinancialYear
-from ..samples import split_exactly
+from ..samples import save_workbook, split_exactly
 from .metrics import working_days
 from .readers import ADMITTED, COMPLETED, INCOMPLETE, NEW_PERIODS, NON_ADMITTED, SHEET, WITH_ESTIMATES
 
@@ -135,13 +133,5 @@ def write_sample(out_dir: Path) -> list[Path]:
                            else value)
     sheet.cell(row=13 + len(rows) + 1, column=2, value="Notes:")
     sheet.cell(row=13 + len(rows) + 2, column=2, value=NOTE)
-    fixed = dt.datetime(2017, 5, 11)
-    book.properties.created = book.properties.modified = fixed
-    book.properties.creator = "NHS performance handbook (synthetic sample)"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    folder = Path(out_dir) / "rtt"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "rtt_overview_time_series_SAMPLE.xlsx"
-    path.write_bytes(_fixed_zip(buffer.getvalue(), fixed))
+    path = save_workbook(book, Path(out_dir) / "rtt" / "rtt_overview_time_series_SAMPLE.xlsx", dt.datetime(2017, 5, 11))
     return [path]

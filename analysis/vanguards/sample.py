@@ -26,16 +26,13 @@ elsewhere, so the age bands show where the benefit lies.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..population import sample_ccgs
-from ..samples import split_exactly
+from ..samples import save_workbook, split_exactly
 from .metrics import OTHER, REST, assign
 from .readers import NON_ELECTIVE
 from .screening import screen
@@ -112,25 +109,7 @@ def _workbook(path: Path, month: pd.Period, rows: pd.DataFrame, header_row: int)
     for offset, r in enumerate(rows.itertuples(), header_row + 3):
         for col, value in enumerate(["", year, label, "R00", "SAMPLE REGION", r.ccg_code, r.ccg_name, int(r.count)], 1):
             sheet.cell(row=offset, column=col, value=value)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    path.write_bytes(_fixed(buffer.getvalue()))
-
-
-def _fixed(data: bytes) -> bytes:
-    """Stamp every zip entry and the workbook's dates with one moment, so bytes never change."""
-    when = dt.datetime(2017, 7, 3)
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            content = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2017-07-03T00:00:00Z", content)
-            info = zipfile.ZipInfo(item.filename, date_time=when.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, content)
-    return out.getvalue()
+    save_workbook(book, path, dt.datetime(2017, 7, 3))
 
 
 def sample_cohort() -> pd.DataFrame:
