@@ -92,3 +92,15 @@ def years_covered(months) -> list[FinancialYear]:
     present = {pd.Period(m, freq="M") for m in months}
     years = sorted({FinancialYear.containing(m) for m in present})
     return [y for y in years if all(m in present for m in y.months())]
+
+
+def covered_year(text: str, years: list[FinancialYear], data: str) -> FinancialYear:
+    """The `period` parameter read as a financial year, which must be one of `years` (the whole
+    years `data` covers); otherwise a ParameterError saying which years it has."""
+    year = FinancialYear.parse(text)
+    if year not in years:
+        consecutive = all(b.start_year == a.start_year + 1 for a, b in zip(years, years[1:]))
+        covered = ("none" if not years else f"{years[0].label} to {years[-1].label}" if consecutive and len(years) > 1
+                   else ", ".join(y.label for y in years))
+        raise ParameterError("period", f"{year.label} is not covered by {data} (whole years available: {covered})")
+    return year

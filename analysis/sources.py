@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import REPO_ROOT
-from .errors import ParameterError
+from .errors import DataError, ParameterError
 from .registry import Dataset
 
 DATA_DIR = REPO_ROOT / "data"
@@ -130,6 +130,16 @@ class Source:
     @property
     def synthetic(self) -> bool:
         return any(entry.synthetic for entry in self.entries)
+
+    def one_file(self, what: str, required: bool = True) -> Path | None:
+        """The dataset's single file (`what` names it in errors): none is an error unless not
+        `required`, and a second file is an error, since the two would hold the same series."""
+        files = self.files
+        if len(files) > 1:
+            raise DataError(files[1], f"is a second {what} (the first is {files[0].name}); keep one in the data folder")
+        if not files and required:
+            raise DataError(self.dataset.title, f"no {what} was found (files matching {self.dataset.pattern})")
+        return files[0] if files else None
 
     @property
     def bundled(self) -> bool:

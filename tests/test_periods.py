@@ -43,3 +43,17 @@ def test_coverage_counts_only_whole_years():
     assert [str(m) for m in missing_months(months, FinancialYear(2015))] == ["2015-04", "2015-05"]
     assert missing_months(months, FinancialYear(2016)) == []
     assert month_label(pd.Period("2016-04", "M")) == "April 2016"
+
+
+def test_covered_year_names_the_years_the_data_has():
+    from analysis.periods import covered_year
+
+    years = [FinancialYear(2015), FinancialYear(2016), FinancialYear(2017)]
+    assert covered_year("2016/17", years, "the data") == FinancialYear(2016)
+    with pytest.raises(ParameterError, match=r"2019-20 is not covered by the data \(whole years available: "
+                                             r"2015-16 to 2017-18\)"):
+        covered_year("2019-20", years, "the data")
+    with pytest.raises(ParameterError, match=r"available: 2015-16, 2017-18\)"):
+        covered_year("2016-17", [years[0], years[2]], "the data")
+    with pytest.raises(ParameterError, match=r"available: none\)"):
+        covered_year("2016-17", [], "the data")

@@ -4,7 +4,10 @@ import os
 import re
 import zipfile
 
+import pytest
+
 from analysis import sources
+from analysis.errors import DataError
 from analysis.page import prepare_chapter, sources_html
 from analysis.registry import Dataset
 
@@ -76,3 +79,19 @@ def test_built_real_pages_show_a_date_for_every_source(real_book):
             cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
             assert re.match(r"(obtained|transcribed|generated|workbook saved|file modified) \d{4}-\d{2}-\d{2}",
                             cells[4]), (page.name, cells[0], cells[4])
+
+
+def test_one_file_of_a_dataset(tmp_path):
+    from analysis.registry import load_registry
+    from analysis.sources import resolve
+
+    dataset = load_registry().datasets["rtt_overview"]
+    folder = tmp_path / "rtt"
+    folder.mkdir()
+    first = folder / "rtt_overview_time_series_a.xlsx"
+    first.write_bytes(b"x")
+    assert resolve(dataset, tmp_path).one_file("RTT overview workbook") == first
+    (folder / "rtt_overview_time_series_b.xlsx").write_bytes(b"y")
+    with pytest.raises(DataError, match=r"rtt_overview_time_series_b.xlsx: is a second RTT overview workbook "
+                                        r"\(the first is rtt_overview_time_series_a.xlsx\); keep one"):
+        resolve(dataset, tmp_path).one_file("RTT overview workbook")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import ParameterError
-from ..periods import FinancialYear
+from ..periods import FinancialYear, covered_year
 from ..sources import DATA_DIR
 from .charts import monthly_chart, provider_chart
 from .metrics import (STANDARD, coverage, england, gap_sentence, growth, growth_sentence, monthly, provider_funnel,
@@ -24,12 +24,7 @@ def load(sources) -> pd.DataFrame:
 
 
 def validate_parameters(params: dict, sources) -> dict:
-    year = FinancialYear.parse(params["period"])
-    years = coverage(load(sources))
-    if year not in years:
-        covered = ", ".join(y.label for y in years) or "none"
-        raise ParameterError("period", f"{year.label} is not covered by the A&E data "
-                                       f"(whole years available: {covered})")
+    year = covered_year(params["period"], coverage(load(sources)), "the A&E data")
     return {**params, "period": year.label}
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import DataError, ParameterError
+from ..errors import ParameterError
 from ..page import count_text
-from ..periods import FinancialYear, years_covered
+from ..periods import FinancialYear, covered_year, years_covered
 from .charts import monthly_chart
 from .metrics import (CancerData, change_sentence, mean_of_provider_percentages,
                       monthly_performance, months_sentence, provider_months, provider_performance,
@@ -30,12 +30,9 @@ def load(sources) -> CancerData:
     from .readers import empty_summaries, empty_table
 
     provider = read_provider_files(sources["cwt_provider"].files)
-    files = sources["cwt_national"].files
-    if len(files) > 1:
-        raise DataError(files[1], f"is a second national time series workbook (the first is "
-                                  f"{files[0]}); keep one in the data folder")
-    if files:
-        return CancerData(provider, read_national_series(files[0]), read_national_summaries(files[0]))
+    workbook = sources["cwt_national"].one_file("national time series workbook", required=False)
+    if workbook:
+        return CancerData(provider, read_national_series(workbook), read_national_summaries(workbook))
     return CancerData(provider, empty_table(), empty_summaries())
 
 
@@ -50,13 +47,8 @@ def years_available(data: CancerData) -> list[FinancialYear]:
 
 def validate_parameters(params: dict, sources) -> dict:
     """Check the period (and organisation) against the data before the chapter runs."""
-    year = FinancialYear.parse(params["period"])
     data = load(sources)
-    years = years_available(data)
-    if year not in years:
-        covered = f"{years[0].label} to {years[-1].label}" if years else "no complete year"
-        raise ParameterError("period", f"{year.label} is not covered by the cancer data "
-                                       f"(whole years available: {covered})")
+    year = covered_year(params["period"], years_available(data), "the cancer data")
     organisation = str(params.get("organisation", "") or "").strip().upper()
     if organisation:
         known = set(provider_rows(data.provider, "gp_62")["organisation"])

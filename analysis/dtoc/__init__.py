@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import DataError
 from .charts import responsible_chart
 from .metrics import (RESPONSIBLE, by_month, comparison, coverage, revision_sentence, spc_series, winter_growth,
                       year_sums)
@@ -20,12 +19,7 @@ __all__ = ["load", "read_dtoc", "DtocFile", "RESPONSIBLE", "by_month", "comparis
 
 
 def load(sources) -> DtocFile:
-    files = sources["dtoc_england"].files
-    if not files:
-        raise DataError("DTOC data", "no Delayed Transfers of Care England workbook was found")
-    if len(files) > 1:
-        raise DataError(files[1], "is a second DTOC England workbook; keep one (they hold the same series)")
-    return read_dtoc(files[0])
+    return read_dtoc(sources["dtoc_england"].one_file("Delayed Transfers of Care England workbook"))
 
 
 def comparison_table(table, year):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import DataError, ParameterError
+from ..errors import DataError
 from ..ledger import published
-from ..periods import FinancialYear
+from ..periods import FinancialYear, covered_year
 from .. import funnel
 from .charts import dementia_chart, eip_monthly_chart, funnel_chart
 from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_year, eip_coverage,
@@ -49,12 +49,7 @@ def load_dementia(sources) -> pd.DataFrame | None:
 
 
 def validate_parameters(params: dict, sources) -> dict:
-    year = FinancialYear.parse(params["period"])
-    years = eip_coverage(load_eip(sources))
-    if year not in years:
-        covered = ", ".join(y.label for y in years) or "none"
-        raise ParameterError("period", f"{year.label} is not covered by the EIP waiting times data "
-                                       f"(whole years available: {covered})")
+    year = covered_year(params["period"], eip_coverage(load_eip(sources)), "the EIP waiting times data")
     return {**params, "period": year.label}
 
 

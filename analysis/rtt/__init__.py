@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import DataError, ParameterError
 from ..ledger import published
-from ..periods import FinancialYear
+from ..periods import FinancialYear, covered_year
 from .charts import percent_chart, waiting_list_chart
 from .metrics import (STANDARD, STANDARD_SOURCE, completed_growth, coverage, first_new_periods_month, monthly,
                       new_periods_growth, position, spc_series, waiting_list_growth, working_days)
@@ -19,21 +18,11 @@ __all__ = ["load", "validate_parameters", "headline", "ledger_values", "standard
 
 
 def load(sources) -> pd.DataFrame:
-    files = sources["rtt_overview"].files
-    if not files:
-        raise DataError("RTT data", "no RTT overview workbook was found")
-    if len(files) > 1:
-        raise DataError(files[1], "is a second RTT overview workbook; keep one (they hold the same series)")
-    return read_overview(files[0])
+    return read_overview(sources["rtt_overview"].one_file("RTT overview workbook"))
 
 
 def validate_parameters(params: dict, sources) -> dict:
-    year = FinancialYear.parse(params["period"])
-    years = coverage(load(sources))
-    if year not in years:
-        covered = f"{years[0].label} to {years[-1].label}" if years else "none"
-        raise ParameterError("period", f"{year.label} is not covered by the RTT overview series "
-                                       f"(whole years available: {covered})")
+    year = covered_year(params["period"], coverage(load(sources)), "the RTT overview series")
     return {**params, "period": year.label}
 
 
