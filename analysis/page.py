@@ -132,6 +132,10 @@ def glue(name: str, value, display_value: bool = False) -> None:
     myst_glue(name, value, display=display_value)
 
 
+NUMBER = re.compile(r"^[-+−]?[£$]?[\d,]+(\.\d+)?(%|m| of [\d,]+)?$")
+"""A cell that is a number ("1,876,819", "82.0%", "£154m", "3 of 169"), which never wraps."""
+
+
 def cell_text(value, column: str, decimals: int = 1) -> str:
     """One table cell: in a percentage column (its name holds "%") every number has `decimals` places."""
     if "%" in column and isinstance(value, (float, np.floating)) and not math.isnan(value):
@@ -148,14 +152,17 @@ def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | No
     unknown = [c for c in key if c not in df.columns]
     if unknown:
         raise KeyError(f"table '{caption}': no column '{unknown[0]}' to mark as a result column")
-    columns = [str(c) for c in df.columns]
-    kinds = ["handbook-key" if c in key else "handbook-secondary" for c in df.columns]
+    texts = {c: [cell_text(v, str(c), decimals) for v in df[c]] for c in df.columns}
+    shown = [c for c in df.columns if len(df) == 0 or any(t.strip() for t in texts[c])]  # an empty column says nothing
+    columns = [str(c) for c in shown]
+    kinds = ["handbook-key" if c in key else "handbook-secondary" for c in shown]
     head = "".join(f'<th scope="col" class="{k}">{html.escape(c)}</th>' for c, k in zip(columns, kinds))
     rows = []
-    for values in df.itertuples(index=False, name=None):
+    for i in range(len(df)):
         cells = "".join(
-            f'<td class="{k}" data-label="{html.escape(c)}">{html.escape(cell_text(v, c, decimals))}</td>'
-            for c, k, v in zip(columns, kinds, values))
+            f'<td class="{k}{" handbook-number" if NUMBER.match(texts[c][i]) else ""}" '
+            f'data-label="{html.escape(str(c))}">{html.escape(texts[c][i])}</td>'
+            for c, k in zip(shown, kinds))
         rows.append(f"<tr>{cells}</tr>")
     body = (f'<table class="handbook-table handbook-stack"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
