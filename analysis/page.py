@@ -140,6 +140,8 @@ def cell_text(value, column: str, decimals: int = 1) -> str:
     """One table cell: in a percentage column (its name holds "%") every number has `decimals` places."""
     if "%" in column and isinstance(value, (float, np.floating)) and not math.isnan(value):
         return f"{value:,.{decimals}f}"
+    if "%" in column and isinstance(value, str):
+        return SEED_CITATION.sub(lambda m: in_words(m.group(0)), value)
     return number_text(value, decimals)
 
 
