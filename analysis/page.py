@@ -361,7 +361,7 @@ class ChapterPage:
         comparison = ledger_module.compare(self.chapter.name, reproduced, notes, synthetic=self.synthetic,
                                            tolerance=tolerance)
         shown = ledger_module.display_table(comparison)
-        shown["Printed at"] = [cite(*source.split(" line ", 1)) for source in comparison["source"]]
+        shown["Printed at"] = [in_words(source) for source in comparison["source"]]
         self.table(shown, key=["Figure", "Published", "Reproduced", "Agrees"], data=comparison,
                    caption="Reproduction ledger: each figure the report printed, beside the "
                            "figure computed here from the rows.")
