@@ -366,12 +366,15 @@ class ChapterPage:
                    caption="Reproduction ledger: each figure the report printed, beside the "
                            "figure computed here from the rows.")
 
-    def close(self) -> None:
-        """End the page: where the data came from and how the page was run, collapsed."""
-        display(HTML(provenance_html(self.sources, parameter_sentences(self.parameters), self.period_text())))
+    def close(self, also: list[str] = ()) -> None:
+        """End the page: where the data came from and how the page was run, collapsed; `also`
+        names other files the page read (e.g. a reference list), one sentence each."""
+        display(HTML(provenance_html(self.sources, parameter_sentences(self.parameters), self.period_text(),
+                                     also)))
 
 
-def provenance_html(sources: dict[str, Source], parameters: list[str], period_text: str) -> str:
+def provenance_html(sources: dict[str, Source], parameters: list[str], period_text: str,
+                    also: list[str] = ()) -> str:
     """Where each dataset came from and the run's parameters, in words, in a collapsed section."""
     items = []
     for source in sources.values():
@@ -395,6 +398,7 @@ def provenance_html(sources: dict[str, Source], parameters: list[str], period_te
             f"<details><summary>Checksums of the files (sha256), to check a copy is the same file</summary>"
             + (f'<p>One checksum over all {count}: <code>{source.digest}</code></p>' if len(files) > 1 else "")
             + f'<ul class="handbook-checksums">{checksums}</ul></details></li>')
+    items += [f"<li>{html.escape(sentence)}</li>" for sentence in also]
     settings = "".join(f"<li>{html.escape(p)}</li>" for p in parameters)
     return ('<details class="handbook-provenance"><summary>About the data and this run: sources, dates, '
             'checksums and parameters</summary>'
