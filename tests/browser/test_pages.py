@@ -61,7 +61,7 @@ def book_pages(root: Path) -> list[str]:
                   and p.name != "genindex.html")
 
 
-PAGES = ["index.html", "methods.html", "search.html"]
+PAGES = ["index.html", "methods.html", "references.html", "search.html"]
 
 
 def all_pages():
