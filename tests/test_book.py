@@ -97,7 +97,7 @@ def test_ae_reruns_for_later_years_on_the_real_file(real_data, tmp_path, period)
           build_dir=tmp_path / "_build", progress=lambda m: None)
     html, text = page_text(tmp_path, "ae")
     previous = f"{int(period[:4]) - 1}-{period[2:4]}"
-    assert f"Period: {period}" in text and "handbook-synthetic" not in html
+    assert f"The results, {period.replace('-', '/')}" in text and "handbook-synthetic" not in html
     assert f"Attendances rose" in text and f"on {previous}" in text
     assert "Not compared." in text
 
