@@ -43,6 +43,11 @@ def site(bundled_book):
     server.shutdown()
 
 
+_CHROMIUM: dict = {"users": 0}
+"""One Chromium per test session: modules that import the `browser` fixture (test_hostile) get their own
+fixture instance, and a second Playwright started in the same thread would fail, so they share this one."""
+
+
 @pytest.fixture(scope="session")
 def browser():
     require(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM}")
@@ -50,10 +55,16 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         require(False, "the playwright package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+    if not _CHROMIUM["users"]:
+        _CHROMIUM["playwright"] = sync_playwright().start()
+        _CHROMIUM["browser"] = _CHROMIUM["playwright"].chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+    _CHROMIUM["users"] += 1
+    yield _CHROMIUM["browser"]
+    _CHROMIUM["users"] -= 1
+    if not _CHROMIUM["users"]:
+        _CHROMIUM["browser"].close()
+        _CHROMIUM["playwright"].stop()
 
 
 def book_pages(root: Path) -> list[str]:
