@@ -382,7 +382,7 @@ def provenance_html(sources: dict[str, Source], parameters: list[str], period_te
         files = source.entries
         if not files:  # an optional dataset the data folder lacks: nothing was read from it
             continue
-        where = ("the handbook's bundled synthetic sample" if source.synthetic else
+        where = ("the handbook's bundled sample (synthetic)" if source.synthetic else
                  "a copy bundled with the handbook" if source.bundled else "your data folder")
         count = "one file" if len(files) == 1 else f"{len(files)} files"
         listing = (f"<code>{html.escape(files[0].relative)}</code>" if len(files) == 1 else
