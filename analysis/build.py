@@ -49,7 +49,7 @@ KERNEL_PREFIX = "handbook-kernel-"
 CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"
 STATIC_PAGES_FIRST = ["index"]
-STATIC_PAGES_LAST = ["methods"]
+STATIC_PAGES_LAST = ["methods", "references"]
 
 
 @dataclass

@@ -55,8 +55,11 @@ def published(chapter: str) -> pd.DataFrame:
 
 
 def format_value(value: float | None, unit: str, decimals: int) -> str:
+    """A figure as people read it: "82.3%", "£154m", "1,876,819" (a whole count never gets decimals)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "not computed"
+    if unit == "count" and float(value).is_integer():
+        decimals = 0
     if unit == "percent":
         return f"{value:,.{decimals}f}%"
     if unit == "gbp_m":

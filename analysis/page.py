@@ -1,15 +1,21 @@
 """What every chapter page shows, and the calls a chapter notebook makes.
 
-A notebook opens its chapter with `open_chapter`, which validates the parameters,
-resolves each dataset to the user's folder or the bundled sample, and shows the
-period, the sources (with dates and checksums) and, where sample data is used, the
-synthetic banner. Tables, charts and the ledger go through the same object, so every
-page looks and behaves alike.
+A chapter page gives its answer first: `ChapterPage.headline` makes the box of headline
+results (each with its standard and met / not met), shown at the top of the page by the
+``{glue:} headline`` directive in the notebook's first cell. Then come the narrative,
+charts and tables, and last, `ChapterPage.close` puts where the data came from (files,
+dates, checksums) and the parameters of the run in a collapsed section, in words.
+`open_chapter` validates the parameters, resolves each dataset to the user's folder or
+the bundled sample and shows the synthetic banner where a sample is used. Tables go
+through `table_html`, which writes numbers as people read them and lets each row stack
+on a narrow screen; `cite` names a source document and line in words.
 """
 
 from __future__ import annotations
 
 import html
+import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +34,93 @@ def count_text(value: float) -> str:
     return f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
 
 
+def number_text(value, decimals: int = 1) -> str:
+    """A table cell as people read it: whole numbers with separators and no ".0",
+    others to `decimals` places (one, the precision the report uses); months as "March 2017"."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (pd.Timestamp, pd.Period)):
+        return value.strftime("%B %Y") if getattr(value, "day", 1) == 1 else value.strftime("%d %B %Y")
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return ""
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{decimals}f}"
+    return in_words(str(value))
+
+
+SEED_CITATION = re.compile(r"`?(\d{3})_[0-9a-f]{16}\.txt`?(,? lines? ([\d–-]+(?: and \d+)?))?")
+WHOLE_WITH_POINT = re.compile(r"^(-?£?[\d,]+)\.0(m?)$")
+
+
+def in_words(text: str) -> str:
+    """Text as a reader sees it: a seed document's file name (and line) becomes its name
+    ("annual report, line 113"), and a whole number printed with ".0" loses it."""
+    text = SEED_CITATION.sub(lambda m: cite(m.group(1), m.group(3)) if m.group(3) else document(m.group(1)).name,
+                             text)
+    return WHOLE_WITH_POINT.sub(r"\1\2", text.strip()) if WHOLE_WITH_POINT.match(text.strip()) else text
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source document the handbook cites: its name in prose and its bibliography entry."""
+    key: str
+    name: str
+    title: str
+    publisher: str
+    year: int
+    url: str
+
+
+DOCUMENTS = {
+    "000": Document("nhse-annual-report-2016-17", "annual report",
+                    "NHS England Annual Report and Accounts 2016/17", "NHS England", 2017,
+                    "https://www.england.nhs.uk/publications/annual-report/"),
+    "001": Document("dh-mandate-2017-18", "mandate",
+                    "The Government's mandate to NHS England for 2017-18", "Department of Health", 2017,
+                    "https://www.gov.uk/government/publications/nhs-mandate-2017-to-2018"),
+    "002": Document("nhse-business-plan-2014-17", "business plan",
+                    "Putting Patients First: the NHS England business plan for 2014/15 - 2016/17",
+                    "NHS England", 2014, "https://www.england.nhs.uk/wp-content/uploads/2014/03/ppf-1415-1617.pdf"),
+    "003": Document("nhsi-first-year", "NHS Improvement's first year",
+                    "Our first year (NHS Improvement 2016/17 highlights)", "NHS Improvement", 2017,
+                    "https://improvement.nhs.uk/resources/"),
+    "004": Document("everyone-counts-2014-19", "Everyone Counts",
+                    "Everyone Counts: Planning for Patients 2014/15 to 2018/19", "NHS England", 2013,
+                    "https://www.england.nhs.uk/ourwork/sop/"),
+}
+"""The five seed documents, by the number their file names start with (`000_5311d35d774c4b17.txt`)."""
+
+
+def document(file_name: str) -> Document:
+    """The document a seed file name (or its three-digit number) stands for."""
+    number = re.match(r"\s*(\d{3})", str(file_name))
+    if not number or number.group(1) not in DOCUMENTS:
+        raise KeyError(f"'{file_name}' is not one of the handbook's source documents "
+                       f"({', '.join(sorted(DOCUMENTS))})")
+    return DOCUMENTS[number.group(1)]
+
+
+def cite(file_name: str, line) -> str:
+    """A citation in words: ("000_5311d35d774c4b17.txt", 113) -> "annual report, line 113";
+    a range or list of lines ("840-848", "105 and 113") reads "lines ..."."""
+    text = str(line).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    word = "line" if text.isdigit() else "lines"
+    return f"{document(file_name).name}, {word} {text.replace('-', '–')}"
+
+
+def cited_table(df: pd.DataFrame, document: str = "Document", line: str = "Line") -> pd.DataFrame:
+    """`df` with its document and line columns made one "Source" column in words ("mandate, line 205")."""
+    out = df.drop(columns=[document, line])
+    out["Source"] = [cite(d, n) for d, n in zip(df[document], df[line])]
+    return out
+
+
 def glue(name: str, value, display_value: bool = False) -> None:
     """Glue a value for `{glue:text}` in the prose, as a plain Python number or string."""
     from myst_nb import glue as myst_glue
@@ -39,17 +132,52 @@ def glue(name: str, value, display_value: bool = False) -> None:
     myst_glue(name, value, display=display_value)
 
 
-def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
-    """A table in a horizontally scrolling wrapper, so wide tables never break the page."""
-    body = df.to_html(index=False, border=0, classes="handbook-table", na_rep="", escape=True)
+NUMBER = re.compile(r"^[-+−]?[£$]?[\d,]+(\.\d+)?(%|m| of [\d,]+)?$")
+"""A cell that is a number ("1,876,819", "82.0%", "£154m", "3 of 169"), which never wraps."""
+
+
+def cell_text(value, column: str, decimals: int = 1) -> str:
+    """One table cell: in a percentage column (its name holds "%") every number has `decimals` places."""
+    if "%" in column and isinstance(value, (float, np.floating)) and not math.isnan(value):
+        return f"{value:,.{decimals}f}"
+    if "%" in column and isinstance(value, str):
+        return SEED_CITATION.sub(lambda m: in_words(m.group(0)), value)
+    return number_text(value, decimals)
+
+
+def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | None = None,
+               decimals: int = 1) -> str:
+    """A table as people read it: numbers formatted (see `number_text`), long text wrapping,
+    each cell labelled with its column so the rows stack on a narrow screen, and the
+    result columns (`key`, default all) marked so tests can check they stay in view."""
+    key = list(df.columns) if key is None else list(key)
+    unknown = [c for c in key if c not in df.columns]
+    if unknown:
+        raise KeyError(f"table '{caption}': no column '{unknown[0]}' to mark as a result column")
+    texts = {c: [cell_text(v, str(c), decimals) for v in df[c]] for c in df.columns}
+    shown = [c for c in df.columns if len(df) == 0 or any(t.strip() for t in texts[c])]  # an empty column says nothing
+    columns = [str(c) for c in shown]
+    kinds = ["handbook-key" if c in key else "handbook-secondary" for c in shown]
+    head = "".join(f'<th scope="col" class="{k}">{html.escape(c)}</th>' for c, k in zip(columns, kinds))
+    rows = []
+    for i in range(len(df)):
+        cells = "".join(
+            f'<td class="{k}{" handbook-number" if NUMBER.match(texts[c][i]) else ""}" '
+            f'data-label="{html.escape(str(c))}">{html.escape(texts[c][i])}</td>'
+            for c, k in zip(shown, kinds))
+        rows.append(f"<tr>{cells}</tr>")
+    body = (f'<table class="handbook-table handbook-stack"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
     cap = f'<p class="handbook-table-caption">{html.escape(caption)}</p>' if caption else ""
-    label = html.escape(caption or "Table")
-    return f'{cap}{scroll_region(body, label)}'
+    return f'{cap}{scroll_region(body, caption or "Table")}'
 
 
 def scroll_region(inner: str, label: str) -> str:
-    """A horizontally scrolling region a keyboard user can reach and scroll."""
-    return f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="{label}">{inner}</div>'
+    """A region a keyboard user can reach and scroll; if its table is still wider than the
+    column, the page's script shows the hint that it scrolls sideways."""
+    return (f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="{html.escape(label)}">'
+            f'{inner}</div><p class="handbook-scroll-hint" hidden>This table is wider than the page: '
+            f'scroll it sideways to see every column.</p>')
 
 
 SYNTHETIC_BANNER = (
@@ -60,6 +188,95 @@ SYNTHETIC_BANNER = (
     "figures are illustrative, not real statistics. Rebuild with <code>--data DIR</code> pointing at "
     "the published files for real figures.</p></div>"
 )
+
+
+@dataclass(frozen=True)
+class Result:
+    """One headline result: what was measured, its value, and the standard it is judged by.
+
+    `unit` is percent, count, gbp_m or number; `standard` (same unit) with `higher_is_better`
+    decides met / not met; `standard_text` says it in words when it is not a plain threshold.
+    """
+    label: str
+    value: float | None
+    unit: str = "percent"
+    decimals: int = 1
+    standard: float | None = None
+    higher_is_better: bool = True
+    standard_text: str = ""
+
+    def value_text(self) -> str:
+        if self.value is None or (isinstance(self.value, float) and math.isnan(self.value)):
+            return "not available"
+        if self.unit == "count":
+            return count_text(float(self.value))
+        return ledger_module.format_value(float(self.value), self.unit, self.decimals)
+
+    @property
+    def met(self) -> bool | None:
+        if self.standard is None or self.value is None or (isinstance(self.value, float) and math.isnan(self.value)):
+            return None
+        return self.value >= self.standard if self.higher_is_better else self.value <= self.standard
+
+    def verdict_text(self) -> str:
+        standard = self.standard_text or (
+            "" if self.standard is None else
+            f"standard {ledger_module.format_value(float(self.standard), self.unit, 0 if float(self.standard).is_integer() else self.decimals)}")
+        if self.met is None:
+            return standard[0].upper() + standard[1:] if standard else "No standard"
+        return f"{standard[0].upper() + standard[1:]}: {'met' if self.met else 'not met'}"
+
+
+def headline_html(results: list[Result], period_text: str, data_text: str) -> str:
+    """The box of headline results that opens a chapter."""
+    items = []
+    for r in results:
+        state = {True: "met", False: "not-met", None: "no-standard"}[r.met]
+        items.append(
+            f'<li class="handbook-result handbook-result-{state}">'
+            f'<span class="handbook-result-value">{html.escape(r.value_text())}</span> '
+            f'<span class="handbook-result-label">{html.escape(r.label)}</span> '
+            f'<span class="handbook-result-verdict">{html.escape(r.verdict_text())}</span></li>')
+    return ('<section class="handbook-headline" aria-label="Headline results">'
+            f'<p class="handbook-headline-title">The results, {html.escape(period_text)}</p>'
+            f'<ul class="handbook-results">{"".join(items)}</ul>'
+            f'<p class="handbook-headline-data">{data_text}</p></section>')
+
+
+PARAMETER_WORDS = {
+    "period": "Financial year",
+    "organisation": "Provider shown on its own",
+    "ccgs": "CCGs chosen",
+    "cohorts": "Vanguard types compared",
+    "recent": "Recent window",
+    "baseline": "Baseline window",
+    "second_baseline": "Second baseline window",
+}
+"""How each chapter parameter reads on a page (a *_first / *_last pair reads as one window)."""
+
+
+def parameter_sentences(parameters: dict) -> list[str]:
+    """The run's parameters in words: "Financial year: 2016/17", "Recent window: January 2016 to December 2016"."""
+    out, done = [], set()
+    for name, value in parameters.items():
+        if name in done or name == "data_dir":
+            continue
+        stem = re.sub(r"_(first|last)$", "", name)
+        if stem != name and f"{stem}_first" in parameters and f"{stem}_last" in parameters:
+            done.update({f"{stem}_first", f"{stem}_last"})
+            first, last = (pd.Period(parameters[f"{stem}_{end}"], freq="M") for end in ("first", "last"))
+            words = PARAMETER_WORDS.get(stem, stem.replace("_", " ").capitalize())
+            out.append(f"{words}: {month_label(first)} to {month_label(last)}")
+            continue
+        words = PARAMETER_WORDS.get(name, name.replace("_", " ").capitalize())
+        if name == "period":
+            shown = FinancialYear.parse(value).slash_label
+        elif value in ("", None):
+            shown = "none (the default)"
+        else:
+            shown = ", ".join(part.strip() for part in str(value).split(","))
+        out.append(f"{words}: {shown}")
+    return out
 
 
 @dataclass
@@ -77,34 +294,54 @@ class ChapterPage:
     def synthetic(self) -> bool:
         return any(source.synthetic for source in self.sources.values())
 
-    def header_html(self) -> str:
-        parts = []
-        module = self.chapter.load_module()
+    def period_text(self) -> str:
+        """The period the page covers, in words."""
         if "period" in self.parameters:
             year = self.period
-            parts.append(
-                f'<p class="handbook-period"><strong>Period:</strong> {year.label} '
-                f"({month_label(year.first_month)} to {month_label(year.last_month)})</p>")
-        elif hasattr(module, "period_text"):
-            parts.append(f'<p class="handbook-period"><strong>Period:</strong> '
-                         f"{html.escape(module.period_text(self.parameters))}</p>")
-        others = {k: v for k, v in self.parameters.items() if k != "period" and v not in ("", None)}
-        if others:
-            shown = ", ".join(f"{html.escape(str(k))} = {html.escape(str(v))}" for k, v in others.items())
-            parts.append(f'<p class="handbook-parameters"><strong>Parameters:</strong> {shown}</p>')
+            return f"{year.slash_label} ({month_label(year.first_month)} to {month_label(year.last_month)})"
+        module = self.chapter.load_module()
+        return module.period_text(self.parameters) if hasattr(module, "period_text") else ""
+
+    def header_html(self) -> str:
+        """What opens the page before the results: the synthetic banner, when a sample is used."""
         synthetic = [s.dataset.title for s in self.sources.values() if s.synthetic]
-        if synthetic:
-            names = "; ".join(html.escape(t) for t in synthetic)
-            verb = "come from" if len(synthetic) > 1 else "comes from"
-            parts.append(SYNTHETIC_BANNER.format(datasets=f"The data ({names})", verb=verb))
-        parts.append(sources_html(self.sources))
-        return "\n".join(parts)
+        if not synthetic:
+            return ""
+        names = "; ".join(html.escape(t) for t in synthetic)
+        verb = "come from" if len(synthetic) > 1 else "comes from"
+        return SYNTHETIC_BANNER.format(datasets=f"The data ({names})", verb=verb)
 
     def header(self):
-        display(HTML(self.header_html()))
+        text = self.header_html()
+        if text:
+            display(HTML(text))
 
-    def table(self, df: pd.DataFrame, caption: str | None = None):
-        display(HTML(table_html(df, caption)))
+    def data_text(self) -> str:
+        """Real or synthetic, in one sentence for the headline box."""
+        used = [s for s in self.sources.values() if s.entries]
+        synthetic = [s for s in used if s.synthetic]
+        if not synthetic:
+            return "From the published files (real data); where they came from is at the end of the page."
+        if len(synthetic) == len(used):
+            return ("From a synthetic sample, not real statistics: the figures show the calculation works; "
+                    "rebuild with the published files for real figures.")
+        return (f"Partly from a synthetic sample ({'; '.join(html.escape(s.dataset.title) for s in synthetic)}); "
+                "the rest from the published files. Details at the end of the page.")
+
+    def headline(self, results: list[Result]) -> None:
+        """Glue the headline box under the name "headline", for the page's first cell to show."""
+        from myst_nb import glue as myst_glue
+
+        if not results:
+            raise ValueError(f"chapter '{self.chapter.name}': a headline needs at least one result")
+        box = headline_html(results, self.period_text(), self.data_text())
+        myst_glue("headline", HTML(box), display=False)
+
+    def table(self, df: pd.DataFrame, caption: str | None = None, key: list[str] | None = None,
+              data: pd.DataFrame | None = None, decimals: int = 1):
+        """Show a table; `key` names its result columns, `data` the full rows behind it (for downloads)."""
+        self.shown.append((caption, df if data is None else data))
+        display(HTML(table_html(df, caption, key=key, decimals=decimals)))
 
     def chart(self, chart, name: str, alt: str, data: pd.DataFrame) -> None:
         """Show a chart with its alt text, data table and CSV link."""
@@ -123,45 +360,54 @@ class ChapterPage:
             notes = {name: other for name in reproduced}
         comparison = ledger_module.compare(self.chapter.name, reproduced, notes, synthetic=self.synthetic,
                                            tolerance=tolerance)
-        self.table(ledger_module.display_table(comparison),
+        shown = ledger_module.display_table(comparison)
+        shown["Printed at"] = [in_words(source) for source in comparison["source"]]
+        self.table(shown, key=["Figure", "Published", "Reproduced", "Agrees"], data=comparison,
                    caption="Reproduction ledger: each figure the report printed, beside the "
                            "figure computed here from the rows.")
 
+    def close(self, also: list[str] = ()) -> None:
+        """End the page: where the data came from and how the page was run, collapsed; `also`
+        names other files the page read (e.g. a reference list), one sentence each."""
+        display(HTML(provenance_html(self.sources, parameter_sentences(self.parameters), self.period_text(),
+                                     also)))
 
-def sources_html(sources: dict[str, Source]) -> str:
-    """Where each dataset came from: origin, publisher, files, dates and checksums."""
-    rows = []
+
+def provenance_html(sources: dict[str, Source], parameters: list[str], period_text: str,
+                    also: list[str] = ()) -> str:
+    """Where each dataset came from and the run's parameters, in words, in a collapsed section."""
+    items = []
     for source in sources.values():
         ds = source.dataset
         files = source.entries
         if not files:  # an optional dataset the data folder lacks: nothing was read from it
             continue
-        if len(files) == 1:
-            listing = f"<code>{html.escape(files[0].relative)}</code>"
-        else:
-            listing = (f"{len(files)} files, <code>{html.escape(files[0].relative)}</code> to "
-                       f"<code>{html.escape(files[-1].relative)}</code>")
-        date_text = html.escape(source.date_text)
-        checksums = "".join(
-            f"<li><code>{html.escape(f.relative)}</code> <code>{f.sha256}</code></li>" for f in files)
-        origin = source.origin + (" (synthetic)" if source.synthetic else "")
+        where = ("the handbook's bundled sample (synthetic)" if source.synthetic else
+                 "a copy bundled with the handbook" if source.bundled else "your data folder")
+        count = "one file" if len(files) == 1 else f"{len(files)} files"
+        listing = (f"<code>{html.escape(files[0].relative)}</code>" if len(files) == 1 else
+                   f"<code>{html.escape(files[0].relative)}</code> to <code>{html.escape(files[-1].relative)}</code>")
         publisher = html.escape(ds.publisher)
         if ds.url:
             publisher = f'<a href="{html.escape(ds.url)}">{publisher}</a>'
-        rows.append(
-            f"<tr><td>{html.escape(ds.title)}</td><td>{html.escape(origin)}</td><td>{publisher}</td>"
-            f"<td>{listing}</td><td>{date_text}</td>"
-            f"<td><details><summary><code>{source.digest[:16]}</code></summary>"
-            f"<ul class=\"handbook-checksums\">{checksums}</ul></details></td></tr>")
-    return (
-        '<div class="handbook-sources"><p><strong>Data sources</strong> (sha256 of the files read; '
-        "the short form is a checksum over all of a dataset's files. Each date says what it is: when "
-        "the file was obtained, transcribed or generated, from its provenance record; else when its "
-        "publisher last saved the workbook; else when this copy of the file was last modified)</p>"
-        + scroll_region('<table class="handbook-table"><thead><tr>'
-                        "<th>Dataset</th><th>Taken from</th><th>Publisher</th><th>Files</th><th>Date</th>"
-                        "<th>sha256</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>",
-                        "Data sources") + "</div>")
+        checksums = "".join(f"<li><code>{html.escape(f.relative)}</code>: <code>{f.sha256}</code></li>"
+                            for f in files)
+        items.append(
+            f"<li><strong>{html.escape(ds.title)}</strong>, published by {publisher}. Read from {where}: "
+            f"{count}, {listing}; {html.escape(source.date_text)}."
+            f"<details><summary>Checksums of the files (sha256), to check a copy is the same file</summary>"
+            + (f'<p>One checksum over all {count}: <code>{source.digest}</code></p>' if len(files) > 1 else "")
+            + f'<ul class="handbook-checksums">{checksums}</ul></details></li>')
+    items += [f"<li>{html.escape(sentence)}</li>" for sentence in also]
+    settings = "".join(f"<li>{html.escape(p)}</li>" for p in parameters)
+    return ('<details class="handbook-provenance"><summary>About the data and this run: sources, dates, '
+            'checksums and parameters</summary>'
+            f"<p>The page covers {html.escape(period_text)}. It was made from these datasets (each date says "
+            "what it is: when the file was obtained, transcribed or generated, from its provenance record; "
+            "else when its publisher last saved it; else when this copy was last modified):</p>"
+            f'<ul class="handbook-sources">{"".join(items)}</ul>'
+            f"<p>The page was run with these settings (change them with <code>handbook run</code>):</p>"
+            f"<ul>{settings}</ul></details>")
 
 
 def prepare_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
@@ -175,7 +421,7 @@ def prepare_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
 
 
 def open_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
-    """Start a chapter page: validate, resolve the data and show the page header."""
+    """Start a chapter page: validate, resolve the data and show the synthetic banner if any."""
     page = prepare_chapter(name, data_dir=data_dir, **parameters)
     page.header()
     glue("period", page.parameters.get("period", ""))

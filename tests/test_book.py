@@ -29,7 +29,7 @@ def test_no_page_loads_anything_from_the_network(bundled_book):
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_bundled_chapter_pages_state_period_sources_and_synthetic_banner(bundled_book, name):
     html = (bundled_book / "_build" / "html" / "chapters" / f"{name}.html").read_text()
-    assert "handbook-period" in html and "Data sources" in html
+    assert "handbook-provenance" in html and "About the data and this run" in html and "The page covers" in html
     executed = bundled_book / "book" / "chapters" / f"{name}.ipynb"
     assert executed.is_file()
 
@@ -117,7 +117,7 @@ def test_ae_reruns_for_later_years_on_the_real_file(real_data, tmp_path, period)
           build_dir=tmp_path / "_build", progress=lambda m: None)
     html, text = page_text(tmp_path, "ae")
     previous = f"{int(period[:4]) - 1}-{period[2:4]}"
-    assert f"Period: {period}" in text and "handbook-synthetic" not in html
+    assert f"The results, {period.replace('-', '/')}" in text and "handbook-synthetic" not in html
     assert "Attendances rose" in text and f"on {previous}" in text
     assert "Not compared." in text
 

@@ -16,7 +16,7 @@ def test_bundled_page_shows_each_figure_with_its_sheet(bundled_book):
     html = page(bundled_book)
     text = text_of(html)
     assert "handbook-synthetic" in html and "Synthetic sample data" in text
-    assert "62-day (GP urgent referral) 85% 82.0% no 119,798.0 146,110.0 national time series, Annual Data sheet, row 6" in text
+    assert "62-day (GP urgent referral) 85% 82.0% no 119,798 146,110 national time series, Annual Data sheet, row 6" in text
     assert "31-day first treatment 96%" in text
     assert 'class="handbook-chart"' in html and "vegaEmbed(" in html and "handbook-data-link" in html
     assert ("119,798 patients referred urgently by their GP with suspected cancer were treated within 62 days in "

@@ -84,7 +84,7 @@ def test_tolerance_widens_agreement_by_the_rounding_of_the_inputs(ledger_dir):
     widened = ledger.compare("demo", {"performance": 82, "treated": 119796, "multiple": 3},
                              tolerance={"treated": 1.5}).set_index("figure")
     assert widened.loc["treated", "status"] == "agrees" and widened.loc["treated", "tolerance"] == 1.5
-    assert widened.loc["treated", "verdict"].startswith("Agrees within rounding: the difference, -2.0, is within 2.0")
+    assert widened.loc["treated", "verdict"].startswith("Agrees within rounding: the difference, -2, is within 2 ")
     beyond = ledger.compare("demo", {"performance": 82, "treated": 119795.9, "multiple": 3},
                             tolerance={"treated": 1.5}).set_index("figure")
     assert beyond.loc["treated", "status"] == "differs"

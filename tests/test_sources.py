@@ -8,7 +8,7 @@ import pytest
 
 from analysis import sources
 from analysis.errors import DataError
-from analysis.page import prepare_chapter, sources_html
+from analysis.page import parameter_sentences, prepare_chapter, provenance_html
 from analysis.registry import Dataset
 
 DEMO = Dataset("demo", "Demo files", "Nobody", "", "demo/*.*")
@@ -62,7 +62,7 @@ def test_real_files_show_their_dates_and_an_empty_dataset_is_not_listed(real_dat
     assert re.fullmatch(r"file modified \d{4}-\d{2}-\d{2}( to \d{4}-\d{2}-\d{2})?", cancer["cwt_provider"].date_text)
     page = prepare_chapter("vanguards", data_dir=str(real_data))
     assert not page.sources["mar_ages"].entries  # the real folder has no ages file
-    listed = sources_html(page.sources)
+    listed = provenance_html(page.sources, parameter_sentences(page.parameters), page.period_text())
     assert "Monthly Activity Return" in listed and page.sources["mar_ages"].dataset.title not in listed
     assert "not recorded" not in listed and "no files" not in listed
 
@@ -73,12 +73,13 @@ def test_built_real_pages_show_a_date_for_every_source(real_book):
         if "handbook-sources" not in html:
             continue
         assert "not recorded" not in html and "<em>no files</em>" not in html, page.name
-        block = html[html.index("handbook-sources"):]
-        block = block[:block.index("</table>")]
-        for row in re.findall(r"<tr><td>.*?</tr>", block, flags=re.S):
-            cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
+        block = html[html.index('class="handbook-sources"'):]
+        block = block[:block.index("</ul><p>The page was run")]
+        items = re.findall(r"<li><strong>(.*?)</strong>.*?; ([^;]*?)\.<details>", block, flags=re.S)
+        assert items, page.name
+        for item in items:
             assert re.match(r"(obtained|transcribed|generated|workbook saved|file modified) \d{4}-\d{2}-\d{2}",
-                            cells[4]), (page.name, cells[0], cells[4])
+                            item[1]), (page.name, item)
 
 
 def test_one_file_of_a_dataset(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -24,7 +25,7 @@ def book_pages(root: Path) -> list[str]:
                   and p.name != "genindex.html")
 
 
-PAGES = ["index.html", "methods.html", "search.html"]
+PAGES = ["index.html", "methods.html", "references.html", "search.html"]
 
 
 def all_pages():
@@ -157,3 +158,122 @@ def test_hostile_names_neither_break_the_page_nor_run(browser, tmp_path):
     assert tab.locator("figure.handbook-chart img").count() == 0
     assert errors == []
     tab.close()
+
+
+# The reader's view (issue 14): each chapter opens with its answer, hides no result column at a
+# desktop or a phone width, and shows numbers and sources as a person would write them.
+
+WIDTHS = [1280, 390]
+FRONT = "chapters/at-a-glance.html"  # the front page's own work (issue 14) brings it under these checks
+CHAPTER_PAGES = [p for p in all_pages() if p.startswith("chapters/") and p != FRONT]
+READER_PAGES = [p for p in all_pages() if p != FRONT]
+
+
+def open_at(browser, url, width):
+    """A page at `width` px, tall enough that nothing needs a full-page screenshot's resize."""
+    page = browser.new_page(viewport={"width": width, "height": 1600})
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(300)
+    return page
+
+
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
+def test_chapter_opens_with_its_headline_box_and_ends_with_its_provenance(site, browser, path):
+    _, base = site
+    page = open_at(browser, base + path, 1280)
+    try:
+        order = page.evaluate("""() => Array.from(document.querySelector('.bd-article').querySelectorAll(
+                '.handbook-headline, table, figure, .handbook-provenance, p'))
+            .filter(e => e.matches('.handbook-headline, .handbook-provenance')
+                         || !e.closest('.handbook-headline, .handbook-provenance'))
+            .map(e => e.matches('.handbook-headline') ? 'headline'
+                      : e.matches('.handbook-provenance') ? 'provenance' : e.tagName.toLowerCase())""")
+        assert order and order[0] == "headline", f"{path} does not open with its headline box: {order[:5]}"
+        assert order.count("headline") == 1 and order.count("provenance") == 1, order
+        assert order[-1] == "provenance", f"{path}: the provenance is not the end of the page: {order[-4:]}"
+        results = page.locator(".handbook-headline .handbook-result")
+        assert results.count() >= 1
+        for i in range(results.count()):
+            value = results.nth(i).locator(".handbook-result-value").inner_text().strip()
+            verdict = results.nth(i).locator(".handbook-result-verdict").inner_text().strip()
+            assert value and value != "not available", f"{path}: headline result {i} has no value"
+            assert verdict, f"{path}: headline result {i} says nothing of its standard"
+        provenance = page.locator("details.handbook-provenance")
+        assert provenance.count() == 1 and provenance.get_attribute("open") is None, "provenance must start collapsed"
+    finally:
+        page.close()
+
+
+KEY_COLUMNS_OUT_OF_VIEW = """() => {
+    const out = [];
+    document.querySelectorAll('.bd-article table').forEach((table, t) => {
+        if (!table.checkVisibility()) return;  // e.g. a chart's data table in a closed <details>
+        const region = table.closest('.handbook-table-scroll') || table.parentElement;
+        const box = region.getBoundingClientRect();
+        const right = Math.min(box.right, document.documentElement.clientWidth);
+        // Stacked on a narrow screen, a table's header row is hidden and each cell carries its label.
+        const stacked = getComputedStyle(table).display !== 'table';
+        const keys = table.querySelectorAll(stacked ? 'td.handbook-key' : 'td.handbook-key, th.handbook-key');
+        const cells = keys.length ? keys : table.querySelectorAll(stacked ? 'td' : 'td, th');
+        cells.forEach(cell => {
+            if (!cell.checkVisibility()) return;
+            const c = cell.getBoundingClientRect();
+            if (c.width && (c.right > right + 1 || c.left < box.left - 1))
+                out.push(`table ${t} (${region.getAttribute('aria-label') || ''}): "${cell.textContent.trim().slice(0, 30)}"`
+                         + ` spans ${Math.round(c.left)}-${Math.round(c.right)} px, visible to ${Math.round(right)} px`);
+        });
+        const hint = region.nextElementSibling;
+        if (region.scrollWidth > region.clientWidth + 1 && !(hint && hint.classList.contains('handbook-scroll-hint')
+                                                             && hint.checkVisibility()))
+            out.push(`table ${t} scrolls sideways without saying so`);
+    });
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", READER_PAGES)
+def test_every_tables_result_columns_are_in_view(site, browser, path, width):
+    _, base = site
+    page = open_at(browser, base + path, width)
+    try:
+        hidden = page.evaluate(KEY_COLUMNS_OUT_OF_VIEW)
+        assert hidden == [], f"{path} at {width} px:\n" + "\n".join(hidden[:10])
+    finally:
+        page.close()
+
+
+VISIBLE_TEXT = """(selector) => {
+    const out = [];
+    document.querySelectorAll(selector).forEach(root => {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const node = walker.currentNode, parent = node.parentElement;
+            if (!node.textContent.trim() || parent.closest('code, pre, script, style, svg, .handbook-provenance')
+                || !parent.checkVisibility()) continue;
+            const cell = parent.closest('td');
+            out.push([node.textContent.trim(), cell ? (cell.dataset.label || '') : null]);
+        }
+    });
+    return out;
+}"""
+RAW_FLOAT = re.compile(r"^-?[£$]?\d[\d,]*\.0$|\d\.\d{4,}")
+SEED_FILE = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
+INTERNAL_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b\w+ = \S")
+
+
+@pytest.mark.parametrize("path", READER_PAGES)
+def test_pages_show_numbers_and_names_as_a_reader_would(site, browser, path):
+    _, base = site
+    page = open_at(browser, base + path, 1280)
+    try:
+        text = page.evaluate(VISIBLE_TEXT, ".bd-article")
+        # A percentage column (its name holds "%") gives every value to the report's one decimal.
+        raw = [t for t, column in text if column is not None and RAW_FLOAT.search(t) and "%" not in column]
+        assert raw == [], f"{path} shows raw numbers in tables: {raw[:8]}"
+        files = [t for t, _ in text if SEED_FILE.search(t)]
+        assert files == [], f"{path} cites documents by file name: {files[:5]}"
+        internal = [t for t, _ in text if INTERNAL_NAME.search(t)]
+        assert internal == [], f"{path} shows internal names: {internal[:8]}"
+    finally:
+        page.close()
