@@ -22,6 +22,7 @@ import pandas as pd
 
 from .errors import DataError, ParameterError
 from .ledger import REPORT_YEAR
+from .page import cite
 from .periods import FinancialYear
 from .registry import load_registry
 from .sources import DATA_DIR, resolve_all, sha256_of
@@ -101,9 +102,9 @@ def results(data_dir: str, year: FinancialYear) -> pd.DataFrame:
                      "result": result, "met": met, "how": how, "chapter": row.chapter if found else "",
                      "basis": basis[row.chapter] if found else "", "printed": row.result,
                      "synthetic": bool(found) and basis[row.chapter] == SYNTHETIC,
-                     "promise_source": f"{row.promise_document} line {row.promise_line}",
-                     "source": f"{row.document} line {row.line}" if row.line else "",
-                     "target_source": f"{row.target_document} line {row.target_line}"})
+                     "promise_source": cite(row.promise_document, row.promise_line),
+                     "source": cite(row.document, row.line) if row.line else "",
+                     "target_source": cite(row.target_document, row.target_line)})
     return pd.DataFrame(rows)
 
 

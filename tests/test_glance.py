@@ -143,7 +143,7 @@ def test_the_page_counts_what_its_table_shows(request, which):
     assert text.count("The report does not say.") == (table["line"] == "").sum()
     assert text.count("not judged (no target)") == (table["met"] == "not judged (no target)").sum()
     assert "After the commitments come 4 standards and goals the report sets elsewhere, 4 of them" in text
-    assert "54% <span class=\"handbook-how\">transcribed, 000_5311d35d774c4b17.txt line 715</span></td><td>no</td>" in html
+    assert "54% <span class=\"handbook-how\">transcribed, annual report, line 715</span></td><td>no</td>" in html
 
 
 def test_methods_states_the_count_the_report_gives(real_data):

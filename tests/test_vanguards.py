@@ -212,7 +212,7 @@ def test_front_page_does_not_judge_the_vanguard_commitment(real_data):
     assert line.startswith("During 2016/17 we will track progress in the vanguards")
     for data_dir in ("", str(real_data)):
         table = glance.results(data_dir, FinancialYear.parse("2016-17")).set_index("promise_source")
-        row = table.loc["000_5311d35d774c4b17.txt line 479"]  # the vanguards' commitment
+        row = table.loc["annual report, line 479"]  # the vanguards' commitment
         assert row["met"] == "not judged (no target)" and row["how"] == "computed"
     assert "MCP 4.5%" in row["result"]
 
