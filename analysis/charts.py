@@ -48,6 +48,10 @@ def _handbook_theme() -> alt.theme.ThemeConfig:
             "view": {"continuousWidth": 620, "continuousHeight": 300, "stroke": None},
             "range": {"category": CATEGORY_COLOURS},
             "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridColor": "#e6e6e6"},
+            # Monthly data: ticks only on the first of a month (never "Apr 2016, Apr 2016"), and a
+            # label that would overlap its neighbour is hidden rather than drawn over it.
+            "axisTemporal": {"tickCount": {"interval": "month", "step": 1}, "labelOverlap": "greedy"},
+            "axisX": {"labelOverlap": "greedy", "labelLimit": 160},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
             "title": {"fontSize": 15, "anchor": "start"},
             "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
@@ -58,8 +62,9 @@ def _handbook_theme() -> alt.theme.ThemeConfig:
 def spec_of(chart: alt.TopLevelMixin) -> dict:
     """The Vega-Lite spec with data inlined, as a plain dict.
 
-    A single or layered chart without a set width fills the page column, so it is never
-    clipped on a narrow screen.
+    A single or layered chart without a set width fills the page column ("container"; the
+    page script turns it into the column's width in pixels and follows the column as it
+    resizes), so it is never clipped on a narrow screen nor after a resize.
     """
     spec = chart.to_dict()
     if ("mark" in spec or "layer" in spec) and "width" not in spec:
@@ -116,14 +121,34 @@ def script_json(value) -> str:
     return text
 
 
+def data_link(data: pd.DataFrame, name: str, text: str) -> str:
+    """A link that downloads `data` as `<name>.csv` (formula-safe, see `csv_of`), with no server."""
+    href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_of(data).encode()).decode()
+    return (f'<a class="handbook-data-link" download="{html.escape(name)}.csv" href="{href}">'
+            f'{html.escape(text)} (CSV, {len(data):,} rows)</a>')
+
+
+DRAW_SCRIPT = (
+    # Draw once the page has loaded. A chart whose width is "container" is drawn at its element's
+    # width in pixels (the element is as wide as its column, whatever it holds) and redrawn whenever
+    # that width changes (a ResizeObserver), so it is never wider than its column after a window
+    # resize. Vega's own "container" width is not used: after a resize it measured about 1,630 px.
+    "(function(){{var el=document.getElementById('{element}'),spec={spec},fit=spec.width==='container',"
+    "width=function(){{return Math.max(120,Math.floor(el.getBoundingClientRect().width));}},"
+    "draw=function(){{if(fit){{spec.width=width();}}vegaEmbed(el,spec,{options}).then(function(result){{"
+    "el.handbookView=result.view;if(!fit||!window.ResizeObserver){{return;}}var last=spec.width;"
+    "new ResizeObserver(function(){{var now=width();if(now!==last){{last=now;result.view.width(now).runAsync();}}}})"
+    ".observe(el);}}).catch(function(e){{console.error({label}+e);}});}};"
+    "if(document.readyState==='complete'){{draw();}}else{{window.addEventListener('load',draw);}}}})();"
+)
+
+
 def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.DataFrame) -> str:
     """The HTML figure for one chart: embedded spec, alt text, data table and CSV link."""
     if not alt_text or not alt_text.strip():
         raise ValueError(f"chart '{name}' needs alt text stating its finding")
     spec = spec_of(chart.properties(description=alt_text))
     element = chart_id(spec)
-    csv_text = csv_of(data)
-    href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_text.encode()).decode()
     rows = data.head(TABLE_ROWS_SHOWN)
     table = rows.to_html(index=False, border=0, classes="handbook-table", na_rep="")
     more = "" if len(data) <= TABLE_ROWS_SHOWN else (
@@ -136,14 +161,11 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
         f'<div id="{element}" class="handbook-chart-canvas" role="img" '
         f'aria-label="{html.escape(alt_text)}"></div>'
         f'<figcaption>{html.escape(alt_text)} '
-        f'<a class="handbook-data-link" download="{html.escape(name)}.csv" href="{href}">'
-        f'Download the data (CSV, {len(data)} rows)</a></figcaption>'
+        f'{data_link(data, name, "Download the data")}</figcaption>'
         f'<details class="handbook-chart-table"><summary>The data as a table</summary>'
         f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="Data of the chart">'
         f'{table}</div>{more}</details>'
-        f"<script>(function(){{var draw=function(){{vegaEmbed('#{element}',{spec_json},{options})"
-        f".catch(function(e){{console.error({label}+e);}});}};"
-        f"if(document.readyState==='complete'){{draw();}}else{{window.addEventListener('load',draw);}}}})();</script>"
+        f"<script>{DRAW_SCRIPT.format(element=element, spec=spec_json, options=options, label=label)}</script>"
         f"</figure>"
     )
 
