@@ -52,7 +52,9 @@ def _handbook_theme() -> alt.theme.ThemeConfig:
             # label that would overlap its neighbour is hidden rather than drawn over it.
             "axisTemporal": {"tickCount": {"interval": "month", "step": 1}, "labelOverlap": "greedy"},
             "axisX": {"labelOverlap": "greedy", "labelLimit": 160},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            # Legends below the plot, one entry a line, so a narrow screen never pushes them off its edge.
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction": "vertical",
+                       "labelLimit": 300},
             "title": {"fontSize": 15, "anchor": "start"},
             "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
         }
@@ -199,3 +201,35 @@ def write_javascript_bundle(static_dir: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body)
     return target
+
+
+NO_ORGANISATION = ""
+
+
+def organisation_picker(data: pd.DataFrame, code: str, name: str, label: str) -> alt.Parameter:
+    """A select box on the page (a Vega-Lite parameter bound to a select input) listing every
+    organisation in `data` by name and code; it works offline, with no rebuild.
+
+    Nothing is chosen at first. Use it with `highlight_layers`.
+    """
+    listed = data[[code, name]].drop_duplicates(code).sort_values(name, key=lambda s: s.astype(str).str.upper())
+    return alt.selection_point(
+        name="organisation", fields=[code], empty=False, value=[{code: NO_ORGANISATION}],
+        bind=alt.binding_select(options=[NO_ORGANISATION] + listed[code].astype(str).tolist(),
+                                labels=["(none)"] + [f"{n} ({c})" for c, n in zip(listed[code], listed[name])],
+                                name=label))
+
+
+def highlight_layers(base: alt.Chart, picker: alt.Parameter, row_text: str) -> list:
+    """The chosen organisation's mark ringed in black, and its row written above the plot.
+
+    `base` is the organisation chart's base (its data and x/y encodings); `row_text` names the
+    column of `base`'s data that states the organisation's row in words (a line break, "\\n",
+    between name and figures). The text is cut to the chart's width, never wider.
+    """
+    ring = base.mark_point(size=260, filled=False, strokeWidth=3, color="#000000").encode(
+        opacity=alt.condition(picker, alt.value(1), alt.value(0))).properties(name="chosen")
+    row = base.mark_text(align="left", baseline="bottom", fontSize=13, fontWeight="bold", color="#000000",
+                         lineBreak="\n", dy=-22, limit=alt.ExprRef(expr="width")).encode(
+        x=alt.value(0), y=alt.value(0), text=f"{row_text}:N").transform_filter(picker).properties(name="chosen_row")
+    return [ring, row]

@@ -17,7 +17,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from . import ledger as ledger_module
-from .charts import Figure
+from .charts import Figure, data_link
 from .periods import FinancialYear, month_label
 from .registry import Chapter, load_registry
 from .sources import Source, resolve_all
@@ -39,12 +39,14 @@ def glue(name: str, value, display_value: bool = False) -> None:
     myst_glue(name, value, display=display_value)
 
 
-def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
-    """A table in a horizontally scrolling wrapper, so wide tables never break the page."""
+def table_html(df: pd.DataFrame, caption: str | None = None, download: str | None = None) -> str:
+    """A table in a horizontally scrolling wrapper, so wide tables never break the page;
+    with `download` (a file name), a link that downloads the table as CSV."""
     body = df.to_html(index=False, border=0, classes="handbook-table", na_rep="", escape=True)
     cap = f'<p class="handbook-table-caption">{html.escape(caption)}</p>' if caption else ""
     label = html.escape(caption or "Table")
-    return f'{cap}{scroll_region(body, label)}'
+    link = f'<p class="handbook-table-download">{data_link(df, download, "Download the table")}</p>' if download else ""
+    return f'{cap}{scroll_region(body, label)}{link}'
 
 
 def scroll_region(inner: str, label: str) -> str:
@@ -68,6 +70,7 @@ class ChapterPage:
     parameters: dict
     sources: dict[str, Source]
     shown: list = field(default_factory=list)
+    tables: int = 0
 
     @property
     def period(self) -> FinancialYear:
@@ -104,7 +107,8 @@ class ChapterPage:
         display(HTML(self.header_html()))
 
     def table(self, df: pd.DataFrame, caption: str | None = None):
-        display(HTML(table_html(df, caption)))
+        self.tables += 1
+        display(HTML(table_html(df, caption, download=f"{self.chapter.name}-table-{self.tables}")))
 
     def chart(self, chart, name: str, alt: str, data: pd.DataFrame) -> None:
         """Show a chart with its alt text, data table and CSV link."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..charts import PALETTE
+from ..charts import PALETTE, highlight_layers, organisation_picker
 from . import funnel
 
 POSITION_COLOURS = alt.Scale(domain=list(funnel.POSITIONS),
@@ -38,7 +38,8 @@ def eip_monthly_chart(monthly: pd.DataFrame, standard: float) -> alt.LayerChart:
 
 def funnel_chart(organisations: pd.DataFrame, lines: pd.DataFrame, national: float, standard: float | None,
                  volume_title: str, rate_title: str) -> alt.LayerChart:
-    """Each organisation's rate against its volume, inside 95% and 99.8% limits around the national rate."""
+    """Each organisation's rate against its volume, inside 95% and 99.8% limits around the national rate;
+    a select box on the page rings a chosen organisation and writes its row."""
     limits = lines.melt(id_vars=["volume"], var_name="limit", value_name="rate")
     limits["band"] = limits["limit"].str.split("_").str[1]
     limits["side"] = limits["limit"].str.split("_").str[0]
@@ -55,16 +56,20 @@ def funnel_chart(organisations: pd.DataFrame, lines: pd.DataFrame, national: flo
     data = organisations.assign(rate=organisations["rate"].round(2))
     code = "provider_code" if "provider_code" in data else "area_code"
     name = "provider_name" if "provider_name" in data else "area_name"
-    points = alt.Chart(data).mark_point(filled=True, size=70, opacity=0.85).encode(
-        x=x, y="rate:Q",
+    data["row"] = [f"{n} ({c})\n{r:.1f}% of {v:,.0f}" for c, n, r, v in
+                   zip(data[code], data[name], data["rate"], data["volume"])]
+    picker = organisation_picker(data, code, name, "Organisation: ")
+    base = alt.Chart(data).encode(x=x, y="rate:Q")
+    points = base.mark_point(filled=True, size=70, opacity=0.85).encode(
         color=alt.Color("position:N", title="Against the limits", scale=POSITION_COLOURS),
         shape=alt.Shape("position:N", title="Against the limits", scale=alt.Scale(
             domain=list(funnel.POSITIONS), range=["triangle-up", "triangle-up", "circle", "triangle-down",
                                                   "triangle-down"])),
         tooltip=[alt.Tooltip(f"{code}:N", title="Code"), alt.Tooltip(f"{name}:N", title="Name"),
                  alt.Tooltip("volume:Q", title="Volume", format=","),
-                 alt.Tooltip("rate:Q", title="Rate (%)", format=".1f"), alt.Tooltip("position:N", title="Position")])
-    layers = [curves, centre, points]
+                 alt.Tooltip("rate:Q", title="Rate (%)", format=".1f"), alt.Tooltip("position:N", title="Position")]
+    ).add_params(picker)
+    layers = [curves, centre, points, *highlight_layers(base, picker, "row")]
     if standard is not None:
         layers += _reference(standard, f"Standard {standard:.0f}%", PALETTE["target"], dy=12)
     return alt.layer(*layers).properties(height=360)
