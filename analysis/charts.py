@@ -54,7 +54,7 @@ def _handbook_theme() -> alt.theme.ThemeConfig:
             "axisX": {"labelOverlap": "greedy", "labelLimit": 160},
             # Legends below the plot, one entry a line, so a narrow screen never pushes them off its edge.
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction": "vertical",
-                       "labelLimit": 300},
+                       "labelLimit": 300, "layout": {"bottom": {"direction": "vertical", "anchor": "start"}}},
             "title": {"fontSize": 15, "anchor": "start"},
             "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
         }
@@ -68,11 +68,36 @@ def spec_of(chart: alt.TopLevelMixin) -> dict:
     page script turns it into the column's width in pixels and follows the column as it
     resizes), so it is never clipped on a narrow screen nor after a resize.
     """
-    spec = chart.to_dict()
+    spec = wrap_titles(chart.to_dict())
     if ("mark" in spec or "layer" in spec) and "width" not in spec:
         spec["width"] = "container"
         spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
+
+
+TITLE_CHARACTERS = 36
+"""Titles, subtitles and axis titles longer than this are drawn on several lines, so that
+they fit a phone's 342 px column (Vega cannot wrap text to the width itself)."""
+
+
+def wrap_titles(spec):
+    """`spec` with every long title (chart, subtitle, axis, legend) cut into lines at spaces;
+    tooltips keep theirs on one line."""
+    import textwrap
+
+    if isinstance(spec, list):
+        return [wrap_titles(item) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    out = {}
+    for key, value in spec.items():
+        if key in ("title", "subtitle") and isinstance(value, str) and len(value) > TITLE_CHARACTERS:
+            out[key] = textwrap.wrap(value, TITLE_CHARACTERS)
+        elif key in ("tooltip", "datasets", "data"):
+            out[key] = value
+        else:
+            out[key] = wrap_titles(value)
+    return out
 
 
 def chart_id(spec: dict) -> str:

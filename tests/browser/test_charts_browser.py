@@ -32,6 +32,16 @@ def wait_for_charts(page):
     page.wait_for_timeout(400)
 
 
+def settled_misfits(page, seconds: float = 4.0) -> list[str]:
+    """The misfits once the charts have had `seconds` to redraw (they redraw asynchronously)."""
+    for _ in range(int(seconds / 0.25)):
+        found = misfits(page.evaluate(MEASURE))
+        if not found:
+            return []
+        page.wait_for_timeout(250)
+    return found
+
+
 def misfits(charts: list[dict]) -> list[str]:
     """The charts wider than their figure, reaching past their own SVG, or outside the window."""
     found = []
@@ -58,9 +68,8 @@ def test_charts_fit_their_column_after_resizing(site, browser, path):  # noqa: F
         wait_for_charts(page)
         for width in (1280, 900, 1280):
             page.set_viewport_size({"width": width, "height": 1800})
-            page.wait_for_timeout(700)
-            charts = page.evaluate(MEASURE)
-            assert misfits(charts) == [], f"after resizing to {width} px: {misfits(charts)}"
+            page.wait_for_timeout(300)
+            assert settled_misfits(page) == [], f"after resizing to {width} px"
     finally:
         page.close()
 
@@ -74,7 +83,7 @@ def test_charts_stay_in_view(site, browser, path, width):  # noqa: F811
         page.set_viewport_size({"width": width, "height": 1800})
         page.reload(wait_until="load")
         wait_for_charts(page)
-        assert misfits(page.evaluate(MEASURE)) == []
+        assert settled_misfits(page) == []
     finally:
         page.close()
 
