@@ -75,7 +75,7 @@ def spec_of(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
-TITLE_CHARACTERS = 36
+TITLE_CHARACTERS = 30
 """Titles, subtitles and axis titles longer than this are drawn on several lines, so that
 they fit a phone's 342 px column (Vega cannot wrap text to the width itself)."""
 
@@ -91,8 +91,11 @@ def wrap_titles(spec):
         return spec
     out = {}
     for key, value in spec.items():
-        if key in ("title", "subtitle") and isinstance(value, str) and len(value) > TITLE_CHARACTERS:
+        if key in ("title", "subtitle", "text") and isinstance(value, str) and len(value) > TITLE_CHARACTERS:
             out[key] = textwrap.wrap(value, TITLE_CHARACTERS)
+        elif key == "title" and isinstance(value, dict):
+            out[key] = {k: textwrap.wrap(v, TITLE_CHARACTERS) if k in ("text", "subtitle") and isinstance(v, str)
+                        and len(v) > TITLE_CHARACTERS else v for k, v in value.items()}
         elif key in ("tooltip", "datasets", "data"):
             out[key] = value
         else:

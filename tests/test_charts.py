@@ -153,3 +153,19 @@ def test_data_pack_collects_every_download_with_its_columns(tmp_path):
         ["chapters-ae/ae-table-1.csv", "org_code", "text"], ["chapters-ae/ae-table-1.csv", "performance", "number"]]
     assert columns.loc[2, "meaning"] == "ODS code of the organisation."
     assert "data/chapters-ae/ae-table-1.csv" in zipfile.ZipFile(archive).namelist()
+
+
+def test_long_titles_are_set_on_lines_but_tooltips_and_data_are_not():
+    from analysis.charts import TITLE_CHARACTERS, spec_of
+
+    long = "Incomplete pathways within 18 weeks as an XmR chart"
+    data = pd.DataFrame({"a": [1], "title": [long]})
+    chart = alt.Chart(data).mark_point().encode(
+        x=alt.X("a:Q", title="Growth in emergency admissions (%)"), tooltip=[alt.Tooltip("a:Q", title=long)]
+    ).properties(title=alt.Title(long, subtitle="Mean (solid) and process limits (dashed) from all months"))
+    spec = spec_of(chart)
+    assert spec["title"]["text"] == ["Incomplete pathways within 18", "weeks as an XmR chart"]
+    assert all(len(line) <= TITLE_CHARACTERS for line in spec["title"]["subtitle"])
+    assert spec["encoding"]["x"]["title"] == ["Growth in emergency admissions", "(%)"]
+    assert spec["encoding"]["tooltip"][0]["title"] == long
+    assert spec["datasets"][next(iter(spec["datasets"]))][0]["title"] == long
