@@ -1,7 +1,7 @@
 """Charts in a real browser: they fit their column after resizes, stay in view, and the
 organisation selector changes the highlighted mark.
 
-Uses the book built on the bundled data and the Chromium fixtures of test_pages (under CI
+Uses the book built on the bundled data and the Chromium fixtures of conftest.py (under CI
 these fail, not skip, when Chromium is missing).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser.test_pages import all_pages, browser, open_page, site  # noqa: F401 (fixtures)
+from browser.test_pages import all_pages, open_page
 
 CHAPTERS = [p for p in all_pages() if p.startswith("chapters/")]
 
@@ -59,7 +59,7 @@ def misfits(charts: list[dict]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_charts_fit_their_column_after_resizing(site, browser, path):  # noqa: F811
+def test_charts_fit_their_column_after_resizing(site, browser, path):
     _, base = site
     page, _ = open_page(browser, base + path)
     try:
@@ -76,7 +76,7 @@ def test_charts_fit_their_column_after_resizing(site, browser, path):  # noqa: F
 
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_charts_stay_in_view(site, browser, path, width):  # noqa: F811
+def test_charts_stay_in_view(site, browser, path, width):
     _, base = site
     page, _ = open_page(browser, base + path)
     try:
@@ -96,7 +96,7 @@ CHOSEN = """() => Array.from(document.querySelectorAll('figure.handbook-chart'))
     row: Array.from(fig.querySelectorAll('g.chosen_row_marks text')).map(t => t.textContent).join(' | ')}))"""
 
 
-def test_the_selector_rings_the_chosen_organisation_and_shows_its_row(site, browser):  # noqa: F811
+def test_the_selector_rings_the_chosen_organisation_and_shows_its_row(site, browser):
     _, base = site
     checked = 0
     for path in CHAPTERS:

@@ -12,8 +12,6 @@ import pandas as pd
 
 from analysis.charts import chart_html, write_javascript_bundle
 
-from .test_pages import browser  # noqa: F401  (the Chromium fixture)
-
 HOSTILE = ["<!--<script>", "</script><img src=x onerror=\"window.pwned=1\">", "<script>window.pwned=2</script>",
            "]]></script><!--", "&lt;b&gt; \u2028 end"]
 

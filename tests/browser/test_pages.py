@@ -8,11 +8,8 @@ Chromium or axe-core is missing (see tests/conftest.py `require`).
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import io
 import os
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,38 +18,7 @@ import pytest
 
 from conftest import require
 
-CHROMIUM = Path(os.environ.get("HANDBOOK_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(os.environ.get("HANDBOOK_AXE", Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"))
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def site(bundled_book):
-    root = bundled_book / "_build" / "html"
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "the playwright package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def book_pages(root: Path) -> list[str]:
