@@ -248,16 +248,21 @@ def organisation_picker(data: pd.DataFrame, code: str, name: str, label: str) ->
                                 name=label))
 
 
+PICKED_ROW_PADDING = {"top": 40, "left": 5, "right": 5, "bottom": 5}
+"""A chart with `highlight_layers` keeps this room above its plot for the chosen organisation's row."""
+
+
 def highlight_layers(base: alt.Chart, picker: alt.Parameter, row_text: str) -> list:
     """The chosen organisation's mark ringed in black, and its row written above the plot.
 
     `base` is the organisation chart's base (its data and x/y encodings); `row_text` names the
     column of `base`'s data that states the organisation's row in words (a line break, "\\n",
-    between name and figures). The text is cut to the chart's width, never wider.
+    between name and figures). The text is cut to the chart's width, never wider; give the chart
+    `padding=PICKED_ROW_PADDING` so that it has room above the plot.
     """
     ring = base.mark_point(size=260, filled=False, strokeWidth=3, color="#000000").encode(
         opacity=alt.condition(picker, alt.value(1), alt.value(0))).properties(name="chosen")
     row = base.mark_text(align="left", baseline="bottom", fontSize=13, fontWeight="bold", color="#000000",
-                         lineBreak="\n", dy=-22, limit=alt.ExprRef(expr="width")).encode(
+                         lineBreak="\n", dy=-4, limit=alt.ExprRef(expr="width")).encode(
         x=alt.value(0), y=alt.value(0), text=f"{row_text}:N").transform_filter(picker).properties(name="chosen_row")
     return [ring, row]

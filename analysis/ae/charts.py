@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..charts import PALETTE, highlight_layers, organisation_picker
+from ..charts import PALETTE, PICKED_ROW_PADDING, highlight_layers, organisation_picker
 
 
 def monthly_chart(monthly: pd.DataFrame, lines: pd.DataFrame) -> alt.LayerChart:
@@ -52,4 +52,5 @@ def provider_chart(providers: pd.DataFrame, standard: float) -> alt.LayerChart:
                  alt.Tooltip("performance:Q", title="Performance (%)", format=".1f")]).add_params(picker)
     rule = alt.Chart(pd.DataFrame({"value": [standard], "label": [f"Standard {standard:.0f}%"]})).mark_rule(
         color=PALETTE["target"], strokeDash=[6, 4], strokeWidth=2).encode(y="value:Q", tooltip=["label:N"])
-    return alt.layer(points, rule, *highlight_layers(base, picker, "row")).properties(height=340)
+    return alt.layer(points, rule, *highlight_layers(base, picker, "row")).properties(
+        height=340, padding=PICKED_ROW_PADDING)

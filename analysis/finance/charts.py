@@ -15,29 +15,25 @@ def wrapped(text: str, width: int = 24) -> str:
     return "|".join(textwrap.wrap(text, width)) or text
 
 
-def plan_actual_chart(perf: pd.DataFrame) -> alt.LayerChart:
-    """2016/17 under/(over)spend against plan by line: the difference itself, in £ million, with
-    each bar labelled with its amount and its share of the line's plan (not plan and actual on a
+def plan_actual_chart(perf: pd.DataFrame) -> alt.Chart:
+    """2016/17 under/(over)spend against plan by line: the difference itself, in £ million, each
+    line's amount and share of its plan written under its name (not plan and actual on a
     £0-80bn scale, where the differences vanish)."""
     data = perf[(perf["year"] == "2016/17") & (perf["item"] != "total")][["line", "plan", "actual", "variance"]].copy()
-    data["label"] = data["line"].map(wrapped)
     data["text"] = [f"£{v:,.0f}m ({100 * v / p:.1f}% of plan)" if p else f"£{v:,.0f}m"
                     for v, p in zip(data["variance"], data["plan"])]
+    data["label"] = [f"{wrapped(line)}|{text}" for line, text in zip(data["line"], data["text"])]
     data["kind"] = data["variance"].map(lambda v: "Underspend" if v >= 0 else "Overspend")
-    top = float(data["variance"].abs().max()) or 1.0
-    low = min(0.0, float(data["variance"].min()) * 1.9)
-    base = alt.Chart(data).encode(
-        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=0)))
-    bars = base.mark_bar().encode(
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=0)),
         x=alt.X("variance:Q", title="Under/(over)spend against plan, £ million",
-                scale=alt.Scale(domain=[low, top * 1.9])),
+                axis=alt.Axis(titleAnchor="end")),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["Underspend", "Overspend"],
                                                               range=[PALETTE["primary"], PALETTE["senary"]])),
         tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("plan:Q", title="Plan £m", format=",.0f"),
                  alt.Tooltip("actual:Q", title="Actual £m", format=",.0f"),
-                 alt.Tooltip("variance:Q", title="Under/(over)spend £m", format=",.0f")])
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(x=alt.X("variance:Q"), text="text:N")
-    return alt.layer(bars, text).properties(height=alt.Step(48))
+                 alt.Tooltip("variance:Q", title="Under/(over)spend £m", format=",.0f")],
+    ).properties(height=alt.Step(56))
 
 
 def variance_chart(perf: pd.DataFrame) -> alt.Chart:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..charts import PALETTE, highlight_layers, organisation_picker
+from ..charts import PALETTE, PICKED_ROW_PADDING, highlight_layers, organisation_picker
 from . import funnel
 
 POSITION_COLOURS = alt.Scale(domain=list(funnel.POSITIONS),
@@ -72,7 +72,7 @@ def funnel_chart(organisations: pd.DataFrame, lines: pd.DataFrame, national: flo
     layers = [curves, centre, points, *highlight_layers(base, picker, "row")]
     if standard is not None:
         layers += _reference(standard, f"Standard {standard:.0f}%", PALETTE["target"], dy=12)
-    return alt.layer(*layers).properties(height=360)
+    return alt.layer(*layers).properties(height=360, padding=PICKED_ROW_PADDING)
 
 
 def dementia_chart(areas: pd.DataFrame, england: float | None, ambition: float) -> alt.LayerChart:

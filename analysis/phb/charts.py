@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..charts import PALETTE, highlight_layers, organisation_picker
+from ..charts import PALETTE, PICKED_ROW_PADDING, highlight_layers, organisation_picker
 from ..errors import DataError
 from .organisations import organisation_view
 
@@ -60,4 +60,5 @@ def rate_chart(rates: pd.DataFrame, highlight: list[str], synthetic: bool) -> al
     median = float(data["rate"].median())
     middle = alt.Chart(pd.DataFrame({"rate": [median], "label": [f"Median CCG {median:.1f}"]})).mark_rule(
         color="#333333", strokeDash=[4, 3]).encode(x="rate:Q", tooltip=[alt.Tooltip("label:N", title="Median")])
-    return alt.layer(dots, middle, *highlight_layers(base, picker, "row")).properties(height=220)
+    return alt.layer(dots, middle, *highlight_layers(base, picker, "row")).properties(
+        height=220, padding=PICKED_ROW_PADDING)

@@ -13,16 +13,16 @@ from browser.test_pages import all_pages, open_page
 
 CHAPTERS = [p for p in all_pages() if p.startswith("chapters/")]
 
-# For each chart: its figure's width, the drawn SVG's width, and how far the SVG's content reaches
-# to the right of the SVG's own left edge (labels and legends included).
+# For each chart: its figure's width, the drawn SVG's width, how far the SVG's content (labels and
+# legends included) reaches to the right of the SVG's left edge, and how far it pokes out above or below.
 MEASURE = """() => Array.from(document.querySelectorAll('figure.handbook-chart')).map(fig => {
   const svg = fig.querySelector('.handbook-chart-canvas svg');
   if (!svg) { return {name: fig.dataset.chart, drawn: false}; }
   const box = svg.getBoundingClientRect();
-  const content = svg.querySelector('g').getBBox();
+  const content = svg.querySelector('g').getBoundingClientRect();
   return {name: fig.dataset.chart, drawn: true, figure: fig.getBoundingClientRect().width,
-          svg: box.width, left: box.left, right: box.right, reach: content.x + content.width,
-          viewport: window.innerWidth};
+          svg: box.width, left: box.left, right: box.right, reach: content.right - box.left,
+          above: box.top - content.top, below: content.bottom - box.bottom, viewport: window.innerWidth};
 })"""
 
 
@@ -52,6 +52,8 @@ def misfits(charts: list[dict]) -> list[str]:
             found.append(f"{chart['name']} is {chart['svg']:.0f} px wide in a {chart['figure']:.0f} px column")
         elif chart["reach"] > chart["svg"] + 1:
             found.append(f"{chart['name']}'s content reaches {chart['reach']:.0f} px in a {chart['svg']:.0f} px chart")
+        elif chart["above"] > 1 or chart["below"] > 1:
+            found.append(f"{chart['name']}'s content is cut off above or below it")
         elif chart["left"] < -1 or chart["right"] > chart["viewport"] + 1:
             found.append(f"{chart['name']} spans {chart['left']:.0f}-{chart['right']:.0f} px "
                          f"in a {chart['viewport']} px window")
