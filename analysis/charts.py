@@ -51,10 +51,12 @@ def _handbook_theme() -> alt.theme.ThemeConfig:
             # Monthly data: ticks only on the first of a month (never "Apr 2016, Apr 2016"), and a
             # label that would overlap its neighbour is hidden rather than drawn over it.
             "axisTemporal": {"tickCount": {"interval": "month", "step": 1}, "labelOverlap": "greedy"},
-            "axisX": {"labelOverlap": "greedy", "labelLimit": 160},
-            # Legends below the plot, one entry a line, so a narrow screen never pushes them off its edge.
+            # An x-axis title ends at the plot's right edge, so a long one never runs past it.
+            "axisX": {"labelOverlap": "greedy", "labelLimit": 160, "titleAnchor": "end"},
+            # Legends below the plot, one entry a line, labels no wider than the plot, so a narrow
+            # screen never pushes them off its edge.
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction": "vertical",
-                       "labelLimit": 300, "layout": {"bottom": {"direction": "vertical", "anchor": "start"}}},
+                       "labelLimit": {"expr": "max(120, width - 30)"}, "layout": {"bottom": {"direction": "vertical", "anchor": "start"}}},
             "title": {"fontSize": 15, "anchor": "start"},
             "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
         }

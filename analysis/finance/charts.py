@@ -26,14 +26,13 @@ def plan_actual_chart(perf: pd.DataFrame) -> alt.Chart:
     data["kind"] = data["variance"].map(lambda v: "Underspend" if v >= 0 else "Overspend")
     return alt.Chart(data).mark_bar().encode(
         y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=0)),
-        x=alt.X("variance:Q", title="Under/(over)spend against plan, £ million",
-                axis=alt.Axis(titleAnchor="end")),
+        x=alt.X("variance:Q", title="Under/(over)spend against plan, £ million"),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["Underspend", "Overspend"],
                                                               range=[PALETTE["primary"], PALETTE["senary"]])),
         tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("plan:Q", title="Plan £m", format=",.0f"),
                  alt.Tooltip("actual:Q", title="Actual £m", format=",.0f"),
                  alt.Tooltip("variance:Q", title="Under/(over)spend £m", format=",.0f")],
-    ).properties(height=alt.Step(56))
+    ).properties(height=alt.Step(80))
 
 
 def variance_chart(perf: pd.DataFrame) -> alt.Chart:
