@@ -19,10 +19,14 @@ MEASURE = """() => Array.from(document.querySelectorAll('figure.handbook-chart')
   const svg = fig.querySelector('.handbook-chart-canvas svg');
   if (!svg) { return {name: fig.dataset.chart, drawn: false}; }
   const box = svg.getBoundingClientRect();
-  const content = svg.querySelector('g').getBoundingClientRect();
+  // What is drawn: text and marks, not the invisible background frames of groups and legends.
+  const drawn = Array.from(svg.querySelectorAll('g text, g path:not(.background), g line'))
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 || r.height > 0);
+  const right = Math.max(...drawn.map(r => r.right)), top = Math.min(...drawn.map(r => r.top));
+  const bottom = Math.max(...drawn.map(r => r.bottom));
   return {name: fig.dataset.chart, drawn: true, figure: fig.getBoundingClientRect().width,
-          svg: box.width, left: box.left, right: box.right, reach: content.right - box.left,
-          above: box.top - content.top, below: content.bottom - box.bottom, viewport: window.innerWidth};
+          svg: box.width, left: box.left, right: box.right, reach: right - box.left,
+          above: box.top - top, below: bottom - box.bottom, viewport: window.innerWidth};
 })"""
 
 
