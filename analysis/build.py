@@ -33,6 +33,7 @@ from typing import Callable
 
 from . import REPO_ROOT
 from .charts import write_javascript_bundle
+from .datapack import write_data_pack
 from .errors import ChapterError, DataError, HandbookError, ParameterError
 from .page import ChapterPage, prepare_chapter
 from .registry import Chapter, Registry, load_registry
@@ -488,6 +489,7 @@ def _build_aside(registry: Registry, runs: list[Run], book_dir: Path, build_dir:
                                  str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
                                  str(REPO_ROOT): "<checkout>"})
         _write_run_log(html / "_static" / "handbook-run.json", runs)
+        write_data_pack(html)
         # Every chapter and the HTML succeeded: swap them into place, together.
         swap_together([(out_dir, chapters_dir), (html, build_dir / "html")], build_dir / JOURNAL_FILE)
         return build_dir / "html" / index.name

@@ -48,7 +48,15 @@ def _handbook_theme() -> alt.theme.ThemeConfig:
             "view": {"continuousWidth": 620, "continuousHeight": 300, "stroke": None},
             "range": {"category": CATEGORY_COLOURS},
             "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridColor": "#e6e6e6"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            # Monthly data: ticks only on the first of a month (never "Apr 2016, Apr 2016"), and a
+            # label that would overlap its neighbour is hidden rather than drawn over it.
+            "axisTemporal": {"tickCount": {"interval": "month", "step": 1}, "labelOverlap": "greedy"},
+            # An x-axis title ends at the plot's right edge, so a long one never runs past it.
+            "axisX": {"labelOverlap": "greedy", "labelLimit": 160, "titleAnchor": "end"},
+            # Legends below the plot, one entry a line, labels no wider than the plot, so a narrow
+            # screen never pushes them off its edge.
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction": "vertical",
+                       "labelLimit": {"expr": "max(120, width - 30)"}, "layout": {"bottom": {"direction": "vertical", "anchor": "start"}}},
             "title": {"fontSize": 15, "anchor": "start"},
             "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
         }
@@ -58,14 +66,43 @@ def _handbook_theme() -> alt.theme.ThemeConfig:
 def spec_of(chart: alt.TopLevelMixin) -> dict:
     """The Vega-Lite spec with data inlined, as a plain dict.
 
-    A single or layered chart without a set width fills the page column, so it is never
-    clipped on a narrow screen.
+    A single or layered chart without a set width fills the page column ("container"; the
+    page script turns it into the column's width in pixels and follows the column as it
+    resizes), so it is never clipped on a narrow screen nor after a resize.
     """
-    spec = chart.to_dict()
+    spec = wrap_titles(chart.to_dict())
     if ("mark" in spec or "layer" in spec) and "width" not in spec:
         spec["width"] = "container"
         spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
+
+
+TITLE_CHARACTERS = 30
+"""Titles, subtitles and axis titles longer than this are drawn on several lines, so that
+they fit a phone's 342 px column (Vega cannot wrap text to the width itself)."""
+
+
+def wrap_titles(spec):
+    """`spec` with every long title (chart, subtitle, axis, legend) cut into lines at spaces;
+    tooltips keep theirs on one line."""
+    import textwrap
+
+    if isinstance(spec, list):
+        return [wrap_titles(item) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    out = {}
+    for key, value in spec.items():
+        if key in ("title", "subtitle", "text") and isinstance(value, str) and len(value) > TITLE_CHARACTERS:
+            out[key] = textwrap.wrap(value, TITLE_CHARACTERS)
+        elif key == "title" and isinstance(value, dict):
+            out[key] = {k: textwrap.wrap(v, TITLE_CHARACTERS) if k in ("text", "subtitle") and isinstance(v, str)
+                        and len(v) > TITLE_CHARACTERS else v for k, v in value.items()}
+        elif key in ("tooltip", "datasets", "data"):
+            out[key] = value
+        else:
+            out[key] = wrap_titles(value)
+    return out
 
 
 def chart_id(spec: dict) -> str:
@@ -116,14 +153,34 @@ def script_json(value) -> str:
     return text
 
 
+def data_link(data: pd.DataFrame, name: str, text: str) -> str:
+    """A link that downloads `data` as `<name>.csv` (formula-safe, see `csv_of`), with no server."""
+    href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_of(data).encode()).decode()
+    return (f'<a class="handbook-data-link" download="{html.escape(name)}.csv" href="{href}">'
+            f'{html.escape(text)} (CSV, {len(data):,} rows)</a>')
+
+
+DRAW_SCRIPT = (
+    # Draw once the page has loaded. A chart whose width is "container" is drawn at its element's
+    # width in pixels (the element is as wide as its column, whatever it holds) and redrawn whenever
+    # that width changes (a ResizeObserver), so it is never wider than its column after a window
+    # resize. Vega's own "container" width is not used: after a resize it measured about 1,630 px.
+    "(function(){{var el=document.getElementById('{element}'),spec={spec},fit=spec.width==='container',"
+    "width=function(){{return Math.max(120,Math.floor(el.getBoundingClientRect().width));}},"
+    "draw=function(){{if(fit){{spec.width=width();}}vegaEmbed(el,spec,{options}).then(function(result){{"
+    "el.handbookView=result.view;if(!fit||!window.ResizeObserver){{return;}}var last=spec.width;"
+    "new ResizeObserver(function(){{var now=width();if(now!==last){{last=now;result.view.width(now).runAsync();}}}})"
+    ".observe(el);}}).catch(function(e){{console.error({label}+e);}});}};"
+    "if(document.readyState==='complete'){{draw();}}else{{window.addEventListener('load',draw);}}}})();"
+)
+
+
 def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.DataFrame) -> str:
     """The HTML figure for one chart: embedded spec, alt text, data table and CSV link."""
     if not alt_text or not alt_text.strip():
         raise ValueError(f"chart '{name}' needs alt text stating its finding")
     spec = spec_of(chart.properties(description=alt_text))
     element = chart_id(spec)
-    csv_text = csv_of(data)
-    href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_text.encode()).decode()
     rows = data.head(TABLE_ROWS_SHOWN)
     table = rows.to_html(index=False, border=0, classes="handbook-table", na_rep="")
     more = "" if len(data) <= TABLE_ROWS_SHOWN else (
@@ -136,14 +193,11 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
         f'<div id="{element}" class="handbook-chart-canvas" role="img" '
         f'aria-label="{html.escape(alt_text)}"></div>'
         f'<figcaption>{html.escape(alt_text)} '
-        f'<a class="handbook-data-link" download="{html.escape(name)}.csv" href="{href}">'
-        f'Download the data (CSV, {len(data)} rows)</a></figcaption>'
+        f'{data_link(data, name, "Download the data")}</figcaption>'
         f'<details class="handbook-chart-table"><summary>The data as a table</summary>'
         f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="Data of the chart">'
         f'{table}</div>{more}</details>'
-        f"<script>(function(){{var draw=function(){{vegaEmbed('#{element}',{spec_json},{options})"
-        f".catch(function(e){{console.error({label}+e);}});}};"
-        f"if(document.readyState==='complete'){{draw();}}else{{window.addEventListener('load',draw);}}}})();</script>"
+        f"<script>{DRAW_SCRIPT.format(element=element, spec=spec_json, options=options, label=label)}</script>"
         f"</figure>"
     )
 
@@ -177,3 +231,40 @@ def write_javascript_bundle(static_dir: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body)
     return target
+
+
+NO_ORGANISATION = ""
+
+
+def organisation_picker(data: pd.DataFrame, code: str, name: str, label: str) -> alt.Parameter:
+    """A select box on the page (a Vega-Lite parameter bound to a select input) listing every
+    organisation in `data` by name and code; it works offline, with no rebuild.
+
+    Nothing is chosen at first. Use it with `highlight_layers`.
+    """
+    listed = data[[code, name]].drop_duplicates(code).sort_values(name, key=lambda s: s.astype(str).str.upper())
+    return alt.selection_point(
+        name="organisation", fields=[code], empty=False, value=[{code: NO_ORGANISATION}],
+        bind=alt.binding_select(options=[NO_ORGANISATION] + listed[code].astype(str).tolist(),
+                                labels=["(none)"] + [f"{n} ({c})" for c, n in zip(listed[code], listed[name])],
+                                name=label))
+
+
+PICKED_ROW_PADDING = {"top": 40, "left": 5, "right": 5, "bottom": 5}
+"""A chart with `highlight_layers` keeps this room above its plot for the chosen organisation's row."""
+
+
+def highlight_layers(base: alt.Chart, picker: alt.Parameter, row_text: str) -> list:
+    """The chosen organisation's mark ringed in black, and its row written above the plot.
+
+    `base` is the organisation chart's base (its data and x/y encodings); `row_text` names the
+    column of `base`'s data that states the organisation's row in words (a line break, "\\n",
+    between name and figures). The text is cut to the chart's width, never wider; give the chart
+    `padding=PICKED_ROW_PADDING` so that it has room above the plot.
+    """
+    ring = base.mark_point(size=260, filled=False, strokeWidth=3, color="#000000").encode(
+        opacity=alt.condition(picker, alt.value(1), alt.value(0))).properties(name="chosen")
+    row = base.mark_text(align="left", baseline="bottom", fontSize=13, fontWeight="bold", color="#000000",
+                         lineBreak="\n", dy=-4, limit=alt.ExprRef(expr="width")).encode(
+        x=alt.value(0), y=alt.value(0), text=f"{row_text}:N").transform_filter(picker).properties(name="chosen_row")
+    return [ring, row]

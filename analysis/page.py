@@ -23,7 +23,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from . import ledger as ledger_module
-from .charts import Figure
+from .charts import Figure, data_link
 from .periods import FinancialYear, month_label
 from .registry import Chapter, load_registry
 from .sources import Source, resolve_all
@@ -146,10 +146,11 @@ def cell_text(value, column: str, decimals: int = 1) -> str:
 
 
 def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | None = None,
-               decimals: int = 1) -> str:
+               decimals: int = 1, download: str | None = None, full: pd.DataFrame | None = None) -> str:
     """A table as people read it: numbers formatted (see `number_text`), long text wrapping,
     each cell labelled with its column so the rows stack on a narrow screen, and the
-    result columns (`key`, default all) marked so tests can check they stay in view."""
+    result columns (`key`, default all) marked so tests can check they stay in view. With
+    `download` (a file name), a link that downloads the rows as CSV (`full`, else `df`)."""
     key = list(df.columns) if key is None else list(key)
     unknown = [c for c in key if c not in df.columns]
     if unknown:
@@ -169,7 +170,9 @@ def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | No
     body = (f'<table class="handbook-table handbook-stack"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
     cap = f'<p class="handbook-table-caption">{html.escape(caption)}</p>' if caption else ""
-    return f'{cap}{scroll_region(body, caption or "Table")}'
+    link = (f'<p class="handbook-table-download">'
+            f'{data_link(df if full is None else full, download, "Download the table")}</p>' if download else "")
+    return f'{cap}{scroll_region(body, caption or "Table")}{link}'
 
 
 def scroll_region(inner: str, label: str) -> str:
@@ -285,6 +288,7 @@ class ChapterPage:
     parameters: dict
     sources: dict[str, Source]
     shown: list = field(default_factory=list)
+    tables: int = 0
 
     @property
     def period(self) -> FinancialYear:
@@ -341,7 +345,9 @@ class ChapterPage:
               data: pd.DataFrame | None = None, decimals: int = 1):
         """Show a table; `key` names its result columns, `data` the full rows behind it (for downloads)."""
         self.shown.append((caption, df if data is None else data))
-        display(HTML(table_html(df, caption, key=key, decimals=decimals)))
+        self.tables += 1
+        display(HTML(table_html(df, caption, key=key, decimals=decimals,
+                                download=f"{self.chapter.name}-table-{self.tables}", full=data)))
 
     def chart(self, chart, name: str, alt: str, data: pd.DataFrame) -> None:
         """Show a chart with its alt text, data table and CSV link."""

@@ -74,7 +74,7 @@ def test_hostile_organisation_names_cannot_change_the_page_structure(hostile_tab
     assert parsed.closed[-1] == "figure" and parsed.opened.count("figure") == 1
     script = parsed.scripts[0]
     assert "<" not in script and "\u2028" not in script
-    spec = json.loads(re.search(r"vegaEmbed\('#chart-[0-9a-f]+',(\{.*\}),\{\"actions\"", script).group(1))
+    spec = json.loads(re.search(r"getElementById\('chart-[0-9a-f]+'\),spec=(\{.*\}),fit=", script).group(1))
     names = {v for d in spec["datasets"].values() for row in d for k, v in row.items() if k == "org_name"}
     assert set(HOSTILE) <= names  # the names reach the chart unchanged, as data
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..charts import PALETTE
+from ..charts import PALETTE, PICKED_ROW_PADDING, highlight_layers, organisation_picker
 
 
 def monthly_chart(monthly: pd.DataFrame, lines: pd.DataFrame) -> alt.LayerChart:
@@ -21,20 +21,25 @@ def monthly_chart(monthly: pd.DataFrame, lines: pd.DataFrame) -> alt.LayerChart:
         color=alt.Color("series:N", title=None, scale=alt.Scale(range=[PALETTE["primary"], PALETTE["secondary"]])),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("performance:Q", title="Performance (%)", format=".1f")])
-    rules = alt.Chart(lines).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
-        y="value:Q", color=alt.value(PALETTE["target"]), tooltip=[alt.Tooltip("label:N", title="Reference")])
-    labels = alt.Chart(lines).mark_text(align="left", dx=4, dy=-7, color=PALETTE["target"], fontWeight="bold").encode(
-        x=alt.value(0), y="value:Q", text="label:N")
-    return alt.layer(series, rules, labels).properties(height=320)
+    # The reference lines are named in the legend, not written on the plot where they met the data.
+    rules = alt.Chart(lines).mark_rule(strokeWidth=2, color=PALETTE["target"]).encode(
+        y="value:Q", strokeDash=alt.StrokeDash("label:N", title=None, scale=alt.Scale(
+            domain=list(lines["label"]), range=[[6, 4], [2, 2], [8, 2, 2, 2]][:len(lines)])),
+        tooltip=[alt.Tooltip("label:N", title="Reference")])
+    return alt.layer(series, rules).resolve_legend(color="independent", strokeDash="independent").properties(
+        height=320)
 
 
-def provider_chart(providers: pd.DataFrame, standard: float, labelled: int = 5) -> alt.LayerChart:
-    """Each provider's annual performance against its attendances; the largest are labelled."""
+def provider_chart(providers: pd.DataFrame, standard: float) -> alt.LayerChart:
+    """Each provider's annual performance against its attendances; a select box on the page
+    rings a chosen provider and writes its row (see `organisation_picker`)."""
     data = providers.assign(performance=providers["performance"].round(2),
                             kind=providers["has_type_1"].map({True: "Has a type 1 department",
                                                               False: "Type 2 or 3 only"}))
-    data["label"] = ""
-    data.loc[data.index[:labelled], "label"] = data["org_code"].iloc[:labelled]
+    data["row"] = [f"{name} ({code})\n{perf:.1f}% of {att:,.0f} attendances"
+                   for code, name, perf, att in zip(data["org_code"], data["org_name"], data["performance"],
+                                                    data["attendances"])]
+    picker = organisation_picker(data, "org_code", "org_name", "Provider: ")
     base = alt.Chart(data).encode(
         x=alt.X("attendances:Q", title="Attendances in the year", scale=alt.Scale(type="log")),
         y=alt.Y("performance:Q", title="Seen within four hours (%)",
@@ -44,8 +49,8 @@ def provider_chart(providers: pd.DataFrame, standard: float, labelled: int = 5) 
         shape=alt.Shape("kind:N", title=None),
         tooltip=[alt.Tooltip("org_code:N", title="Provider"), alt.Tooltip("org_name:N", title="Name"),
                  alt.Tooltip("attendances:Q", title="Attendances", format=","),
-                 alt.Tooltip("performance:Q", title="Performance (%)", format=".1f")])
-    text = base.mark_text(align="left", dx=6, dy=-6, fontSize=11).encode(text="label:N")
+                 alt.Tooltip("performance:Q", title="Performance (%)", format=".1f")]).add_params(picker)
     rule = alt.Chart(pd.DataFrame({"value": [standard], "label": [f"Standard {standard:.0f}%"]})).mark_rule(
         color=PALETTE["target"], strokeDash=[6, 4], strokeWidth=2).encode(y="value:Q", tooltip=["label:N"])
-    return alt.layer(points, text, rule).properties(height=340)
+    return alt.layer(points, rule, *highlight_layers(base, picker, "row")).properties(
+        height=340, padding=PICKED_ROW_PADDING)

@@ -8,20 +8,31 @@ import pandas as pd
 from ..charts import CATEGORY_COLOURS, PALETTE
 
 
+def wrapped(text: str, width: int = 24) -> str:
+    """`text` cut into lines of about `width` characters at spaces, joined by "|" for an axis label."""
+    import textwrap
+
+    return "|".join(textwrap.wrap(text, width)) or text
+
+
 def plan_actual_chart(perf: pd.DataFrame) -> alt.Chart:
-    """2016/17 plan against actual by line (grouped bars)."""
-    data = perf[(perf["year"] == "2016/17") & (perf["item"] != "total")].melt(
-        id_vars=["line"], value_vars=["plan", "actual"], var_name="measure", value_name="gbp_m")
-    data["measure"] = data["measure"].map({"plan": "Plan", "actual": "Actual"})
+    """2016/17 under/(over)spend against plan by line: the difference itself, in £ million, each
+    line's amount and share of its plan written under its name (not plan and actual on a
+    £0-80bn scale, where the differences vanish)."""
+    data = perf[(perf["year"] == "2016/17") & (perf["item"] != "total")][["line", "plan", "actual", "variance"]].copy()
+    data["text"] = [f"£{v:,.0f}m ({100 * v / p:.1f}% of plan)" if p else f"£{v:,.0f}m"
+                    for v, p in zip(data["variance"], data["plan"])]
+    data["label"] = [f"{wrapped(line)}|{text}" for line, text in zip(data["line"], data["text"])]
+    data["kind"] = data["variance"].map(lambda v: "Underspend" if v >= 0 else "Overspend")
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("line:N", title=None, sort=None),
-        yOffset=alt.YOffset("measure:N", sort=["Plan", "Actual"]),
-        x=alt.X("gbp_m:Q", title="£ million"),
-        color=alt.Color("measure:N", title=None, sort=["Plan", "Actual"],
-                        scale=alt.Scale(range=[PALETTE["muted"], PALETTE["primary"]])),
-        tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("measure:N", title="Measure"),
-                 alt.Tooltip("gbp_m:Q", title="£ million", format=",.0f")],
-    ).properties(height=260)
+        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=0)),
+        x=alt.X("variance:Q", title="Under/(over)spend against plan, £ million"),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["Underspend", "Overspend"],
+                                                              range=[PALETTE["primary"], PALETTE["senary"]])),
+        tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("plan:Q", title="Plan £m", format=",.0f"),
+                 alt.Tooltip("actual:Q", title="Actual £m", format=",.0f"),
+                 alt.Tooltip("variance:Q", title="Under/(over)spend £m", format=",.0f")],
+    ).properties(height=alt.Step(80))
 
 
 def variance_chart(perf: pd.DataFrame) -> alt.Chart:

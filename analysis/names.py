@@ -1,0 +1,82 @@
+"""Organisation names for codes, taken from the published files themselves.
+
+Some published files carry only codes (the tidied A&E attendances file has ODS codes and
+no names). Others carry a code and a name on every row: the cancer waiting times provider
+CSVs (`ODS CODE`, `ACCOUNTABLE PROVIDER`) and the EIP history file (`Provider_Org_code`,
+`Provider_name`). A lookup built from those files, in the user's data folder, names
+the codes; each name keeps the file and column it came from. Names are looked up only for
+real data: a synthetic sample's fictional codes keep their fictional names.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .registry import load_registry
+from .sources import USER_ORIGIN, resolve
+
+NO_NAME = "(no name in the published files read)"
+
+
+def _cancer_names(files) -> pd.DataFrame:
+    from .cancer.readers import read_provider_csv
+
+    frames = []
+    for path in sorted(files, reverse=True):  # the newest file's name wins
+        table = read_provider_csv(path)
+        frames.append(pd.DataFrame({"code": table["organisation"], "name": table["organisation_name"],
+                                    "source": f"{path.name}, column ACCOUNTABLE PROVIDER"}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["code", "name", "source"])
+
+
+def _eip_names(files) -> pd.DataFrame:
+    frames = []
+    for path in files:
+        table = pd.read_csv(path, usecols=["Provider_Org_code", "Provider_name"], dtype=str)
+        frames.append(pd.DataFrame({"code": table["Provider_Org_code"], "name": table["Provider_name"],
+                                    "source": f"{path.name}, column Provider_name"}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["code", "name", "source"])
+
+
+PROVIDER_NAME_FILES = {"cwt_provider": _cancer_names, "eip_history": _eip_names}
+"""The datasets whose files name providers, each with the function that reads code, name and source."""
+
+
+def provider_names(data_dir) -> pd.DataFrame:
+    """Provider code, name and where the name came from, from the files in the user's `data_dir`.
+
+    The first dataset in `PROVIDER_NAME_FILES` that names a code wins; within the cancer files,
+    the newest file. Empty without a data folder (the bundled samples name their own).
+    """
+    if not data_dir:
+        return pd.DataFrame(columns=["code", "name", "source"])
+    datasets = load_registry().datasets
+    frames = []
+    for dataset, read in PROVIDER_NAME_FILES.items():
+        source = resolve(datasets[dataset], data_dir)
+        if source.origin == USER_ORIGIN and not source.synthetic:
+            frames.append(read(source.files))
+    if not frames:
+        return pd.DataFrame(columns=["code", "name", "source"])
+    names = pd.concat(frames, ignore_index=True)
+    names["code"] = names["code"].astype(str).str.strip()
+    names["name"] = names["name"].astype(str).str.strip()
+    names = names[(names["code"] != "") & (names["name"] != "") & (names["name"].str.lower() != "nan")]
+    return names.drop_duplicates("code").reset_index(drop=True)
+
+
+def with_names(table: pd.DataFrame, code: str, name: str, names: pd.DataFrame) -> pd.DataFrame:
+    """`table` with its blank `name` cells filled from `names`, and a `name_source` column.
+
+    A name already in the table is kept (its source is the table's own file); a code no file
+    names gets `NO_NAME`.
+    """
+    out = table.copy()
+    own = out[name].fillna("").astype(str).str.strip() if name in out else pd.Series("", index=out.index)
+    lookup = names.set_index("code")
+    found = out[code].map(lookup["name"]) if len(lookup) else pd.Series(pd.NA, index=out.index)
+    where = out[code].map(lookup["source"]) if len(lookup) else pd.Series(pd.NA, index=out.index)
+    out[name] = own.where(own != "", found.fillna(NO_NAME))
+    out["name_source"] = pd.Series("the data's own file", index=out.index).where(
+        own != "", where.fillna("none"))
+    return out
