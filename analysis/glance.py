@@ -22,7 +22,7 @@ import pandas as pd
 
 from .errors import DataError, ParameterError
 from .ledger import REPORT_YEAR
-from .page import cite
+from .page import cite, scroll_region
 from .periods import FinancialYear
 from .registry import load_registry
 from .sources import DATA_DIR, resolve_all, sha256_of
@@ -144,15 +144,21 @@ def _result_cell(r) -> str:
 
 
 def _section(title: str, rows: pd.DataFrame, first: str) -> str:
-    body = "".join(
-        f"<tr><td>{html.escape(r.commitment)} <span class=\"handbook-how\">({html.escape(r.promise_source)})</span></td>"
-        f"<td>{html.escape(r.target)} <span class=\"handbook-how\">({html.escape(r.target_source)})</span></td>"
-        f"<td>{_result_cell(r)}</td><td>{html.escape(r.met)}</td></tr>"
-        for r in rows.itertuples(index=False))
-    return (f'<h3 class="handbook-glance-area">{html.escape(title)}</h3>'
-            f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="{html.escape(title)}">'
-            f'<table class="handbook-table handbook-glance"><thead><tr><th>{first}</th><th>Target</th>'
-            f"<th>What the report says happened</th><th>Met</th></tr></thead><tbody>{body}</tbody></table></div>")
+    """One area's table; on a narrow screen each row stacks as labelled lines (the chapters' layout)."""
+    labels = [first, "Target", "What the report says happened", "Met"]
+
+    def cells(r) -> str:
+        texts = [f'{html.escape(r.commitment)} <span class="handbook-how">({html.escape(r.promise_source)})</span>',
+                 f'{html.escape(r.target)} <span class="handbook-how">({html.escape(r.target_source)})</span>',
+                 _result_cell(r), html.escape(r.met)]
+        return "".join(f'<td class="handbook-key" data-label="{html.escape(label)}">{text}</td>'
+                       for label, text in zip(labels, texts))
+
+    body = "".join(f"<tr>{cells(r)}</tr>" for r in rows.itertuples(index=False))
+    head = "".join(f'<th scope="col" class="handbook-key">{html.escape(label)}</th>' for label in labels)
+    table = (f'<table class="handbook-table handbook-stack handbook-glance"><thead><tr>{head}</tr></thead>'
+             f"<tbody>{body}</tbody></table>")
+    return f'<h3 class="handbook-glance-area">{html.escape(title)}</h3>{scroll_region(table, title)}'
 
 
 def page_html(table: pd.DataFrame) -> str:

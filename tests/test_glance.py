@@ -138,7 +138,7 @@ def test_the_page_counts_what_its_table_shows(request, which):
     table = glance.commitments()
     computed = ((table["kind"] == "commitment") & (table["chapter"] != "")).sum()
     assert expected_counts(table, computed) in text
-    glance_tables = [part.split("</table>")[0] for part in html.split('class="handbook-table handbook-glance"')[1:]]
+    glance_tables = [part.split("</table>")[0] for part in html.split('class="handbook-table handbook-stack handbook-glance"')[1:]]
     assert sum(part.count("<tr><td>") for part in glance_tables) == len(table)  # one table row per CSV row
     assert text.count("The report does not say.") == (table["line"] == "").sum()
     assert text.count("not judged (no target)") == (table["met"] == "not judged (no target)").sum()
