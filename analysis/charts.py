@@ -82,22 +82,31 @@ TITLE_CHARACTERS = 30
 they fit a phone's 342 px column (Vega cannot wrap text to the width itself)."""
 
 
+def _lines(value):
+    """A title's text (one string or a list of lines) with every line longer than
+    `TITLE_CHARACTERS` cut at spaces; anything else unchanged."""
+    import textwrap
+
+    if isinstance(value, str):
+        return textwrap.wrap(value, TITLE_CHARACTERS) if len(value) > TITLE_CHARACTERS else value
+    if isinstance(value, list) and value and all(isinstance(line, str) for line in value):
+        return [part for line in value for part in (textwrap.wrap(line, TITLE_CHARACTERS) or [line])]
+    return value
+
+
 def wrap_titles(spec):
     """`spec` with every long title (chart, subtitle, axis, legend) cut into lines at spaces;
     tooltips keep theirs on one line."""
-    import textwrap
-
     if isinstance(spec, list):
         return [wrap_titles(item) for item in spec]
     if not isinstance(spec, dict):
         return spec
     out = {}
     for key, value in spec.items():
-        if key in ("title", "subtitle", "text") and isinstance(value, str) and len(value) > TITLE_CHARACTERS:
-            out[key] = textwrap.wrap(value, TITLE_CHARACTERS)
+        if key in ("title", "subtitle", "text") and isinstance(value, (str, list)):
+            out[key] = _lines(value)
         elif key == "title" and isinstance(value, dict):
-            out[key] = {k: textwrap.wrap(v, TITLE_CHARACTERS) if k in ("text", "subtitle") and isinstance(v, str)
-                        and len(v) > TITLE_CHARACTERS else v for k, v in value.items()}
+            out[key] = {k: _lines(v) if k in ("text", "subtitle") else v for k, v in value.items()}
         elif key in ("tooltip", "datasets", "data"):
             out[key] = value
         else:

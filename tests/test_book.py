@@ -101,7 +101,8 @@ def test_front_page_links_resolve_and_index_claims_only_what_the_book_shows(bund
         if name == "at-a-glance":
             continue
         page, _ = page_text(bundled_book, name)  # what the index promises of each chapter
-        assert "Reproduction ledger" in page and "vegaEmbed" in page and "Data sources" in page, name
+        assert ("Reproduction ledger" in page and "vegaEmbed" in page
+                and "About the data and this run: sources, dates, checksums" in page), name
 
 
 @pytest.mark.parametrize("period", ["2017-18", "2018-19"])

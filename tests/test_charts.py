@@ -143,7 +143,7 @@ def test_data_pack_collects_every_download_with_its_columns(tmp_path):
     (tmp_path / "chapters").mkdir()
     table = pd.DataFrame({"org_code": ["A1"], "performance": [90.5]})
     (tmp_path / "chapters" / "ae.html").write_text(
-        chart_html(chart, "ae-monthly", "Performance stayed near 82%.", data) + table_html(table, "T", "ae-table-1"))
+        chart_html(chart, "ae-monthly", "Performance stayed near 82%.", data) + table_html(table, "T", download="ae-table-1"))
     archive = write_data_pack(tmp_path)
     assert (tmp_path / "data" / "chapters-ae" / "ae-monthly.csv").read_text().startswith("month,performance\n")
     columns = pd.read_csv(tmp_path / "data" / "columns.csv")
@@ -167,4 +167,7 @@ def test_long_titles_are_set_on_lines_but_tooltips_and_data_are_not():
     assert all(len(line) <= TITLE_CHARACTERS for line in spec["title"]["subtitle"])
     assert spec["encoding"]["x"]["title"] == ["Growth in emergency admissions", "(%)"]
     assert spec["encoding"]["tooltip"][0]["title"] == long
+    several = spec_of(chart.properties(title=alt.Title("Short", subtitle=[long, "Making Data Count rules, as in NHSRplotthedots"])))
+    assert several["title"]["subtitle"] == ["Incomplete pathways within 18", "weeks as an XmR chart",
+                                            "Making Data Count rules, as in", "NHSRplotthedots"]
     assert spec["datasets"][next(iter(spec["datasets"]))][0]["title"] == long

@@ -39,8 +39,8 @@ def load_records(sources, data: dict, spans: dict, backend=None) -> dict:
 def source_text(sources) -> str:
     """Which source the page's record-level section used."""
     if not has_records(sources):
-        return ("No admitted patient care records were supplied (a data folder holding a HES APC extract, files named "
-                "like *hes_apc*), so this page's figures come from the Monthly Activity Return.")
+        return ("No admitted patient care records were supplied (a HES APC extract in the data folder, in files whose "
+                "names contain \"hes\", an underscore and \"apc\"), so this page's figures come from the Monthly Activity Return.")
     source = sources["apc_records"]
     kind = "synthetic" if source.synthetic or any("synthetic" in p.name.lower() for p in source.files) else "supplied"
     return (f"Record-level admissions: {len(source.files)} {kind} file{'s' if len(source.files) != 1 else ''} in the "
