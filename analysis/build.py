@@ -68,18 +68,23 @@ class Run:
     error: str | None = None
     not_covered: str | None = None  # why the data do not cover the edition's year
     key: str = ""  # see analysis.editions.run_key
+    executed_at: str = ""
 
 
-def toc_text(registry: Registry) -> str:
-    """The jupyter-book table of contents, from the registry."""
+def toc_text(registry: Registry, folder: str = "book/") -> str:
+    """The jupyter-book table of contents, from the registry.
+
+    The committed `_toc.yml` names pages from the repository root (`book/...`), so
+    `jupyter-book build .` builds the book there; `handbook build` builds from inside the
+    book's folder (`folder=""`)."""
     lines = ["# Generated from chapters.toml by `handbook build`; do not edit by hand.",
-             "format: jb-book", f"root: {STATIC_PAGES_FIRST[0]}", "chapters:"]
+             "format: jb-book", f"root: {folder}{STATIC_PAGES_FIRST[0]}", "chapters:"]
     for page in STATIC_PAGES_FIRST[1:]:
-        lines.append(f"  - file: {page}")
+        lines.append(f"  - file: {folder}{page}")
     for chapter in registry.chapters:
-        lines.append(f"  - file: {CHAPTERS_SUBDIR}/{chapter.name}")
+        lines.append(f"  - file: {folder}{CHAPTERS_SUBDIR}/{chapter.name}")
     for page in STATIC_PAGES_LAST:
-        lines.append(f"  - file: {page}")
+        lines.append(f"  - file: {folder}{page}")
     return "\n".join(lines) + "\n"
 
 
@@ -205,6 +210,7 @@ def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str | None
 
     target = out_dir / f"{run.chapter.name}.ipynb"
     start = time.perf_counter()
+    run.executed_at = now()
     try:
         papermill.execute_notebook(
             str(run.chapter.template), str(target),
@@ -263,9 +269,9 @@ def sphinx_conf(config: bytes, build_dir: Path) -> str:
     if not cache.is_file():
         with tempfile.TemporaryDirectory() as tmp:
             shutil.copy2(CONFIG_FILE, Path(tmp) / "_config.yml")
-            (Path(tmp) / "_toc.yml").write_text(toc_text(load_registry()))
+            (Path(tmp) / "_toc.yml").write_text(toc_text(load_registry(), folder=""))
             _sphinx_config(Path(tmp))
-            text = (Path(tmp) / "conf.py").read_text()
+            text = (Path(tmp) / "conf.py").read_text().replace("book/_static", "_static")  # built from book/
         text += f"\nhtml_js_files = list(html_js_files) + [{EDITION_SCRIPT!r}, {SWITCHER_SCRIPT!r}]\n"
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(text)
@@ -533,9 +539,9 @@ def _build_aside(registry: Registry, runs: list[Run], ed: Edition, book_dir: Pat
                  progress: Callable[[str], None], jobs: int | None, data_dir: str, force: bool) -> Path:
     """Run the chapters that changed in a staging folder, build the HTML from the edition's
     kept sources (Sphinx redoes only changed pages), then swap notebooks and HTML in together."""
-    toc = toc_text(registry)
-    if not TOC_FILE.exists() or TOC_FILE.read_text() != toc:
-        TOC_FILE.write_text(toc)
+    if not TOC_FILE.exists() or TOC_FILE.read_text() != toc_text(registry):
+        TOC_FILE.write_text(toc_text(registry))
+    toc = toc_text(registry, folder="")
     (build_dir / STAGING_SUBDIR).mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="build-", dir=build_dir / STAGING_SUBDIR))
     failed_dir = build_dir / FAILED_SUBDIR
@@ -567,13 +573,15 @@ def _build_aside(registry: Registry, runs: list[Run], ed: Edition, book_dir: Pat
                                  str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
                                  str(REPO_ROOT): "<checkout>"})
         for run in to_run:
-            manifest[run.chapter.name] = {"key": run.key, "executed_at": now()}
+            manifest[run.chapter.name] = {"key": run.key, "executed_at": run.executed_at}
         _write_run_log(html / "_static" / "handbook-run.json", runs, manifest)
         # Every chapter and the HTML succeeded: swap them into place, together.
         swap_together([(out_dir, ed.chapters_dir), (html, ed.html_dir)], build_dir / JOURNAL_FILE)
         write_manifest(ed.manifest, {k: v for k, v in manifest.items() if k in {r.chapter.name for r in runs}
                                      or (ed.chapters_dir / f"{k}.ipynb").exists()})
         write_site(book_dir, build_dir)
+        if ed.period == REPORT_PERIOD:  # for `jupyter-book build .` from the repository root
+            sync_tree({BUNDLE_NAME: javascript_bundle()}, book_dir / "_static", remove=False)
         return ed.html_dir / index.name
     finally:
         shutil.rmtree(staging, ignore_errors=True)

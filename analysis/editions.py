@@ -158,10 +158,10 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def sync_tree(source_files: dict[str, Path | bytes], target: Path) -> bool:
+def sync_tree(source_files: dict[str, Path | bytes], target: Path, remove: bool = True) -> bool:
     """Make `target` hold exactly `source_files` (relative name -> file or bytes), writing only
-    what differs so unchanged files keep their times (Sphinx then re-reads only changed pages).
-    Returns True when anything was written or removed."""
+    what differs so unchanged files keep their times (Sphinx then re-reads only changed pages);
+    other files are removed unless not `remove`. Returns True when anything was written or removed."""
     changed = False
     for relative, source in source_files.items():
         path = target / relative
@@ -171,7 +171,7 @@ def sync_tree(source_files: dict[str, Path | bytes], target: Path) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         changed = True
-    if target.is_dir():
+    if remove and target.is_dir():
         for path in sorted(target.rglob("*"), reverse=True):
             relative = path.relative_to(target).as_posix()
             if path.is_file() and relative not in source_files:
