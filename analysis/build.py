@@ -556,9 +556,11 @@ def _build_aside(registry: Registry, runs: list[Run], ed: Edition, book_dir: Pat
         src = ed.work_dir / "src"
         changed = sync_tree(book_sources(book_dir, out_dir, toc, ed, build_dir), src)
         html_now = ed.html_dir / "index.html"
-        if not changed and not to_run and html_now.is_file() and (ed.work_dir / "html").is_dir():
+        published = ed.work_dir / "published"  # present while the HTML in place is built from src as it is
+        if not changed and not to_run and html_now.is_file() and published.is_file():
             progress("Nothing changed: the book is up to date.")
             return html_now
+        published.unlink(missing_ok=True)
         work_html = ed.work_dir / "html"
         try:
             index = build_html(src, work_html, progress, doctrees=ed.work_dir / "doctrees")
@@ -577,6 +579,7 @@ def _build_aside(registry: Registry, runs: list[Run], ed: Edition, book_dir: Pat
         _write_run_log(html / "_static" / "handbook-run.json", runs, manifest)
         # Every chapter and the HTML succeeded: swap them into place, together.
         swap_together([(out_dir, ed.chapters_dir), (html, ed.html_dir)], build_dir / JOURNAL_FILE)
+        published.touch()
         write_manifest(ed.manifest, {k: v for k, v in manifest.items() if k in {r.chapter.name for r in runs}
                                      or (ed.chapters_dir / f"{k}.ipynb").exists()})
         write_site(book_dir, build_dir)
