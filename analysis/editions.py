@@ -114,9 +114,8 @@ def not_covered_notebook(title: str, period: str, reason: str):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     label = period.replace("-", "/")
     nb.cells = [nbformat.v4.new_markdown_cell(
-        f"# {title}\n\n:::{{note}}\nNot in the {label} edition: the data this chapter reads do not cover "
-        f"{label}. {reason[0].upper() + reason[1:]}.\n\nThe chapter appears in the editions whose year "
-        "its data cover.\n:::\n")]
+        f"# {title}\n\n:::{{note}}\nNot in the {label} edition: {reason}.\n\nThe chapter appears in the "
+        "editions whose year its data cover.\n:::\n")]
     return nb
 
 

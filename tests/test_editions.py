@@ -94,8 +94,8 @@ def test_editions_side_by_side_with_a_front_door_and_a_not_covered_page(scratch,
     assert executed["metadata"]["papermill"]["parameters"]["period"] == "2017-18"
 
     absent = text_of(out / "editions" / "2018-19" / "html" / "chapters" / "scratch.html")
-    assert ("Not in the 2018/19 edition: the data this chapter reads do not cover 2018/19. 2018-19 is not "
-            "covered by the scratch data (months April 2015 to March 2018).") in absent
+    assert ("Not in the 2018/19 edition: 2018-19 is not covered by the scratch data (months April 2015 to "
+            "March 2018).") in absent
 
     # Asked for directly, a year the data do not cover is a one-line error, and nothing changes.
     with pytest.raises(ParameterError, match=r"^parameter 'period': 2031-32 is not covered by the scratch data"):
