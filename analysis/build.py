@@ -142,7 +142,12 @@ def plan_runs(registry: Registry, names: list[str], data_dir: str | None,
         chapter = registry.chapter(name)
         wanted = dict(overrides)
         if "period" not in chapter.parameters:
-            wanted.pop("period", None)  # `--period` applies to the chapters that have one
+            year = wanted.pop("period", REPORT_PERIOD)  # `--period` applies to the chapters that have one
+            if tolerate_period and year != REPORT_PERIOD:  # its fixed windows belong to the report's edition
+                runs.append(Run(chapter=chapter, parameters=wanted, data_dir=data, page=None, not_covered=(
+                    f"this chapter has no period; it measures the months set in its own parameters, and its "
+                    f"page is in the {REPORT_PERIOD} edition")))
+                continue
         chapter.resolve_parameters(wanted)  # unknown or reserved names stop here, in one sentence
         try:
             page = prepare_chapter(name, data_dir=data, **wanted)
