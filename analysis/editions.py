@@ -3,8 +3,10 @@
 The report year's edition (2016-17) is the book of `book/chapters/` and `_build/html/`;
 every other year's edition keeps its executed chapters in `_build/editions/<year>/chapters/`
 and its HTML in `_build/editions/<year>/html/`. The site's front door, `_build/index.html`,
-goes to the latest edition and lists them all; `_build/editions.js` lists them for the
-year switcher on every page (a script, not JSON, so it loads from files as well as over http).
+goes to the latest edition and lists them all; `_static/handbook-editions.js` in every
+edition lists them for the year switcher on each page (a script, not JSON, so it loads from
+files as well as over http, and from the edition's own folder, so serving one edition alone
+asks for nothing outside it).
 
 A chapter's run key is the checksum of what its executed notebook depends on: the
 template, the parameters, the input files (by checksum) and the package's code and
@@ -31,7 +33,7 @@ REPORT_PERIOD = REPORT_YEAR.label
 EDITIONS_SUBDIR = "editions"
 MANIFEST_FILE = "manifest.json"
 SITE_INDEX = "index.html"
-SITE_LIST = "editions.js"
+SITE_LIST = "handbook-editions.js"  # in each edition's _static/
 EDITION_SCRIPT = "handbook-edition.js"
 CODE_FOLDERS = ("analysis", "data/reference", "data/published")
 
@@ -87,7 +89,12 @@ def write_site(book_dir: Path, build_dir: Path) -> Path:
     editions = built_editions(book_dir, build_dir)
     build_dir = Path(build_dir)
     listing = [{"period": e.period, "label": e.period.replace("-", "/"), "path": e.site_path} for e in editions]
-    (build_dir / SITE_LIST).write_text("window.handbookEditions = " + json.dumps(listing) + ";\n")
+    script = "window.handbookEditions = " + json.dumps(listing) + ";\n"
+    for each in editions:
+        target = each.html_dir / "_static" / SITE_LIST
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(script)
+        os.replace(tmp, target)
     latest = editions[-1].site_path + "index.html" if editions else ""
     items = "\n".join(f'    <li><a href="{html.escape(e.site_path)}index.html">{e.period.replace("-", "/")}'
                       f'{" (the annual report&#8217;s year)" if e.period == REPORT_PERIOD else ""}</a></li>'

@@ -82,8 +82,10 @@ def test_editions_side_by_side_with_a_front_door_and_a_not_covered_page(scratch,
     assert 'http-equiv="refresh" content="0; url=editions/2018-19/html/index.html"' in door
     for path in ["editions/2015-16/html/", "html/", "editions/2017-18/html/", "editions/2018-19/html/"]:
         assert f'href="{path}index.html"' in door
-    listing = json.loads((out / "editions.js").read_text().split(" = ", 1)[1].rstrip(";\n"))
-    assert [e["period"] for e in listing] == ["2015-16", "2016-17", "2017-18", "2018-19"]
+    for html in ["editions/2015-16/html", "html", "editions/2018-19/html"]:
+        script = (out / html / "_static" / "handbook-editions.js").read_text()
+        listing = json.loads(script.split(" = ", 1)[1].rstrip(";\n"))
+        assert [e["period"] for e in listing] == ["2015-16", "2016-17", "2017-18", "2018-19"]
 
     page_2017 = out / "editions" / "2017-18" / "html" / "chapters" / "scratch.html"
     assert "The answer is 42" in text_of(page_2017)

@@ -1,7 +1,7 @@
 /* The year switcher: a select at the top of every page listing the built editions.
  * Choosing a year opens the same page in that year's edition. The page's edition comes from
- * handbook-edition.js (beside this file); the list of editions from editions.js at the site's
- * root, loaded as a script so it works from files as well as over http. */
+ * handbook-edition.js, the list of editions from handbook-editions.js (both beside this file),
+ * loaded as a script so it works from files as well as over http. */
 (function () {
   "use strict";
   var here = window.handbookEdition;
@@ -37,7 +37,7 @@
   }
 
   var list = document.createElement("script");
-  list.src = siteRoot + "editions.js";
+  list.src = new URL("handbook-editions.js", script.src).href;
   list.onload = function () {
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
   };
