@@ -32,8 +32,11 @@ from pathlib import Path
 from typing import Callable
 
 from . import REPO_ROOT
-from .charts import write_javascript_bundle
 from .datapack import write_data_pack
+from .charts import BUNDLE_NAME, write_javascript_bundle
+from .editions import (EDITION_SCRIPT, REPORT_PERIOD, Edition, code_checksum, edition, edition_script, now,
+                       not_covered_notebook, parse_periods, read_manifest, run_key, sync_tree, write_manifest,
+                       write_site)
 from .errors import ChapterError, DataError, HandbookError, ParameterError
 from .page import ChapterPage, prepare_chapter
 from .registry import Chapter, Registry, load_registry
@@ -51,6 +54,7 @@ CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"
 STATIC_PAGES_FIRST = ["index"]
 STATIC_PAGES_LAST = ["methods", "references"]
+SWITCHER_SCRIPT = "year-switcher.js"  # book/_static/
 
 
 @dataclass
@@ -60,21 +64,28 @@ class Run:
     chapter: Chapter
     parameters: dict
     data_dir: str
-    page: ChapterPage
+    page: ChapterPage | None
     seconds: float = 0.0
     error: str | None = None
+    not_covered: str | None = None  # why the data do not cover the edition's year
+    key: str = ""  # see analysis.editions.run_key
+    executed_at: str = ""
 
 
-def toc_text(registry: Registry) -> str:
-    """The jupyter-book table of contents, from the registry."""
+def toc_text(registry: Registry, folder: str = "book/") -> str:
+    """The jupyter-book table of contents, from the registry.
+
+    The committed `_toc.yml` names pages from the repository root (`book/...`), so
+    `jupyter-book build .` builds the book there; `handbook build` builds from inside the
+    book's folder (`folder=""`)."""
     lines = ["# Generated from chapters.toml by `handbook build`; do not edit by hand.",
-             "format: jb-book", f"root: {STATIC_PAGES_FIRST[0]}", "chapters:"]
+             "format: jb-book", f"root: {folder}{STATIC_PAGES_FIRST[0]}", "chapters:"]
     for page in STATIC_PAGES_FIRST[1:]:
-        lines.append(f"  - file: {page}")
+        lines.append(f"  - file: {folder}{page}")
     for chapter in registry.chapters:
-        lines.append(f"  - file: {CHAPTERS_SUBDIR}/{chapter.name}")
+        lines.append(f"  - file: {folder}{CHAPTERS_SUBDIR}/{chapter.name}")
     for page in STATIC_PAGES_LAST:
-        lines.append(f"  - file: {page}")
+        lines.append(f"  - file: {folder}{page}")
     return "\n".join(lines) + "\n"
 
 
@@ -120,8 +131,11 @@ def check_sources_listing(path: Path) -> None:
 
 
 def plan_runs(registry: Registry, names: list[str], data_dir: str | None,
-              overrides: dict) -> list[Run]:
-    """Validate every chapter's parameters and data before anything runs."""
+              overrides: dict, tolerate_period: bool = False) -> list[Run]:
+    """Validate every chapter's parameters and data before anything runs.
+
+    With `tolerate_period`, a chapter whose data do not cover the period is planned as not
+    covered (its page says so) rather than stopping the build."""
     checked = check_data_folder(data_dir)
     data = str(checked) if checked else ""
     runs = []
@@ -129,9 +143,21 @@ def plan_runs(registry: Registry, names: list[str], data_dir: str | None,
         chapter = registry.chapter(name)
         wanted = dict(overrides)
         if "period" not in chapter.parameters:
-            wanted.pop("period", None)  # `--period` applies to the chapters that have one
+            year = wanted.pop("period", REPORT_PERIOD)  # `--period` applies to the chapters that have one
+            if tolerate_period and year != REPORT_PERIOD:  # its fixed windows belong to the report's edition
+                runs.append(Run(chapter=chapter, parameters=wanted, data_dir=data, page=None, not_covered=(
+                    f"this chapter has no period; it measures the months set in its own parameters, and its "
+                    f"page is in the {REPORT_PERIOD} edition")))
+                continue
         chapter.resolve_parameters(wanted)  # unknown or reserved names stop here, in one sentence
-        page = prepare_chapter(name, data_dir=data, **wanted)
+        try:
+            page = prepare_chapter(name, data_dir=data, **wanted)
+        except ParameterError as exc:
+            if not (tolerate_period and exc.parameter == "period"):
+                raise
+            reason = str(exc).split(": ", 1)[1]
+            runs.append(Run(chapter=chapter, parameters=wanted, data_dir=data, page=None, not_covered=reason))
+            continue
         runs.append(Run(chapter=chapter, parameters=page.parameters, data_dir=data, page=page))
     return runs
 
@@ -190,6 +216,7 @@ def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str | None
 
     target = out_dir / f"{run.chapter.name}.ipynb"
     start = time.perf_counter()
+    run.executed_at = now()
     try:
         papermill.execute_notebook(
             str(run.chapter.template), str(target),
@@ -242,13 +269,43 @@ def _sphinx_config(book: Path) -> None:
     conf.write_text(text)
 
 
-def build_html(book: Path, out: Path, progress: Callable[[str], None]) -> Path:
-    """Build the HTML book from `book` into `out` with warnings as errors."""
-    _sphinx_config(book)
+def sphinx_conf(config: bytes, build_dir: Path) -> str:
+    """The conf.py for `config` (_config.yml and _toc.yml text), made once and kept in _build/cache."""
+    cache = Path(build_dir) / "cache" / f"conf-{hashlib.sha256(config).hexdigest()[:16]}.py"
+    if not cache.is_file():
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy2(CONFIG_FILE, Path(tmp) / "_config.yml")
+            (Path(tmp) / "_toc.yml").write_text(toc_text(load_registry(), folder=""))
+            _sphinx_config(Path(tmp))
+            text = (Path(tmp) / "conf.py").read_text()  # built from book/: paths relative to it
+            text = text.replace("book/_static", "_static").replace("book/references.bib", "references.bib")
+        text += f"\nhtml_js_files = list(html_js_files) + [{EDITION_SCRIPT!r}, {SWITCHER_SCRIPT!r}]\n"
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(text)
+    return cache.read_text()
+
+
+def javascript_bundle() -> bytes:
+    """The Vega bundle, made once per vl-convert version and kept in the user's cache folder."""
+    from importlib.metadata import version
+
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nhs-handbook"
+    cache = folder / f"vega-bundle-{version('vl-convert-python')}.js"
+    if not cache.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            made = write_javascript_bundle(Path(tmp))
+            os.replace(made, cache)
+    return cache.read_bytes()
+
+
+def build_html(book: Path, out: Path, progress: Callable[[str], None], doctrees: Path) -> Path:
+    """Build the HTML book from `book` (with its conf.py) into `out` with warnings as errors;
+    Sphinx keeps its environment in `doctrees` and rewrites only the pages that changed."""
     progress("Building the HTML book (warnings are errors)...")
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-         "-d", str(out.parent / "doctrees"), str(book), str(out)],
+         "-d", str(doctrees), str(book), str(out)],
         capture_output=True, text=True)
     if result.returncode != 0:
         messages = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
@@ -434,67 +491,156 @@ def check_writable(folders: list[Path]) -> None:
 
 def build(names: list[str] | None = None, data_dir: str | None = None, overrides: dict | None = None,
           progress: Callable[[str], None] = print, jobs: int | None = None,
-          book_dir: Path | None = None, build_dir: Path | None = None, real_only: bool = False) -> Path:
+          book_dir: Path | None = None, build_dir: Path | None = None, real_only: bool = False,
+          force: bool = False) -> Path:
     """Run chapters (all by default), build the book, and return the path of index.html.
 
-    Chapters not named but never executed yet are run with their defaults, so the book
-    is always whole. With `real_only`, a dataset that would come from a bundled synthetic
-    sample is an error. `book_dir` and `build_dir` (default book/ and _build/) let tests
-    build a copy elsewhere.
+    `overrides["period"]` chooses the edition: a year ("2017-18") or a range of years
+    ("2015-16..2018-19", one edition each); without it, the report year's edition. Chapters
+    not named but never executed in that edition yet are run with their defaults, so each
+    edition is always whole. A chapter unchanged since its last successful run (see
+    `analysis.editions.run_key`) is not executed again unless `force`. With `real_only`, a
+    dataset that would come from a bundled synthetic sample is an error. `book_dir` and
+    `build_dir` (default book/ and _build/) let tests build a copy elsewhere. For a range,
+    the site's front door is returned.
     """
     book_dir = Path(book_dir or BOOK_DIR)
     build_dir = Path(build_dir or BUILD_DIR)
-    registry = load_registry()
     overrides = dict(overrides or {})
+    periods = parse_periods(overrides.pop("period")) if "period" in overrides else [REPORT_PERIOD]
+    index = None
+    for period in periods:
+        index = _build_edition(names, data_dir, overrides, period, progress, jobs, book_dir, build_dir,
+                               real_only, force)
+    if len(periods) > 1:
+        return write_site(book_dir, build_dir)
+    return index
+
+
+def _build_edition(names, data_dir, overrides, period, progress, jobs, book_dir, build_dir, real_only,
+                   force) -> Path:
+    """Build one edition. Named chapters must cover `period` (else one-line error); the others
+    of the edition get a page saying their data do not cover it."""
+    registry = load_registry()
+    ed = edition(period, book_dir, build_dir)
     requested = names or [c.name for c in registry.chapters]
-    chapters_dir = book_dir / CHAPTERS_SUBDIR
-    check_writable([build_dir, book_dir, chapters_dir])
-    runs = plan_runs(registry, requested, data_dir, overrides)
+    check_writable([build_dir, book_dir, ed.chapters_dir])
+    wanted = {**overrides, "period": period}
+    runs = plan_runs(registry, requested, data_dir, wanted, tolerate_period=not names)
     data = check_data_folder(data_dir)
     with build_lock(build_dir):
         journal = build_dir / JOURNAL_FILE
-        if recover_swap(journal, [chapters_dir, build_dir / "html"]):
+        if recover_swap(journal, [ed.chapters_dir, ed.html_dir]):
             progress("An earlier build was stopped while swapping in its book; the book before it was restored.")
         clean_leftovers(build_dir, progress)
         missing = [c.name for c in registry.chapters
-                   if c.name not in requested and not (chapters_dir / f"{c.name}.ipynb").exists()]
-        runs += plan_runs(registry, missing, data_dir, {})
-        report_sources(runs, registry, data, progress, real_only)
-        return _build_aside(registry, runs, book_dir, build_dir, progress, jobs, str(data) if data else "")
+                   if c.name not in requested and not (ed.chapters_dir / f"{c.name}.ipynb").exists()]
+        runs += plan_runs(registry, missing, data_dir, {"period": period}, tolerate_period=True)
+        report_sources([r for r in runs if r.page], registry, data, progress, real_only)
+        progress(f"Edition {period}:")
+        return _build_aside(registry, runs, ed, book_dir, build_dir, progress, jobs,
+                            str(data) if data else "", force)
 
 
-def _build_aside(registry: Registry, runs: list[Run], book_dir: Path, build_dir: Path,
-                 progress: Callable[[str], None], jobs: int | None, data_dir: str) -> Path:
-    """Run the chapters and build the HTML in a staging folder, then swap both in."""
-    chapters_dir = book_dir / CHAPTERS_SUBDIR
-    toc = toc_text(registry)
-    if not TOC_FILE.exists() or TOC_FILE.read_text() != toc:
-        TOC_FILE.write_text(toc)
+def _build_aside(registry: Registry, runs: list[Run], ed: Edition, book_dir: Path, build_dir: Path,
+                 progress: Callable[[str], None], jobs: int | None, data_dir: str, force: bool) -> Path:
+    """Run the chapters that changed in a staging folder, build the HTML from the edition's
+    kept sources (Sphinx redoes only changed pages), then swap notebooks and HTML in together."""
+    if not TOC_FILE.exists() or TOC_FILE.read_text() != toc_text(registry):
+        TOC_FILE.write_text(toc_text(registry))
+    toc = toc_text(registry, folder="")
     (build_dir / STAGING_SUBDIR).mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="build-", dir=build_dir / STAGING_SUBDIR))
     failed_dir = build_dir / FAILED_SUBDIR
     try:
-        book = staging / "book"
-        shutil.copytree(book_dir, book, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-        shutil.copy2(CONFIG_FILE, book / "_config.yml")
-        (book / "_toc.yml").write_text(toc)
-        write_javascript_bundle(book / "_static")
-        out_dir = book / CHAPTERS_SUBDIR
+        out_dir = staging / CHAPTERS_SUBDIR
+        if ed.chapters_dir.is_dir():
+            shutil.copytree(ed.chapters_dir, out_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         out_dir.mkdir(exist_ok=True)
-        run_chapters(runs, out_dir, failed_dir, progress, jobs, kernel_socket_prefix(build_dir))
+        manifest = read_manifest(ed.manifest)
+        to_run = choose_runs(runs, manifest, ed, out_dir, force, progress)
+        run_chapters(to_run, out_dir, failed_dir, progress, jobs, kernel_socket_prefix(build_dir))
+        src = ed.work_dir / "src"
+        changed = sync_tree(book_sources(book_dir, out_dir, toc, ed, build_dir), src)
+        html_now = ed.html_dir / "index.html"
+        published = ed.work_dir / "published"  # present while the HTML in place is built from src as it is
+        if not changed and not to_run and html_now.is_file() and published.is_file():
+            progress("Nothing changed: the book is up to date.")
+            return html_now
+        published.unlink(missing_ok=True)
+        work_html = ed.work_dir / "html"
+        try:
+            index = build_html(src, work_html, progress, doctrees=ed.work_dir / "doctrees")
+        except HandbookError:
+            shutil.rmtree(ed.work_dir / "html", ignore_errors=True)  # the next build starts clean, so
+            shutil.rmtree(ed.work_dir / "doctrees", ignore_errors=True)  # the same warning fails it again
+            raise
         html = staging / "html"
-        index = build_html(book, html, progress)
+        shutil.copytree(work_html, html)
         accessibility_fixes(html)
         strip_local_paths(html, {data_dir or "": DATA_LABEL, str(staging): "<build folder>",
                                  str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
                                  str(REPO_ROOT): "<checkout>"})
-        _write_run_log(html / "_static" / "handbook-run.json", runs)
+        for run in to_run:
+            manifest[run.chapter.name] = {"key": run.key, "executed_at": run.executed_at}
+        _write_run_log(html / "_static" / "handbook-run.json", runs, manifest)
         write_data_pack(html)
         # Every chapter and the HTML succeeded: swap them into place, together.
-        swap_together([(out_dir, chapters_dir), (html, build_dir / "html")], build_dir / JOURNAL_FILE)
-        return build_dir / "html" / index.name
+        swap_together([(out_dir, ed.chapters_dir), (html, ed.html_dir)], build_dir / JOURNAL_FILE)
+        published.touch()
+        write_manifest(ed.manifest, {k: v for k, v in manifest.items() if k in {r.chapter.name for r in runs}
+                                     or (ed.chapters_dir / f"{k}.ipynb").exists()})
+        write_site(book_dir, build_dir)
+        if ed.period == REPORT_PERIOD:  # for `jupyter-book build .` from the repository root
+            sync_tree({BUNDLE_NAME: javascript_bundle()}, book_dir / "_static", remove=False)
+        return ed.html_dir / index.name
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def choose_runs(runs: list[Run], manifest: dict, ed: Edition, out_dir: Path, force: bool,
+                progress: Callable[[str], None]) -> list[Run]:
+    """The runs to execute: those forced, changed or never run. A chapter whose data do not
+    cover the edition's year gets a page saying so instead (written here, never executed)."""
+    import nbformat
+
+    code = code_checksum()
+    chosen = []
+    for run in runs:
+        name = run.chapter.name
+        if run.not_covered:
+            nbformat.write(not_covered_notebook(run.chapter.title, ed.period, run.not_covered),
+                           out_dir / f"{name}.ipynb")
+            manifest.pop(name, None)
+            progress(f"  {name}: not covered in {ed.period} ({run.not_covered})")
+            continue
+        run.key = run_key(run.chapter.template, run.parameters, run.data_dir,
+                          {n: {"origin": s.origin, "files": {e.relative: e.sha256 for e in s.entries}}
+                           for n, s in run.page.sources.items()}, code)
+        last = manifest.get(name, {})
+        if not force and last.get("key") == run.key and (out_dir / f"{name}.ipynb").is_file():
+            progress(f"  {name}: unchanged since its run at {last.get('executed_at')}; not executed again")
+            continue
+        chosen.append(run)
+    return chosen
+
+
+def book_sources(book_dir: Path, chapters: Path, toc: str, ed: Edition, build_dir: Path) -> dict:
+    """Every file of the edition's Sphinx source folder: relative name -> file or bytes."""
+    files: dict = {}
+    for path in book_dir.rglob("*"):
+        relative = path.relative_to(book_dir)
+        if path.is_file() and relative.parts[0] != CHAPTERS_SUBDIR and not {
+                ".ipynb_checkpoints", "__pycache__"} & set(relative.parts):
+            files[relative.as_posix()] = path
+    for path in chapters.glob("*.ipynb"):
+        files[f"{CHAPTERS_SUBDIR}/{path.name}"] = path
+    files["_config.yml"] = CONFIG_FILE
+    files["_toc.yml"] = toc.encode()
+    files["conf.py"] = sphinx_conf(CONFIG_FILE.read_bytes() + toc.encode(), build_dir).encode()
+    files[f"_static/{BUNDLE_NAME}"] = javascript_bundle()
+    files[f"_static/{EDITION_SCRIPT}"] = edition_script(ed).encode()
+    return files
 
 
 def _files_matching(folder: Path, pattern: str) -> list[Path]:
@@ -567,6 +713,8 @@ def report_sources(runs: list[Run], registry: Registry, data_dir: Path | None,
 def run_chapters(runs: list[Run], out_dir: Path, failed_dir: Path,
                  progress: Callable[[str], None], jobs: int | None, socket_prefix: str | None = None) -> None:
     """Execute the chapters in parallel; raise ChapterError naming every failure."""
+    if not runs:
+        return
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
     progress(f"Running {len(runs)} chapter(s) with papermill, {jobs} at a time...")
     started = time.perf_counter()
@@ -590,13 +738,17 @@ def _describe(parameters: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in parameters.items() if v not in ("", None)) or "defaults"
 
 
-def _write_run_log(path: Path, runs: list[Run]) -> None:
-    """Record what ran, with which parameters and inputs, in the built book."""
+def _write_run_log(path: Path, runs: list[Run], manifest: dict) -> None:
+    """Record what ran, when, with which parameters and inputs, in the built book."""
     path.parent.mkdir(parents=True, exist_ok=True)
     log = []
     for run in runs:
+        if run.not_covered:
+            log.append({"chapter": run.chapter.name, "parameters": run.parameters, "not_covered": run.not_covered})
+            continue
         log.append({
             "chapter": run.chapter.name, "parameters": run.parameters,
+            "executed_at": manifest.get(run.chapter.name, {}).get("executed_at"),
             "seconds": round(run.seconds, 2),
             "inputs": {name: {"origin": s.origin, "synthetic": s.synthetic,
                               "files": {e.relative: e.sha256 for e in s.entries}}

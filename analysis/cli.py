@@ -1,7 +1,7 @@
 """The `handbook` command: run chapters, build the book, regenerate bundled samples.
 
-    handbook build [--period 2016-17] [--data DIR [--real-only]]
-    handbook run CHAPTER [--period P] [--data DIR [--real-only]] [-p NAME VALUE ...]
+    handbook build [--period 2016-17 | --period 2015-16..2018-19] [--force] [--data DIR [--real-only]]
+    handbook run CHAPTER [--period P] [--force] [--data DIR [--real-only]] [-p NAME VALUE ...]
     handbook samples
     handbook fetch ae --period 2017-18 --data DIR [--base-url URL]
 
@@ -41,7 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub):
-        sub.add_argument("--period", help="NHS financial year, e.g. 2016-17 (or 2016/17)")
+        sub.add_argument("--period", help="the edition: an NHS financial year, e.g. 2016-17 (or 2016/17); "
+                                          "for build also a range, e.g. 2015-16..2018-19 (one edition each)")
+        sub.add_argument("--force", action="store_true",
+                         help="execute chapters again even when nothing they depend on changed")
         sub.add_argument("--data", metavar="DIR",
                          help="folder of your own data files; datasets not found there come "
                               "from the bundled sample")
@@ -122,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, value in args.parameter:
                 overrides[name] = value
         index = build(names=names, data_dir=args.data, overrides=overrides,
-                      progress=_progress, jobs=args.jobs, real_only=args.real_only)
+                      progress=_progress, jobs=args.jobs, real_only=args.real_only, force=args.force)
     except HandbookError as exc:
         print(f"handbook: error: {exc}", file=sys.stderr)
         return 1

@@ -57,7 +57,7 @@ def test_bad_parameters_stop_before_anything_runs(scratch):
 def test_toc_lists_every_registered_chapter(scratch):
     run(scratch)
     toc = (scratch["tmp"] / "_toc.yml").read_text()
-    assert "- file: chapters/scratch" in toc and "root: index" in toc
+    assert "- file: book/chapters/scratch" in toc and "root: book/index" in toc
 
 
 def test_a_chapter_that_writes_a_warning_fails_rather_than_print_it_on_the_page(scratch):

@@ -1,0 +1,82 @@
+"""Benchmark the build's speed against its aims, beside the floor it measures on this machine.
+
+A script, not a test: the figures depend on the machine and its load. It builds copies of
+book/ in a temporary folder, so the working book is untouched, and prints:
+
+- floor: one kernel started and `import pandas, altair, analysis` run in it (no chapter is faster);
+- clean build of one edition (the report year's);
+- rebuild with nothing changed (no notebook executed, no page rebuilt);
+- one chapter re-run (`handbook run ae --force`);
+- clean build of four editions (2015-16..2018-19).
+
+    python benchmarks/build.py [--data DIR] [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from analysis import REPO_ROOT
+from analysis.build import build
+
+AIMS = {"rebuild, nothing changed": 3, "one chapter re-run": 5, "clean build, one edition": 20,
+        "clean build, four editions": 60}
+
+
+def floor_seconds() -> float:
+    """Start a kernel, import what every chapter imports, stop it."""
+    from jupyter_client.manager import start_new_kernel
+
+    start = time.perf_counter()
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        client.execute_interactive("import pandas, altair, analysis", timeout=300)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return time.perf_counter() - start
+
+
+def fresh_copy(root: Path) -> tuple[Path, Path]:
+    book = root / "book"
+    shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters", "vega-bundle.js"))
+    return book, root / "_build"
+
+
+def timed(**kwargs) -> float:
+    start = time.perf_counter()
+    build(progress=lambda message: None, **kwargs)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data")
+    parser.add_argument("--jobs", type=int)
+    args = parser.parse_args()
+    common = {"data_dir": args.data, "jobs": args.jobs}
+    figures = {}
+    floor = floor_seconds()
+    with tempfile.TemporaryDirectory() as tmp:
+        book, out = fresh_copy(Path(tmp) / "one")
+        figures["clean build, one edition"] = timed(book_dir=book, build_dir=out, **common)
+        figures["rebuild, nothing changed"] = timed(book_dir=book, build_dir=out, **common)
+        figures["one chapter re-run"] = timed(book_dir=book, build_dir=out, names=["ae"], force=True, **common)
+        book, out = fresh_copy(Path(tmp) / "four")
+        figures["clean build, four editions"] = timed(book_dir=book, build_dir=out,
+                                                      overrides={"period": "2015-16..2018-19"}, **common)
+    print(f"Build benchmark ({os.cpu_count()} cores, data: {args.data or 'bundled samples'}, "
+          f"load average {os.getloadavg()[0]:.1f})")
+    print(f"  {'floor: kernel start + imports':32} {floor:6.1f} s")
+    for name in AIMS:
+        verdict = "meets" if figures[name] < AIMS[name] else "misses"
+        print(f"  {name:32} {figures[name]:6.1f} s   aim < {AIMS[name]} s ({verdict})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Editions by year and builds that redo only what changed, on the scratch chapter.
+
+The scratch chapter's data are made to cover 2015-16 to 2017-18 only, so an edition of
+2018-19 shows the page that says so.
+"""
+
+import json
+import re
+
+import pytest
+
+import scratch_chapter
+from analysis import build as build_module
+from analysis.editions import parse_periods
+from analysis.errors import ParameterError
+from analysis.periods import FinancialYear
+from conftest import scratch_notebook
+
+COVERED = ["2015-16", "2016-17", "2017-18"]
+
+
+def covered_only(params, sources):
+    year = FinancialYear.parse(params["period"]).label
+    if year not in COVERED:
+        raise ParameterError("period", f"{year} is not covered by the scratch data (months April 2015 to "
+                                       "March 2018)")
+    return {**params, "period": year}
+
+
+def build_scratch(scratch, messages=None, **kwargs):
+    progress = messages.append if messages is not None else (lambda m: None)
+    return build_module.build(book_dir=scratch["book"], build_dir=scratch["out"], progress=progress, **kwargs)
+
+
+def text_of(path):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", path.read_text()))
+
+
+def test_periods_are_a_year_or_a_range():
+    assert parse_periods("2016/17") == ["2016-17"]
+    assert parse_periods("2015-16..2018-19") == ["2015-16", "2016-17", "2017-18", "2018-19"]
+    with pytest.raises(ParameterError, match="the range 2018-19..2015-16 ends before it starts"):
+        parse_periods("2018-19..2015-16")
+
+
+def test_an_unchanged_chapter_is_not_executed_again_and_force_executes_it(scratch):
+    build_scratch(scratch)
+    out = scratch["out"]
+    executed = scratch["book"] / "chapters" / "scratch.ipynb"
+    page = out / "html" / "chapters" / "scratch.html"
+    manifest = json.loads((out / "work" / "2016-17" / "manifest.json").read_text())
+    first_run = manifest["scratch"]["executed_at"]
+    before = (executed.read_bytes(), page.stat().st_mtime_ns)
+
+    messages = []
+    build_scratch(scratch, messages)
+    assert f"  scratch: unchanged since its run at {first_run}; not executed again" in messages
+    assert "Nothing changed: the book is up to date." in messages
+    assert not any("Running" in m for m in messages)
+    assert (executed.read_bytes(), page.stat().st_mtime_ns) == before
+
+    # A changed template is executed again, and the HTML build picks up the changed page.
+    scratch_notebook(scratch["template"], ['from myst_nb import glue\nglue("answer", 43, display=False)'])
+    messages = []
+    build_scratch(scratch, messages)
+    assert any(m.startswith("  [1/1] scratch") for m in messages)
+    assert "The answer is 43" in text_of(page)
+    log = json.loads((out / "html" / "_static" / "handbook-run.json").read_text())
+    assert log[0]["chapter"] == "scratch" and log[0]["executed_at"] >= first_run
+
+    messages = []
+    build_scratch(scratch, messages, force=True)
+    assert any(m.startswith("  [1/1] scratch") for m in messages)
+
+
+def test_editions_side_by_side_with_a_front_door_and_a_not_covered_page(scratch, monkeypatch):
+    monkeypatch.setattr(scratch_chapter, "validate_parameters", covered_only)
+    front = build_scratch(scratch, overrides={"period": "2015-16..2018-19"})
+    out = scratch["out"]
+    assert front == out / "index.html"
+    door = front.read_text()
+    assert 'http-equiv="refresh" content="0; url=editions/2018-19/html/index.html"' in door
+    for path in ["editions/2015-16/html/", "html/", "editions/2017-18/html/", "editions/2018-19/html/"]:
+        assert f'href="{path}index.html"' in door
+    for html in ["editions/2015-16/html", "html", "editions/2018-19/html"]:
+        script = (out / html / "_static" / "handbook-editions.js").read_text()
+        listing = json.loads(script.split(" = ", 1)[1].rstrip(";\n"))
+        assert [e["period"] for e in listing] == ["2015-16", "2016-17", "2017-18", "2018-19"]
+
+    page_2017 = out / "editions" / "2017-18" / "html" / "chapters" / "scratch.html"
+    assert "The answer is 42" in text_of(page_2017)
+    assert "year-switcher.js" in page_2017.read_text() and "handbook-edition.js" in page_2017.read_text()
+    edition_js = (out / "editions" / "2017-18" / "html" / "_static" / "handbook-edition.js").read_text()
+    assert '"period": "2017-18"' in edition_js and '"path": "editions/2017-18/html/"' in edition_js
+    executed = json.loads((out / "editions" / "2017-18" / "chapters" / "scratch.ipynb").read_text())
+    assert executed["metadata"]["papermill"]["parameters"]["period"] == "2017-18"
+
+    absent = text_of(out / "editions" / "2018-19" / "html" / "chapters" / "scratch.html")
+    assert ("Not in the 2018/19 edition: 2018-19 is not covered by the scratch data (months April 2015 to "
+            "March 2018).") in absent
+
+    # Asked for directly, a year the data do not cover is a one-line error, and nothing changes.
+    with pytest.raises(ParameterError, match=r"^parameter 'period': 2031-32 is not covered by the scratch data"):
+        build_scratch(scratch, names=["scratch"], overrides={"period": "2031-32"})
+
+    # A chapter run for one year changes that edition only.
+    others = {p: p.read_bytes() for p in out.glob("**/html/chapters/scratch.html")
+              if "2017-18" not in str(p) and "work" not in p.relative_to(out).parts}
+    scratch_notebook(scratch["template"], ['from myst_nb import glue\nglue("answer", 43, display=False)'])
+    build_scratch(scratch, names=["scratch"], overrides={"period": "2017-18"})
+    assert "The answer is 43" in text_of(page_2017)
+    assert len(others) == 3 and all(p.read_bytes() == b for p, b in others.items())
