@@ -22,6 +22,7 @@ import pandas as pd
 
 from .errors import DataError, ParameterError
 from .ledger import REPORT_YEAR
+from .charts import data_link
 from .page import cite, scroll_region
 from .periods import FinancialYear
 from .registry import load_registry
@@ -161,6 +162,13 @@ def _section(title: str, rows: pd.DataFrame, first: str) -> str:
     return f'<h3 class="handbook-glance-area">{html.escape(title)}</h3>{scroll_region(table, title)}'
 
 
+DOWNLOAD_COLUMNS = {"kind": "Kind", "area": "Area", "commitment": "Commitment or standard", "promise_source": "Promised in",
+                    "target": "Target", "target_source": "Target set in", "printed": "What the report says happened",
+                    "source": "Reported in", "result": "Result shown", "how": "Result computed or transcribed",
+                    "basis": "Computed from", "met": "Met"}
+"""The front page's rows as its CSV download gives them (column: heading)."""
+
+
 def page_html(table: pd.DataFrame) -> str:
     """The front page's tables: the commitments, one section per area, then the standards."""
     promised = table[table["kind"] == "commitment"]
@@ -168,6 +176,8 @@ def page_html(table: pd.DataFrame) -> str:
     standards = table[table["kind"] == "standard"]
     if len(standards):
         parts.append(_section("Standards and goals set elsewhere in the report", standards, "Standard or goal"))
+    rows = table[list(DOWNLOAD_COLUMNS)].rename(columns=DOWNLOAD_COLUMNS)
+    parts.append(f'<p class="handbook-table-download">{data_link(rows, "at-a-glance", "Download every row")}</p>')
     return "".join(parts)
 
 

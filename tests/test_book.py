@@ -97,6 +97,8 @@ def test_front_page_links_resolve_and_index_claims_only_what_the_book_shows(bund
     index = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (html_dir / "index.html").read_text()))
     assert "every standard" not in index  # the front page lists the commitments and the computed standards only
     assert "every commitment the performance analysis lists for 2016/17" in index
+    assert 'href="handbook-data.zip"' in (html_dir / "index.html").read_text()
+    assert (html_dir / "handbook-data.zip").is_file()  # the data pack the index links to
     for name in CHAPTERS:
         if name == "at-a-glance":
             continue

@@ -145,6 +145,7 @@ def test_the_page_counts_what_its_table_shows(request, which):
     assert "After the commitments come 4 standards and goals the report sets elsewhere, 4 of them" in text
     assert ('54% <span class="handbook-how">transcribed, annual report, line 715</span></td>'
             '<td class="handbook-key" data-label="Met">no</td>') in html
+    assert 'download="at-a-glance.csv"' in html and f"Download every row (CSV, {len(table)} rows)" in text
 
 
 def test_methods_states_the_count_the_report_gives(real_data):
