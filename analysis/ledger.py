@@ -54,6 +54,13 @@ def published(chapter: str) -> pd.DataFrame:
     return table
 
 
+def difference_text(difference: float, unit: str, decimals: int) -> str:
+    """A difference between two figures: in percentage points for percentages, else in the unit."""
+    if unit == "percent":
+        return f"{difference:,.{decimals}f} percentage points"
+    return format_value(difference, unit, decimals)
+
+
 def format_value(value: float | None, unit: str, decimals: int) -> str:
     """A figure as people read it: "82.3%", "£154m", "1,876,819" (a whole count never gets decimals)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -134,15 +141,15 @@ def compare(chapter: str, reproduced: dict[str, float | None],
             elif ok and abs(difference) <= 0.5 * 10 ** (-decimals) + 1e-9:
                 verdict = "Agrees within the printed rounding."
             elif ok:
-                verdict = (f"Agrees within rounding: the difference, {format_value(difference, row.unit, decimals + 1)}, "
-                           f"is within {format_value(0.5 * 10 ** (-decimals) + slack, row.unit, decimals + 1)} "
+                verdict = (f"Agrees within rounding: the difference, {difference_text(difference, row.unit, decimals + 1)}, "
+                           f"is within {difference_text(0.5 * 10 ** (-decimals) + slack, row.unit, decimals + 1)} "
                            f"(half a unit of the printed figure, plus "
-                           f"{format_value(slack, row.unit, decimals + 1)} from the rounding of its inputs).")
+                           f"{difference_text(slack, row.unit, decimals + 1)} from the rounding of its inputs).")
             else:
-                verdict = (f"Differs by {format_value(difference, row.unit, decimals + 1)} "
+                verdict = (f"Differs by {difference_text(difference, row.unit, decimals + 1)} "
                            f"({difference / float(row.value):+.1%} of the printed figure)."
                            if float(row.value) else
-                           f"Differs by {format_value(difference, row.unit, decimals + 1)}.")
+                           f"Differs by {difference_text(difference, row.unit, decimals + 1)}.")
         if status == "by construction":
             verdict = BY_CONSTRUCTION
         if row.figure in notes:

@@ -122,3 +122,8 @@ def test_built_ledgers_say_by_construction_exactly_on_synthetic_pages(bundled_bo
                 seen["real agreeing"] = seen.get("real agreeing", 0) + ("Agrees within" in table)
     # bundled: cancer, A&E, PHB, vanguards; real: A&E, cancer, vanguards, finance twice (PHB falls back to the sample)
     assert seen["synthetic"] >= 5 and seen["real"] >= 5 and seen["real agreeing"] >= 4
+
+
+def test_a_percentage_differs_by_percentage_points(ledger_dir):
+    rows = ledger.compare("demo", {"performance": 84.54, "treated": 119798, "multiple": 2.1}).set_index("figure")
+    assert rows.loc["performance", "verdict"] == "Differs by 2.5 percentage points (+3.1% of the printed figure)."
