@@ -279,7 +279,7 @@ def test_bad_options(options, message):
 @pytest.mark.parametrize("name", ["cancer", "ae", "rtt", "mental-health", "vanguards"])
 def test_every_chapter_chart_states_the_rules_and_its_screening(bundled_book, name):
     html = (bundled_book / "_build" / "html" / "chapters" / f"{name}.html").read_text()
-    assert "Making Data Count rules, as in NHSRplotthedots" in html
+    assert '"Making Data Count rules, as in","NHSRplotthedots"' in html  # the subtitle's lines, wrapped to fit
     assert "Screening: " in html and "moving ranges not screened" not in html  # the chapters screen, as the reference
     assert "The latest month shows" in html and "3.267 times their mean or more left out" in html
 
