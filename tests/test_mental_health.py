@@ -165,3 +165,15 @@ def test_built_pages(bundled_book, real_book):
     assert "920 of 1,248 completed pathways started treatment within two weeks of referral, 73.7 %" in real
     assert "England’s estimated diagnosis rate for people aged 65 and over was 67.9% in 2017" in real
     assert "Not computed: no data." in real and "cannot show the monthly path" in real
+
+
+def test_the_dementia_sample_copies_nothing_from_the_published_file(real_data):
+    from analysis.sources import BUNDLED_DIR
+
+    sample = pd.read_csv(BUNDLED_DIR / "dementia" / "dementia_rate_SYNTHETIC_SAMPLE.csv", dtype=str)
+    (published,) = (real_data / "dementia").glob("*.csv")
+    real = pd.read_csv(published, dtype=str)
+    assert not published.name.startswith(tuple(p.stem for p in (BUNDLED_DIR / "dementia").glob("*.csv")))
+    key = ["area_code", "period", "value"]
+    assert sample[key].merge(real[key]).empty  # no area has its published value in the sample
+    assert set(sample["area_code"]) & set(real["area_code"]) == {"E92000001"}  # England is the only real area
