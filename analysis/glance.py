@@ -17,16 +17,17 @@ and a result for it (`JUDGED`); every other row says why it is not judged (`NOT_
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 
 from .errors import DataError, ParameterError
 from .ledger import REPORT_YEAR
 from .charts import data_link
-from .page import cite, scroll_region
+from .page import Result, cite, scroll_region
 from .periods import FinancialYear
 from .registry import load_registry
-from .sources import DATA_DIR, resolve_all, sha256_of
+from .sources import DATA_DIR, USER_ORIGIN, resolve_all, sha256_of
 
 GLANCE_FILE = DATA_DIR / "reference" / "at_a_glance.csv"
 COLUMNS = ["kind", "area", "commitment", "promise_document", "promise_line", "target", "target_document",
@@ -40,11 +41,60 @@ SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled sample
 
 
 def validate_parameters(params: dict, sources) -> dict:
+    """Any year at least one chapter's data cover; otherwise a ParameterError naming what the data cover."""
     year = FinancialYear.parse(params["period"])
     if year != REPORT_YEAR:
-        raise ParameterError("period", f"the front page summarises the annual report for "
-                                       f"{REPORT_YEAR.label}, not {year.label}")
+        reasons = []
+        data_dir = data_dir_of(sources)
+        for chapter in sorted(headline_chapters(), key=lambda c: _data_size(c, data_dir)):  # quickest first
+            reason = not_covered(chapter, year, data_dir)
+            if reason is None:
+                return {**params, "period": year.label}
+            reasons.append(f"{chapter.title}: {reason}")
+        raise ParameterError("period", f"no chapter's data cover {year.label} ({'; '.join(reasons)})")
     return {**params, "period": year.label}
+
+
+def headline_chapters() -> list:
+    """The chapters with a `headline(sources, year)` function, in the book's order."""
+    return [c for c in load_registry().chapters if c.name != "at-a-glance" and hasattr(c.load_module(), "headline")]
+
+
+def _sources(chapter, data_dir: str) -> dict:
+    registry = load_registry()
+    return resolve_all(chapter.datasets, registry.datasets, data_dir or None)
+
+
+def _data_size(chapter, data_dir: str) -> int:
+    return sum(entry.path.stat().st_size for source in _sources(chapter, data_dir).values()
+               for entry in source.entries)
+
+
+def data_dir_of(sources: dict) -> str:
+    """The user's data folder the front page's sources were resolved against ("" when all are bundled)."""
+    return next((str(source.root) for source in sources.values() if source.origin == USER_ORIGIN), "")
+
+
+def not_covered(chapter, year: FinancialYear, data_dir: str) -> str | None:
+    """Why `chapter` has no page for `year` (its own words), or None when its data cover the year."""
+    if "period" not in chapter.parameters:
+        return None if year == REPORT_YEAR else (
+            f"it measures the fixed months set in its parameters, for the {REPORT_YEAR.label} edition only")
+    sources = _sources(chapter, data_dir)
+    try:
+        chapter.load_module().validate_parameters({**chapter.parameters, "period": year.label}, sources)
+    except ParameterError as exc:
+        if exc.parameter != "period":
+            raise
+        return str(exc).split(": ", 1)[1]
+    return None
+
+
+def entry(figure: Result, vintage: str, result: str | None = None) -> dict:
+    """One result of a chapter's `headline`: the figure (value, unit, standard), its text, met or not
+    (None without a standard) and the data vintage (the latest period the chapter read)."""
+    return {"figure": figure, "result": result or figure.value_text(), "met": figure.met, "value": figure.value,
+            "vintage": vintage}
 
 
 def commitments() -> pd.DataFrame:
@@ -78,18 +128,38 @@ def _row_problem(row) -> tuple[str, str] | None:
     return None
 
 
-def results(data_dir: str, year: FinancialYear) -> pd.DataFrame:
-    """Every row with its result: computed by a chapter where one exists, else transcribed."""
-    registry = load_registry()
-    chapters = {c.name: c for c in registry.chapters}
+@dataclass
+class ChapterResult:
+    """One chapter on the front page for a year: its headline results, or why its data do not cover the year."""
+    name: str
+    title: str
+    entries: dict  # key -> `entry` (empty when not covered)
+    basis: str  # what the results rest on (see `computed_from`)
+    reason: str | None = None  # why the chapter has no result for the year; None when it has
+
+    @property
+    def key(self) -> dict | None:
+        """The chapter's key figure: the first result its `headline` gives."""
+        return next(iter(self.entries.values()), None)
+
+
+def chapter_results(data_dir: str, year: FinancialYear) -> list[ChapterResult]:
+    """Every chapter with a `headline`: its results for `year`, or the reason it has none."""
+    out = []
+    for chapter in headline_chapters():
+        reason = not_covered(chapter, year, data_dir)
+        sources = _sources(chapter, data_dir)
+        entries = {} if reason else chapter.load_module().headline(sources, year)
+        out.append(ChapterResult(chapter.name, chapter.title, entries, computed_from(sources), reason))
+    return out
+
+
+def results(chapters: list[ChapterResult]) -> pd.DataFrame:
+    """Every row of the commitments table with its result: computed by a chapter where one exists
+    (from `chapter_results` for the report's year), else transcribed."""
+    computed = {c.name: c.entries for c in chapters}
+    basis = {c.name: c.basis for c in chapters}
     table = commitments()
-    computed, basis = {}, {}
-    for name in sorted(set(table["chapter"]) - {""}):
-        if name in chapters and hasattr(chapters[name].load_module(), "headline"):
-            chapter = chapters[name]
-            sources = resolve_all(chapter.datasets, registry.datasets, data_dir or None)
-            computed[name] = chapter.load_module().headline(sources, year)
-            basis[name] = computed_from(sources)
     rows = []
     for row in table.itertuples(index=False):
         found = computed.get(row.chapter, {}).get(row.key)
@@ -136,7 +206,7 @@ def counts(table: pd.DataFrame) -> dict:
 
 def _result_cell(r) -> str:
     if r.chapter:
-        return (f'<a href="chapters/{html.escape(r.chapter)}.html">{html.escape(r.result)}</a> '
+        return (f'<a href="{html.escape(r.chapter)}.html">{html.escape(r.result)}</a> '
                 f'<span class="handbook-how">computed from {html.escape(r.basis, quote=False)} '
                 f'(printed: {html.escape(r.printed)}, {html.escape(r.source)})</span>')
     if not r.result:
@@ -183,3 +253,95 @@ def page_html(table: pd.DataFrame) -> str:
 
 def checksum() -> str:
     return sha256_of(GLANCE_FILE)
+
+
+BASIS_WORDS = {SYNTHETIC: "synthetic sample", "the data": "real data (published files)",
+               "the report's own tables, transcribed": "the report's own tables (transcribed)"}
+
+
+def standard_text(figure: Result) -> str:
+    """The standard a figure is held to, in words ("95%", "ambition: two thirds", "none set")."""
+    from .ledger import format_value
+
+    if figure.standard_text:
+        return figure.standard_text
+    if figure.standard is None:
+        return "none set"
+    decimals = 0 if float(figure.standard).is_integer() else figure.decimals
+    return f"at least {format_value(float(figure.standard), figure.unit, decimals)}"
+
+
+def met_text(found: dict) -> str:
+    return {True: "met", False: "not met"}.get(found["met"], "not judged (no standard to judge by)")
+
+
+def _cells(labels: list[str], texts: list[str]) -> str:
+    return "".join(f'<td class="handbook-key" data-label="{html.escape(label)}">{text}</td>'
+                   for label, text in zip(labels, texts))
+
+
+def _stacked_table(labels: list[str], rows: list[list[str]], css: str, label: str) -> str:
+    head = "".join(f'<th scope="col" class="handbook-key">{html.escape(h)}</th>' for h in labels)
+    body = "".join(f"<tr>{_cells(labels, r)}</tr>" for r in rows)
+    return scroll_region(f'<table class="handbook-table handbook-stack {css}"><thead><tr>{head}</tr></thead>'
+                         f"<tbody>{body}</tbody></table>", label)
+
+
+BOX_COLUMNS = ["Chapter", "Key figure", "Standard", "Met", "Data", "Data vintage"]
+
+
+def box_rows(chapters: list[ChapterResult], year: FinancialYear) -> pd.DataFrame:
+    """One row per chapter: its key figure for `year`, the standard, met or not, real or synthetic, and
+    the latest period of the data it read (or why it has no figure for the year)."""
+    rows = []
+    for c in chapters:
+        key = c.key
+        if key is None:
+            rows.append({"chapter": c.name, "Chapter": c.title, "Key figure": f"No figure for {year.slash_label}",
+                         "Standard": "", "Met": "not covered", "Data": BASIS_WORDS.get(c.basis, c.basis),
+                         "Data vintage": c.reason})
+            continue
+        figure = key["figure"]
+        shown = f"{key['result']} {figure.label}" if figure.value is not None else f"{figure.label}: {key['result']}"
+        rows.append({"chapter": c.name, "Chapter": c.title, "Key figure": shown,
+                     "Standard": standard_text(figure), "Met": met_text(key),
+                     "Data": BASIS_WORDS.get(c.basis, c.basis), "Data vintage": key["vintage"]})
+    return pd.DataFrame(rows)
+
+
+def box_html(chapters: list[ChapterResult], year: FinancialYear) -> str:
+    """The results at a glance: one row per chapter, linked, with a CSV download."""
+    table = box_rows(chapters, year)
+    rows = [[f'<a href="{html.escape(r["chapter"])}.html">{html.escape(r["Chapter"])}</a>',
+             *(html.escape(str(r[c])) for c in BOX_COLUMNS[1:])] for _, r in table.iterrows()]
+    title = f"The results of {year.slash_label} at a glance"
+    return (f'<section class="handbook-glance-box" aria-label="{html.escape(title)}">'
+            f'<p class="handbook-headline-title">{html.escape(title)}</p>'
+            + _stacked_table(BOX_COLUMNS, rows, "handbook-glance-results", title)
+            + f'<p class="handbook-table-download">'
+              f'{data_link(table[BOX_COLUMNS], f"at-a-glance-{year.label}", "Download these rows")}</p></section>')
+
+
+STANDARD_COLUMNS = ["Chapter", "Measure", "Result", "Standard", "Met"]
+
+
+def standard_rows(chapters: list[ChapterResult]) -> pd.DataFrame:
+    """Every result the chapters compute for the year, with its standard and met or not."""
+    rows = []
+    for c in chapters:
+        for found in c.entries.values():
+            rows.append({"chapter": c.name, "Chapter": c.title, "Measure": found["figure"].label,
+                         "Result": found["result"], "Standard": standard_text(found["figure"]), "Met": met_text(found)})
+    return pd.DataFrame(rows, columns=["chapter", *STANDARD_COLUMNS])
+
+
+def other_year_html(chapters: list[ChapterResult], year: FinancialYear) -> str:
+    """For a year other than the report's: every result computed for it, with no printed figures."""
+    table = standard_rows(chapters)
+    title = f"Every result computed for {year.slash_label}"
+    rows = [[f'<a href="{html.escape(r["chapter"])}.html">{html.escape(r["Chapter"])}</a>',
+             *(html.escape(str(r[c])) for c in STANDARD_COLUMNS[1:])] for _, r in table.iterrows()]
+    return (f'<h2 class="handbook-glance-area">{html.escape(title)}</h2>'
+            + _stacked_table(STANDARD_COLUMNS, rows, "handbook-glance", title)
+            + f'<p class="handbook-table-download">'
+              f'{data_link(table[STANDARD_COLUMNS], f"at-a-glance-results-{year.label}", "Download every row")}</p>')

@@ -84,6 +84,13 @@ def fetch(period: str, data_dir, base_url: str | None = None, progress=print):
 
 
 def headline(sources, year: FinancialYear) -> dict:
-    """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
-    value = england(load(sources), year)["all_types"]
-    return {"four_hour": {"result": f"{value:.1f}%", "met": value >= STANDARD}}
+    """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv (see
+    `analysis.glance.entry`); the first is the chapter's key figure."""
+    from ..glance import entry
+    from ..page import Result
+    from ..periods import month_label
+
+    table = load(sources)
+    value = england(table, year)["all_types"]
+    return {"four_hour": entry(Result("seen within four hours, all A&E department types", value, standard=STANDARD),
+                               f"A&E monthly returns to {month_label(table['month'].max())}")}

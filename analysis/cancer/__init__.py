@@ -102,9 +102,19 @@ def _count(value) -> str:
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
+    from ..glance import entry
+    from ..page import Result
+    from ..periods import month_label
+
     data = load(sources)
     table = standards_table(data, year)
     met, of = standards_met(table)
     gp = sixty_two_day_summary(data, year)
-    return {"standards_met": {"result": f"{met} of {of}", "met": met == of},
-            "gp62": {"result": f"{gp['performance']:.1f}%", "met": gp["performance"] >= gp["threshold"]}}
+    months = data.monthly["month"] if len(data.monthly) else data.provider["month"]
+    vintage = (f"{'national time series' if len(data.monthly) else 'monthly provider files'} to "
+               f"{month_label(months.max())}")
+    return {"gp62": entry(Result("treated within 62 days of an urgent GP referral for suspected cancer",
+                                 gp["performance"], standard=gp["threshold"]), vintage),
+            "standards_met": entry(Result(f"of the {of} cancer standards with a threshold met", met, unit="count",
+                                          standard=of, standard_text=f"all {of} to be met"), vintage,
+                                   result=f"{met} of {of}")}

@@ -307,13 +307,21 @@ GOAL_UNDERSPEND = 800.0  # £m, "beating our goal of £800 million", 000_5311d35
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
+    from ..glance import entry
+    from ..page import Result
+
     inputs = load(sources)
     figures = reproduce(inputs)
     limits = limits_table(inputs)
-    met = int(limits["met"].iloc[:-1].sum())
-    return {"underspend": {"result": f"£{figures['headline_underspend']:,.0f} million",
-                           "met": figures["headline_underspend"] >= GOAL_UNDERSPEND},
-            "limits_met": {"result": f"{met} of {len(limits) - 1}", "met": met == len(limits) - 1}}
+    met, duties = int(limits["met"].iloc[:-1].sum()), len(limits) - 1
+    vintage = f"the annual report's own tables for {year.slash_label}, transcribed"
+    return {"underspend": entry(Result("managed underspend against NHS England's budget",
+                                       figures["headline_underspend"], unit="gbp_m", decimals=0,
+                                       standard=GOAL_UNDERSPEND,
+                                       standard_text=f"goal: more than £{GOAL_UNDERSPEND:,.0f}m"), vintage,
+                                result=f"£{figures['headline_underspend']:,.0f} million"),
+            "limits_met": entry(Result(f"of the {duties} financial duties met", met, unit="count", standard=duties,
+                                       standard_text=f"all {duties} duties"), vintage, result=f"{met} of {duties}")}
 
 
 from .charts import expenditure_chart, plan_actual_chart, variance_chart  # noqa: E402

@@ -107,10 +107,23 @@ def transcribed_table() -> pd.DataFrame:
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page: EIP in the year's last month, and dementia."""
-    eip = eip_month(load_eip(sources), year.last_month)["percent"]
-    out = {"eip_two_weeks": {"result": f"{eip:.1f}%", "met": eip >= EIP_STANDARD}}
+    from ..glance import entry
+    from ..page import Result
+    from ..periods import month_label
+
+    table = load_eip(sources)
+    eip = eip_month(table, year.last_month)["percent"]
     dementia = load_dementia(sources)
-    rate = None if dementia is None else dementia_england(dementia, dementia_year(year))
+    years = [] if dementia is None else sorted(set(dementia.loc[dementia["area_type"] == "England", "year"]))
+    vintage = (f"EIP waiting times to {month_label(table['month'].max())}; "
+               + (f"dementia diagnosis rates for {' and '.join(str(y) for y in years)}" if years
+                  else "no dementia diagnosis rates"))
+    out = {"eip_two_weeks": entry(Result(f"treated within two weeks of a first episode of psychosis, "
+                                         f"{month_label(year.last_month)}", eip, standard=EIP_STANDARD), vintage)}
+    calendar_year = dementia_year(year)
+    rate = None if dementia is None else dementia_england(dementia, calendar_year)
     if rate is not None:
-        out["dementia_diagnosis"] = {"result": f"{rate:.1f}%", "met": rate >= DEMENTIA_AMBITION}
+        out["dementia_diagnosis"] = entry(Result(f"of people aged 65 and over with dementia diagnosed (estimated), "
+                                                 f"{calendar_year}", rate, standard=DEMENTIA_AMBITION,
+                                                 standard_text="ambition: two thirds"), vintage)
     return out

@@ -74,3 +74,18 @@ def ccg_view(table: pd.DataFrame, chosen: list[str], synthetic: bool) -> pd.Data
                          "Code": shown["ccg_code"], "In place": shown["total"].map("{:,.0f}".format),
                          "Registered patients": shown["population"].map("{:,.0f}".format),
                          "Per 100,000": shown["rate"].map("{:.1f}".format)})
+
+
+def headline(sources, year: FinancialYear) -> dict:
+    """This chapter's result for the front page: budgets in place at the year's end (see
+    `analysis.glance.entry`). Not judged: the commitment falls due in March 2021."""
+    from ..glance import entry
+    from ..page import Result
+    from ..periods import month_label
+
+    table, _ = load(sources)
+    count = count_at(table, year.last_month)
+    return {"phb_count": entry(Result(f"personal health budgets in place, {month_label(year.last_month)}", count,
+                                      unit="count", standard_text="commitment: 50,000 to 100,000 by March 2021, "
+                                                                  "not yet due"),
+                               f"PHB quarterly collection to {month_label(table['quarter_end'].max())}")}

@@ -83,5 +83,13 @@ def ledger_values(table: pd.DataFrame, year: FinancialYear) -> tuple[dict, dict]
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's result for the front page: the 18-week position at the year's end."""
-    value = position(load(sources), year)["percent"]
-    return {"rtt_incomplete": {"result": f"{value:.1f}%", "met": value >= STANDARD}}
+    from ..glance import entry
+    from ..page import Result
+    from ..periods import month_label
+
+    table = load(sources)
+    value = position(table, year)["percent"]
+    latest = table.dropna(subset=["percent_within_18"])["month"].max()
+    return {"rtt_incomplete": entry(Result(f"of the waiting list waiting under 18 weeks, "
+                                           f"{month_label(year.last_month)}", value, standard=STANDARD),
+                                    f"RTT overview series to {month_label(latest)}")}

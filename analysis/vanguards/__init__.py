@@ -243,9 +243,15 @@ def headline(sources, year) -> dict:
     table = analyse(data, spans, ["PACS", "MCP"], labels)
     first = table[table["baseline"] == labels["baseline"]].set_index("cohort")["growth"]
     _, per_head = populations(data, spans)
-    return {"growth": {"result": f"PACS {first['PACS']:.1f}%, MCP {first['MCP']:.1f}%, rest of England "
-                                 f"{first[REST]:.1f}% ({measure_name(per_head)}; CCGs with reporting breaks left out)",
-                       "met": None}}
+    from ..glance import entry
+    from ..page import Result
+    from ..periods import month_label
+
+    text = f"PACS {first['PACS']:.1f}%, MCP {first['MCP']:.1f}%, rest of England {first[REST]:.1f}%"
+    return {"growth": entry(Result(f"{measure_name(per_head)}, {labels['recent']} on {labels['baseline']}", None, standard_text="none set (the report promises "
+                                                                                     "to track the vanguards)"),
+                            f"Monthly Activity Return to {month_label(data['admissions']['month'].max())}",
+                            result=f"{text} (CCGs with reporting breaks left out)")}
 
 
 COLUMNS = {"screening": "Breaks", "partly_covered": "Partly covered CCGs", "baseline": "Compared with",

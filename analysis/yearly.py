@@ -1,0 +1,416 @@
+"""Every year a chapter's data cover: its headline measure by financial year, as a small table and chart.
+
+A year is *whole* when the data hold all its months (for cancer: a row of the national
+series' Annual Data sheet, or twelve monthly provider files); otherwise it is a *part
+year*, and the table names the months present. A measure summed over a year (A&E
+attendances, delayed days, admissions) is given for whole years only, never for a part
+year. A measure taken at the year's end (RTT, EIP, personal health budgets) is given
+whenever the data hold the year's last month, and a part year still says it is one. A
+year is judged met or not met only against the chapter's own standard, and only from the
+year the standard applies.
+
+Each chapter's function here computes the figure with the same function its page (and its
+`headline` for the front page) uses, so a year's figure is the chapter's figure for that
+year.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import altair as alt
+import pandas as pd
+from IPython.display import HTML, display
+
+from .charts import PALETTE
+from .ledger import format_value
+from .periods import FinancialYear, month_label
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a chapter's yearly view measures, and the standard a year is judged by."""
+    name: str  # "Four-hour performance"
+    column: str  # the value's column heading, "Seen within four hours (%)"
+    how: str  # one sentence: how a year's figure is made
+    unit: str = "percent"  # percent or count
+    standard: float | None = None
+    standard_text: str = ""  # "standard 95%"
+    judged_from: FinancialYear | None = None  # years before it are not judged (the standard did not apply)
+    decimals: int = 1
+
+    def judge(self, year: FinancialYear, value) -> str:
+        if self.standard is None:
+            return ""
+        if value is None or pd.isna(value):
+            return "no figure"
+        if self.judged_from and year < self.judged_from:
+            return f"not judged (the standard applies from {self.judged_from.label})"
+        return "met" if value >= self.standard else "not met"
+
+    def text(self, value) -> str:
+        if value is None or pd.isna(value):
+            return ""
+        return format_value(float(value), self.unit, 0 if self.unit == "count" else self.decimals)
+
+
+@dataclass
+class Yearly:
+    """One chapter's measure for every financial year its data touch (one row per year, or per
+    year and series)."""
+    chapter: str
+    measure: Measure
+    rows: pd.DataFrame  # year, covered, whole, value, met, note, and any `extra` columns
+    extra: dict = field(default_factory=dict)  # column -> heading, shown after the value
+    series: str = ""  # heading of the `series` column when there are several series (e.g. cohorts)
+    left_out: list = field(default_factory=list)  # organisations a screening rule left out of every year
+
+    def years(self) -> list[str]:
+        return list(dict.fromkeys(self.rows["year"]))
+
+    def part_years(self) -> list[str]:
+        return list(dict.fromkeys(self.rows.loc[~self.rows["whole"], "year"]))
+
+
+def covered_text(present: list[pd.Period], expected: int = 12, word: str = "months") -> str:
+    """"whole year", or "part year: December 2015 to March 2016 (4 of 12 months)"."""
+    if len(present) >= expected:
+        return "whole year"
+    span = month_label(present[0]) + ("" if len(present) == 1 else f" to {month_label(present[-1])}")
+    return f"part year: {span}, {len(present)} of {expected} {word}"
+
+
+def _by_year(months) -> dict[FinancialYear, list[pd.Period]]:
+    out: dict[FinancialYear, list[pd.Period]] = {}
+    for month in sorted({pd.Period(m, freq="M") for m in months}):
+        out.setdefault(FinancialYear.containing(month), []).append(month)
+    return out
+
+
+def _row(measure: Measure, year: FinancialYear, covered: str, whole: bool, value, note: str, **extra) -> dict:
+    value = None if value is None or pd.isna(value) else float(value)
+    return {"year": year.label, "covered": covered, "whole": whole, "value": value,
+            "met": measure.judge(year, value), "note": note, **extra}
+
+
+def summed(chapter: str, measure: Measure, months, figure) -> Yearly:
+    """A measure summed over a year's months (`figure(year)`), given for whole years only."""
+    rows = []
+    for year, present in _by_year(months).items():
+        whole = len(present) == 12
+        rows.append(_row(measure, year, covered_text(present), whole, figure(year) if whole else None,
+                         "" if whole else "not given: a sum over part of a year is not a year's figure"))
+    return Yearly(chapter, measure, pd.DataFrame(rows))
+
+
+def at_year_end(chapter: str, measure: Measure, months, figure, expected: int = 12, word: str = "months") -> Yearly:
+    """A measure taken in the year's last month (`figure(year)`), given when the data hold that month."""
+    rows = []
+    for year, present in _by_year(months).items():
+        whole = len(present) >= expected
+        if year.last_month in present:
+            note = "" if whole else f"the figure is for {month_label(year.last_month)}, as in every year"
+            value = figure(year)
+        else:
+            note = f"no figure: the data stop in {month_label(present[-1])}, before the year's end"
+            value = None
+        rows.append(_row(measure, year, covered_text(present, expected, word), whole, value, note))
+    return Yearly(chapter, measure, pd.DataFrame(rows))
+
+
+# The chapters' yearly views. Each takes the data its chapter has loaded.
+
+def ae(table: pd.DataFrame) -> Yearly:
+    """England's four-hour performance, all department types, for each whole year."""
+    from . import ae as chapter
+
+    measure = Measure("Four-hour performance", "Seen within four hours (%)", standard=chapter.STANDARD,
+                      standard_text=f"standard {chapter.STANDARD:.0f}%",
+                      how="Each year's figure is one minus attendances over four hours divided by all attendances, "
+                          "all department types, summed over providers and the twelve months.")
+    return summed("ae", measure, table["month"], lambda year: chapter.england(table, year)["all_types"])
+
+
+def dtoc(monthly: pd.DataFrame) -> Yearly:
+    """Delayed days in England for each whole year (no standard: the report prints no level)."""
+    from .dtoc import year_sums
+
+    measure = Measure("Delayed transfers of care", "Delayed days", unit="count",
+                      how="Each year's figure is the delayed days of its twelve months, all responsible "
+                          "organisations; the report sets no level, so no year is judged.")
+    return summed("ae", measure, monthly["month"], lambda year: year_sums(monthly, year)["total"])
+
+
+def cancer(data) -> Yearly:
+    """The 62-day GP urgent referral standard for every year, from the national series' Annual Data
+    sheet (else twelve monthly provider files), with the number of standards met."""
+    from .cancer.metrics import (ANNUAL_SHEET, INCOMPLETE, england_rows, standards_met, standards_table,
+                                 year_totals)
+    from .cancer.standards import threshold
+
+    limit = threshold("gp_62")
+    measure = Measure("62-day wait from urgent GP referral", "Treated within 62 days (%)", standard=limit,
+                      standard_text=f"standard {limit:.0f}%",
+                      how="Each year's figure is patients treated within 62 days of an urgent GP referral over all "
+                          "treated, from the national series' Annual Data sheet (else the sum of the twelve monthly "
+                          "provider files); a part year is not summed.")
+    months = set(england_rows(data.provider, "gp_62")["month"]) | set(
+        data.monthly.loc[data.monthly["standard"] == "gp_62", "month"])
+    annual = data.summaries[(data.summaries["standard"] == "gp_62") & (data.summaries["quarter"] == 0)]
+    by_year = _by_year(months)
+    for label in annual["year"]:
+        by_year.setdefault(FinancialYear.parse(label), [])
+    rows = []
+    for year in sorted(by_year):
+        totals = year_totals(data, "gp_62", year)
+        whole = totals["source"] != INCOMPLETE
+        present = by_year[year]
+        covered = ("whole year (Annual Data sheet)" if totals["source"] == ANNUAL_SHEET else
+                   "whole year (twelve monthly files)" if whole else covered_text(present))
+        met, of = standards_met(standards_table(data, year)) if whole else (None, None)
+        rows.append(_row(measure, year, covered, whole, totals["performance"],
+                         "" if whole else "not given: a part year is not summed",
+                         standards_met="" if met is None else f"{met} of {of}"))
+    return Yearly("cancer", measure, pd.DataFrame(rows), extra={"standards_met": "Standards met"})
+
+
+def rtt(table: pd.DataFrame) -> Yearly:
+    """The share of the waiting list within 18 weeks at the end of each year (March)."""
+    from . import rtt as chapter
+
+    measure = Measure("Waiting list within 18 weeks at the year's end", "Within 18 weeks in March (%)",
+                      standard=chapter.STANDARD, standard_text=f"standard {chapter.STANDARD:.0f}%",
+                      how="Each year's figure is the share of incomplete pathways (the waiting list) that had waited "
+                          "less than 18 weeks at the end of March, as reported (without estimates for missing "
+                          "trusts).")
+    months = table.dropna(subset=["percent_within_18"])["month"]
+    return at_year_end("rtt", measure, months, lambda year: chapter.position(table, year)["percent"])
+
+
+def eip(table: pd.DataFrame) -> Yearly:
+    """Early intervention in psychosis: the share treated within two weeks in each year's March."""
+    from .mental_health.metrics import EIP_STANDARD, completed, eip_month
+
+    measure = Measure("Early intervention in psychosis within two weeks", "Treated within two weeks in March (%)",
+                      standard=EIP_STANDARD, standard_text=f"standard {EIP_STANDARD:.0f}%",
+                      judged_from=FinancialYear(2016),
+                      how="Each year's figure is completed pathways that started treatment within two weeks of "
+                          "referral over all completed pathways in March, the year's last month, as the chapter "
+                          "measures it; the standard applies from April 2016.")
+    return at_year_end("mental-health", measure, completed(table)["month"],
+                       lambda year: eip_month(table, year.last_month)["percent"])
+
+
+def dementia(table: pd.DataFrame) -> Yearly:
+    """England's estimated dementia diagnosis rate (65 and over) for each year the file gives, each
+    used for the financial year that ends in it, as the chapter does."""
+    from .mental_health.metrics import DEMENTIA_AMBITION, dementia_england
+
+    measure = Measure("Dementia diagnosis rate", "Diagnosed, aged 65 and over (%)", standard=DEMENTIA_AMBITION,
+                      standard_text="ambition: two thirds",
+                      how="The file gives one England value a calendar year; the chapter uses each for the "
+                          "financial year that ends in it (2017 for 2016-17).")
+    rows = []
+    for calendar_year in sorted(set(table.loc[table["area_type"] == "England", "year"])):
+        year = FinancialYear(int(calendar_year) - 1)
+        rows.append(_row(measure, year, f"the file's value for {calendar_year}", True,
+                         dementia_england(table, int(calendar_year)), ""))
+    return Yearly("mental-health", measure, pd.DataFrame(rows, columns=["year", "covered", "whole", "value", "met",
+                                                                        "note"]))
+
+
+def phb(table: pd.DataFrame) -> Yearly:
+    """Personal health budgets in place at the end of each year (March)."""
+    from .phb.metrics import count_at
+
+    measure = Measure("Personal health budgets in place at the year's end", "In place at the end of March",
+                      unit="count", standard_text="commitment: 50,000 to 100,000 by March 2021",
+                      how="Each year's figure is the national count at the end of March, summed over CCGs; the "
+                          "commitment falls due in March 2021, so no year here is judged against it.")
+    return at_year_end("phb", measure, table["quarter_end"], lambda year: count_at(table, year.last_month),
+                       expected=4, word="quarters")
+
+
+def vanguards(data: dict, chosen: list[str]) -> Yearly:
+    """Growth in non-elective admissions on the year before, by cohort, for each whole year, with the
+    chapter's screening applied: a CCG with a flagged month in any year compared is left out of
+    every year (and of its cohort), so each cohort holds the same CCGs in every year."""
+    from . import vanguards as chapter
+
+    measure = Measure("Growth in emergency admissions on the year before", "Growth on the year before (%)",
+                      how="Each year's admissions are the non-elective admissions (finished consultant episodes, "
+                          "as the Monthly Activity Return counts them) of the twelve months, summed over a cohort's "
+                          "CCGs; growth is on the year before. The chapter's screening applies: a CCG with a "
+                          "reporting break in any year compared is left out of every year. The report set no "
+                          "target, so no year is judged.")
+    # (the CCGs left out are named in the summary sentence, from `left_out`)
+    by_year = _by_year(data["monthly"].index)
+    whole = {year: months for year, months in by_year.items() if len(months) == 12}
+    spans = {year.label: pd.PeriodIndex(months) for year, months in whole.items()}
+    cohorts = chapter.cohorts_for(data, spans, chosen) if spans else pd.Series(dtype=object)
+    totals = chapter.window_totals(data["monthly"], spans) if spans else pd.DataFrame()
+    left_out = chapter.excluded_ccgs(data, spans) if spans else []
+    rows = []
+    for cohort in [*chosen, chapter.REST]:
+        members = cohorts[cohorts == cohort].index
+        previous = None
+        for year, present in by_year.items():
+            if year not in whole:
+                rows.append(_row(measure, year, covered_text(present), False, None,
+                                 "not given: a sum over part of a year is not a year's figure",
+                                 series=cohort, admissions=None, ccgs=len(members)))
+                continue
+            count = float(totals.loc[members, year.label].sum())
+            growth = None if previous is None else 100 * (count / previous - 1)
+            rows.append(_row(measure, year, "whole year", True, growth,
+                             "no year before in the data" if previous is None else "",
+                             series=cohort, admissions=count, ccgs=len(members)))
+            previous = count
+    table = pd.DataFrame(rows)
+    return Yearly("vanguards", measure, table, extra={"admissions": "Admissions", "ccgs": "CCGs"}, series="Cohort",
+                  left_out=left_out)
+
+
+# Showing a yearly view on a chapter page.
+
+def display_table(yearly: Yearly) -> pd.DataFrame:
+    """The rows as a reader sees them: the value in the chapter's precision, met in words."""
+    rows = yearly.rows
+    shown = pd.DataFrame({"Year": rows["year"]})
+    if yearly.series:
+        shown[yearly.series] = rows["series"]
+    shown["Data"] = rows["covered"]
+    shown[yearly.measure.column.replace("(%)", "").strip() if yearly.measure.unit == "percent" else
+          yearly.measure.column] = [yearly.measure.text(v) for v in rows["value"]]
+    for column, heading in yearly.extra.items():
+        shown[heading] = rows[column]
+    if yearly.measure.standard is not None:
+        shown[f"Met ({yearly.measure.standard_text})"] = rows["met"]
+    shown["Note"] = rows["note"]
+    return shown
+
+
+def chart_data(yearly: Yearly) -> pd.DataFrame:
+    """The points drawn: years with a figure, a part year marked on the axis, met in words."""
+    rows = yearly.rows[yearly.rows["value"].notna()].copy()
+    rows["label"] = [y if whole else f"{y} (part)" for y, whole in zip(rows["year"], rows["whole"])]
+    rows["shown"] = [yearly.measure.text(v) for v in rows["value"]]
+    rows["status"] = [{"met": "met the standard", "not met": "did not meet it"}.get(m, "not judged")
+                      for m in rows["met"]]
+    columns = ["year", "label", *(["series"] if yearly.series else []), "value", "shown", "status", "covered"]
+    return rows[columns].reset_index(drop=True)
+
+
+STATUS_SHAPES = {"met the standard": "circle", "did not meet it": "triangle-down", "not judged": "square"}
+
+
+def chart(yearly: Yearly) -> alt.LayerChart:
+    """Each year once on the axis, the standard as a dashed rule, met or not by the marker's shape
+    (and colour), with the value on hover."""
+    measure = yearly.measure
+    data = chart_data(yearly)
+    order = list(dict.fromkeys(data["label"]))
+    x = alt.X("label:O", sort=order, title="Financial year",
+              axis=alt.Axis(labelAngle=0 if len(order) <= 4 else -45, labelOverlap=False))
+    values = list(data["value"]) + ([measure.standard] if measure.standard is not None else [])
+    low, high = (min(values), max(values)) if values else (0, 1)
+    pad = (high - low) * 0.15 or abs(high) * 0.05 or 1
+    zero = measure.unit == "count"
+    scale = alt.Scale(zero=zero, domain=[0 if zero else low - pad, high + pad], nice=False)
+    y = alt.Y("value:Q", title=measure.column, scale=scale,
+              axis=alt.Axis(format=",.0f" if measure.unit == "count" else ".0f"))
+    tooltip = [alt.Tooltip("year:N", title="Year"), alt.Tooltip("shown:N", title=measure.column),
+               alt.Tooltip("covered:N", title="Data")]
+    base = alt.Chart(data)
+    if yearly.series:
+        tooltip.insert(1, alt.Tooltip("series:N", title=yearly.series))
+        legend = alt.Legend(title=yearly.series)
+        layers = [base.mark_line(strokeWidth=2).encode(x=x, y=y, color=alt.Color("series:N", legend=legend)),
+                  base.mark_point(size=90, filled=True).encode(
+                      x=x, y=y, color=alt.Color("series:N", legend=legend),
+                      shape=alt.Shape("series:N", legend=legend), tooltip=tooltip)]
+    else:
+        statuses = [s for s in STATUS_SHAPES if s in set(data["status"])]
+        legend = alt.Legend(title="Each year" if measure.standard is not None else None)
+        colours = {"met the standard": PALETTE["primary"], "did not meet it": PALETTE["senary"],
+                   "not judged": PALETTE["muted"]}
+        layers = [base.mark_line(color=PALETTE["muted"], strokeWidth=1.5).encode(x=x, y=y),
+                  base.mark_point(size=110, filled=True, opacity=1).encode(
+                      x=x, y=y,
+                      shape=alt.Shape("status:N", scale=alt.Scale(domain=statuses,
+                                                                  range=[STATUS_SHAPES[s] for s in statuses]),
+                                      legend=legend if measure.standard is not None else None),
+                      color=alt.Color("status:N", scale=alt.Scale(domain=statuses,
+                                                                  range=[colours[s] for s in statuses]),
+                                      legend=legend if measure.standard is not None else None),
+                      tooltip=tooltip)]
+    if measure.standard is not None:
+        rule = pd.DataFrame({"value": [measure.standard], "text": [measure.standard_text]})
+        layers.append(alt.Chart(rule).mark_rule(color=PALETTE["target"], strokeDash=[6, 4], strokeWidth=2)
+                      .encode(y=alt.Y("value:Q", scale=scale)))
+        layers.append(alt.Chart(rule).mark_text(align="left", baseline="bottom", dx=4, dy=-3, fontSize=12,
+                                                color=PALETTE["target"])
+                      .encode(y=alt.Y("value:Q", scale=scale), x=alt.value(0), text="text:N"))
+    return alt.layer(*layers).properties(height=220, title=f"{measure.name}, every year the data cover")
+
+
+def alt_text(yearly: Yearly) -> str:
+    """The chart's finding in words: each year's figure (first and last, lowest and highest when
+    there are many) and how many years met the standard."""
+    data = chart_data(yearly)
+    if data.empty:
+        return f"{yearly.measure.name}: no year in the data has a figure."
+    name = yearly.measure.name
+    if yearly.series:
+        last = data[data["year"] == data["year"].iloc[-1]]
+        parts = "; ".join(f"{r.series} {r.shown}" for r in last.itertuples())
+        first, final = data["year"].iloc[0], data["year"].iloc[-1]
+        return f"{name} by {yearly.series.lower()}, {first if first == final else f'{first} to {final}'}; in " \
+               f"{final}: {parts}."
+    if len(data) <= 5:
+        text = "; ".join(f"{r.shown} in {r.label}" for r in data.itertuples())
+    else:
+        low, high = data.loc[data["value"].idxmin()], data.loc[data["value"].idxmax()]
+        text = (f"{data['shown'].iloc[0]} in {data['label'].iloc[0]}, {data['shown'].iloc[-1]} in "
+                f"{data['label'].iloc[-1]}; lowest {low['shown']} in {low['label']}, highest {high['shown']} in "
+                f"{high['label']}")
+    judged = data[data["status"] != "not judged"]
+    verdict = ""
+    if yearly.measure.standard is not None and len(judged):
+        met = int((judged["status"] == "met the standard").sum())
+        verdict = f" The {yearly.measure.standard_text} was met in {met} of the {len(judged)} years judged."
+    return f"{name}, every year the data cover: {text}.{verdict}"
+
+
+def summary(yearly: Yearly) -> str:
+    """One sentence on the years: which the data cover, which are part years, and how a figure is made."""
+    years = yearly.years()
+    if not years:
+        return f"{yearly.measure.name}: the data hold no year."
+    parts = yearly.rows.drop_duplicates("year")
+    part = [f"{r.year} ({r.covered.removeprefix('part year: ')})" for r in parts.itertuples() if not r.whole]
+    span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
+    whole = ("every one of them whole" if not part else
+             f"part years: {'; '.join(part)}")
+    left = (f" Left out by the screening: {len(yearly.left_out)} CCG{'s' if len(yearly.left_out) != 1 else ''}"
+            f"{' (' + ', '.join(yearly.left_out) + ')' if yearly.left_out else ''}." if yearly.chapter == "vanguards"
+            else "")
+    return f"The data cover {span}, {whole}. {yearly.measure.how}{left}"
+
+
+def show(page, yearly: Yearly, name: str = "yearly") -> None:
+    """On a chapter page: a sentence on the years, the table (with its CSV) and the chart."""
+    display(HTML(f'<p class="handbook-yearly">{html.escape(summary(yearly))}</p>'))
+    shown = display_table(yearly)
+    key = ["Year", *([yearly.series] if yearly.series else []),
+           shown.columns[3 if yearly.series else 2], *[c for c in shown.columns if c.startswith("Met")]]
+    page.table(shown, caption=f"{yearly.measure.name}, every financial year the data cover.", key=key,
+               data=yearly.rows)
+    if yearly.rows["value"].notna().any():
+        page.chart(chart(yearly), name=name, alt=alt_text(yearly), data=chart_data(yearly))
+
+
+def one_year(text: str) -> None:
+    """On a chapter whose data hold one year: say so, in one line, instead of a table and chart."""
+    display(HTML(f'<p class="handbook-yearly">{html.escape(text)}</p>'))
