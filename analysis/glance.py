@@ -345,3 +345,61 @@ def other_year_html(chapters: list[ChapterResult], year: FinancialYear) -> str:
             + _stacked_table(STANDARD_COLUMNS, rows, "handbook-glance", title)
             + f'<p class="handbook-table-download">'
               f'{data_link(table[STANDARD_COLUMNS], f"at-a-glance-results-{year.label}", "Download every row")}</p>')
+
+
+def glue_box(chapters: list[ChapterResult], year: FinancialYear) -> None:
+    """Glue the results box under the name "glance_box", for the page's first cell to show."""
+    from IPython.display import HTML
+    from myst_nb import glue as myst_glue
+
+    myst_glue("glance_box", HTML(box_html(chapters, year)), display=False)
+
+
+def year_text(chapters: list[ChapterResult], year: FinancialYear) -> str:
+    """How many chapters have figures for the year, and which do not (their rows say why)."""
+    missing = [c.title for c in chapters if c.reason]
+    have = len(chapters) - len(missing)
+    if not missing:
+        return f"Every one of the {len(chapters)} chapters has figures for {year.slash_label}."
+    return (f"{have} of the {len(chapters)} chapters have figures for {year.slash_label}; the data of the others "
+            f"({', '.join(missing)}) do not cover it, and their rows say which years they do cover.")
+
+
+REPORT_YEAR_TEXT = """<h2 class="handbook-glance-area">The report's commitments for {year}</h2>
+<p>Only in the {year} edition: every commitment NHS England made for {year}, as listed under the headings
+"Our 2016/17 commitments" in the performance analysis of its annual report (lines 91–721), with its
+target, what the report says happened and whether it was met; then the standards and goals the report
+sets elsewhere. Where a chapter of this handbook computes a result, it is taken from that computation
+and links to the chapter (the printed figure is shown beside it); otherwise the report's words are
+shown, marked as transcribed, with their document and line.</p>
+<p>The report lists <strong>{commitments} commitments</strong> for 2016/17 under {areas} headings. It
+says what happened for <strong>{with_result}</strong> of them (for the others it says nothing), and
+<strong>{computed}</strong> of those results are computed here from data by a chapter; the rest are
+transcribed. <strong>{judged}</strong> can be judged, because the report gives both a target level and a
+result: {yes} met, {no} not met and {partly} partly met. The others are not judged: {no_target} set no
+target level (an action or a deliverable, or "increase"), {no_result} set a level the report gives no
+result for, and {due_later} set a level that falls due after 2016/17. After the commitments come
+{standards} standards and goals the report sets elsewhere, {standards_computed} of them computed by
+chapters. Of all the computed results on this build, {computed_synthetic} come from synthetic samples
+and say so.</p>
+<p><strong>How this section is made.</strong> Each row cites three lines: where the commitment is
+promised, where its target level is set, and where the report says what happened (the handbook's
+table of commitments, sha256 {sha}...). A row is judged met, not met or partly met only when the report
+gives both a level and a result for it; partly means some of its levels were met and others were not,
+or have no result. A judgement from a chapter is its own computed result against the same target.
+Nothing is judged against a target the report did not set. See <em>The front page</em> in
+<a href="../methods.html">the methods page</a>.</p>"""
+
+
+def year_html(chapters: list[ChapterResult], year: FinancialYear) -> str:
+    """What follows the box: in the report's year, its commitments and standards (with the printed
+    figures); in another year, every result computed for it, with no printed figures."""
+    if year != REPORT_YEAR:
+        return other_year_html(chapters, year)
+    table = results(chapters)
+    count = counts(table)
+    words = {"not judged (no target)": "no_target", "not judged (no result for this target)": "no_result",
+             "not judged (due after 2016/17)": "due_later"}
+    text = REPORT_YEAR_TEXT.format(year=year.slash_label, sha=checksum()[:16],
+                                   **{words.get(k, k): v for k, v in count.items()})
+    return text.replace("\n", " ") + page_html(table)

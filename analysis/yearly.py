@@ -319,7 +319,7 @@ def chart(yearly: Yearly) -> alt.LayerChart:
     zero = measure.unit == "count"
     scale = alt.Scale(zero=zero, domain=[0 if zero else low - pad, high + pad], nice=False)
     y = alt.Y("value:Q", title=measure.column, scale=scale,
-              axis=alt.Axis(format=",.0f" if measure.unit == "count" else ".0f"))
+              axis=alt.Axis(format=",.0f", tickMinStep=1))  # whole numbers, each once
     tooltip = [alt.Tooltip("year:N", title="Year"), alt.Tooltip("shown:N", title=measure.column),
                alt.Tooltip("covered:N", title="Data")]
     base = alt.Chart(data)
