@@ -153,3 +153,71 @@ def test_methods_states_the_count_the_report_gives(real_data):
     methods = (REPO_ROOT / "book" / "methods.md").read_text(encoding="utf-8")
     total = sum(len(items) for items in lists.values())
     assert f"{total} commitments under {len(lists)} headings" in methods
+
+
+# The results box and other years' front pages (issues 14 and 17).
+
+def test_the_front_page_takes_any_year_some_chapter_covers(real_data):
+    from analysis.errors import ParameterError
+    from analysis.periods import FinancialYear
+    from analysis.sources import resolve_all
+    from analysis.registry import load_registry
+
+    registry = load_registry()
+    found = resolve_all(registry.chapter("at-a-glance").datasets, registry.datasets, real_data)
+    assert glance.data_dir_of(found) == str(real_data)
+    assert glance.validate_parameters({"period": "2018/19"}, found)["period"] == "2018-19"
+    with pytest.raises(ParameterError, match=r"no chapter's data cover 2031-32 \(.*A&E four-hour waits: 2031-32 is "
+                                             r"not covered by the A&E data \(whole years available: 2016-17 to 2018-19\)"):
+        glance.validate_parameters({"period": "2031-32"}, found)
+    assert glance.not_covered(registry.chapter("vanguards"), FinancialYear(2017), str(real_data)).startswith(
+        "it measures the fixed months")
+
+
+def test_the_box_has_one_row_per_chapter_with_its_key_figure_for_each_year(real_data):
+    from analysis.periods import FinancialYear
+
+    report = glance.chapter_results(str(real_data), FinancialYear(2016))
+    rows = glance.box_rows(report, FinancialYear(2016)).set_index("chapter")
+    assert list(rows.index) == ["cancer", "finance", "ae", "phb", "vanguards", "rtt", "mental-health"]
+    assert rows.at["ae", "Key figure"].startswith("89.1% seen within four hours")
+    assert (rows.at["ae", "Standard"], rows.at["ae", "Met"]) == ("at least 95%", "not met")
+    assert rows.at["ae", "Data"] == "real data (published files)"
+    assert rows.at["ae", "Data vintage"] == "A&E monthly returns to March 2019"
+    assert rows.at["cancer", "Key figure"].startswith("82.0% treated within 62 days")
+    assert rows.at["cancer", "Data vintage"] == "national time series to September 2023"
+    assert rows.at["mental-health", "Met"] == "met" and rows.at["rtt", "Data vintage"].startswith("RTT overview")
+    assert rows.at["phb", "Data"] == "synthetic sample"  # no PHB file in the real data folder
+    assert rows.at["finance", "Data"] == "the report's own tables (transcribed)"
+
+    later = glance.chapter_results(str(real_data), FinancialYear(2017))
+    rows = glance.box_rows(later, FinancialYear(2017)).set_index("chapter")
+    assert rows.at["ae", "Key figure"].startswith("88.3% ")  # the rows of 2017-18, summed (tests/test_yearly.py)
+    assert rows.at["rtt", "Key figure"].startswith("87.2% ") and rows.at["rtt", "Key figure"].endswith("March 2018")
+    assert rows.at["cancer", "Key figure"].startswith("82.3% ")
+    for name in ("finance", "phb", "vanguards"):
+        assert rows.at[name, "Met"] == "not covered" and rows.at[name, "Key figure"] == "No figure for 2017/18"
+    assert "2017-18 is not covered" in rows.at["finance", "Data vintage"]
+    html = glance.year_html(later, FinancialYear(2017))
+    assert "Every result computed for 2017/18" in html and "printed" not in html.lower()
+    assert "commitment" not in html.lower()  # no 2016/17 commitments in another year's edition
+    shown = glance.standard_rows(later)
+    assert set(shown["chapter"]) == {"cancer", "ae", "rtt", "mental-health"}
+    assert set(shown["Met"]) <= {"met", "not met"}
+
+
+def test_the_built_front_page_opens_with_the_box_and_the_build_date(bundled_book):
+    import datetime as dt
+
+    html, text = page_figures(bundled_book)
+    assert "<title>2016/17 at a glance" in html
+    assert html.index("handbook-glance-results") < html.index("The report's commitments for 2016/17")
+    box = html.split("handbook-glance-results")[1].split("</table>")[0]
+    assert box.count("<tr><td") == 7 and box.count('data-label="Met">not met<') >= 3
+    assert 'data-label="Data">synthetic sample<' in box
+    date = re.search(r"This book was built on (\d{1,2} [A-Z][a-z]+ \d{4})\.", text)
+    assert date, "the build date is not on the front page"
+    built = dt.datetime.strptime(date.group(1), "%d %B %Y").date()
+    assert abs((dt.date.today() - built).days) <= 1
+    notebook = (bundled_book / "book" / "chapters" / "at-a-glance.ipynb").read_text(encoding="utf-8")
+    assert date.group(1) not in notebook  # the date is Sphinx's, never an executed output (nbval)

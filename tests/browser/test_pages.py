@@ -277,3 +277,73 @@ def test_pages_show_numbers_and_names_as_a_reader_would(site, browser, path):
         assert internal == [], f"{path} shows internal names: {internal[:8]}"
     finally:
         page.close()
+
+
+# The front page's results box and each chapter's multi-year view (issues 14 and 17).
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_front_page_opens_with_the_results_box_and_the_build_date(site, browser, width):
+    _, base = site
+    page = open_at(browser, base + FRONT, width)
+    try:
+        assert re.fullmatch(r"\d{4}/\d{2} at a glance", page.locator("h1").first.inner_text().strip(" #\n"))
+        box = page.locator("section.handbook-glance-box table.handbook-glance-results")
+        assert box.count() == 1 and box.is_visible()
+        first = page.evaluate("""() => Array.from(document.querySelector('.bd-article').querySelectorAll('table'))
+            .findIndex(t => t.matches('.handbook-glance-results'))""")
+        assert first == 0, "the results box is not the page's first table"
+        rows = box.locator("tbody tr")
+        assert rows.count() >= 7
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            met = row.locator('td[data-label="Met"]').inner_text().strip()
+            assert met in ("met", "not met", "not covered") or met.startswith("not judged"), met
+            assert row.locator('td[data-label="Data"]').inner_text().strip() in (
+                "synthetic sample", "real data (published files)", "the report's own tables (transcribed)")
+            assert row.locator('td[data-label="Data vintage"]').inner_text().strip()
+            assert row.locator('td[data-label="Chapter"] a').count() == 1
+            for label in ("Chapter", "Key figure", "Met", "Data"):  # in view without scrolling sideways
+                cell = row.locator(f'td[data-label="{label}"]').bounding_box()
+                assert cell["x"] >= 0 and cell["x"] + cell["width"] <= width + 1, (label, cell, width)
+        link = rows.nth(0).locator("a").get_attribute("href")
+        response = page.request.get(base + "chapters/" + link)
+        assert response.ok, link
+        assert re.search(r"This book was built on \d{1,2} [A-Z][a-z]+ \d{4}\.", page.locator(".bd-article").inner_text())
+    finally:
+        page.close()
+
+
+YEARLY_PAGES = [p for p in CHAPTER_PAGES if p != "chapters/finance.html"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", YEARLY_PAGES)
+def test_each_chapter_shows_every_year_in_a_table_and_a_chart_that_fit(site, browser, path, width):
+    _, base = site
+    page = open_at(browser, base + path, width)
+    try:
+        section = page.locator("section#every-year-the-data-cover")
+        assert section.count() == 1, f"{path} has no multi-year view"
+        table = section.locator("table.handbook-table").first
+        assert table.locator('td[data-label="Year"]').count() >= 1
+        chart = section.locator("figure.handbook-chart").first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function("el => el.querySelector('svg')", arg=chart.element_handle(), timeout=15000)
+        column = page.evaluate("el => el.closest('.bd-article').getBoundingClientRect().width", chart.element_handle())
+        svg = chart.locator("svg").first.bounding_box()
+        assert svg["width"] <= column + 1 and svg["x"] >= 0, (svg, column)
+        years = page.evaluate("""el => Array.from(el.querySelectorAll('svg g.mark-text.role-axis-label text'))
+            .map(t => t.textContent).filter(t => /^\\d{4}-\\d{2}/.test(t))""", chart.element_handle())
+        assert years and len(years) == len(set(years)), f"{path}: years on the axis {years}"
+    finally:
+        page.close()
+
+
+def test_finance_says_in_one_line_that_it_has_one_year(site, browser):
+    _, base = site
+    page = open_at(browser, base + "chapters/finance.html", 1280)
+    try:
+        section = page.locator("section#every-year-the-data-cover")
+        assert "for 2016/17, transcribed" in section.inner_text() and section.locator("figure").count() == 0
+    finally:
+        page.close()
