@@ -280,14 +280,13 @@ def display_table(yearly: Yearly) -> pd.DataFrame:
     shown = pd.DataFrame({"Year": rows["year"]})
     if yearly.series:
         shown[yearly.series] = rows["series"]
-    shown["Data"] = rows["covered"]
+    shown["Data"] = [f"{covered}; {note}" if note else covered for covered, note in zip(rows["covered"], rows["note"])]
     shown[yearly.measure.column.replace("(%)", "").strip() if yearly.measure.unit == "percent" else
           yearly.measure.column] = [yearly.measure.text(v) for v in rows["value"]]
     for column, heading in yearly.extra.items():
         shown[heading] = rows[column]
     if yearly.measure.standard is not None:
         shown[f"Met ({yearly.measure.standard_text})"] = rows["met"]
-    shown["Note"] = rows["note"]
     return shown
 
 
@@ -296,13 +295,13 @@ def chart_data(yearly: Yearly) -> pd.DataFrame:
     rows = yearly.rows[yearly.rows["value"].notna()].copy()
     rows["label"] = [y if whole else f"{y} (part)" for y, whole in zip(rows["year"], rows["whole"])]
     rows["shown"] = [yearly.measure.text(v) for v in rows["value"]]
-    rows["status"] = [{"met": "met the standard", "not met": "did not meet it"}.get(m, "not judged")
+    rows["status"] = [{"met": "met the standard", "not met": "did not meet the standard"}.get(m, "not judged")
                       for m in rows["met"]]
     columns = ["year", "label", *(["series"] if yearly.series else []), "value", "shown", "status", "covered"]
     return rows[columns].reset_index(drop=True)
 
 
-STATUS_SHAPES = {"met the standard": "circle", "did not meet it": "triangle-down", "not judged": "square"}
+STATUS_SHAPES = {"met the standard": "circle", "did not meet the standard": "triangle-down", "not judged": "square"}
 
 
 def chart(yearly: Yearly) -> alt.LayerChart:
@@ -326,14 +325,14 @@ def chart(yearly: Yearly) -> alt.LayerChart:
     if yearly.series:
         tooltip.insert(1, alt.Tooltip("series:N", title=yearly.series))
         legend = alt.Legend(title=yearly.series)
-        layers = [base.mark_line(strokeWidth=2).encode(x=x, y=y, color=alt.Color("series:N", legend=legend)),
+        layers = [base.mark_line(strokeWidth=2).encode(x=x, y=y, color=alt.Color("series:N", legend=None)),
                   base.mark_point(size=90, filled=True).encode(
                       x=x, y=y, color=alt.Color("series:N", legend=legend),
                       shape=alt.Shape("series:N", legend=legend), tooltip=tooltip)]
     else:
         statuses = [s for s in STATUS_SHAPES if s in set(data["status"])]
         legend = alt.Legend(title="Each year" if measure.standard is not None else None)
-        colours = {"met the standard": PALETTE["primary"], "did not meet it": PALETTE["senary"],
+        colours = {"met the standard": PALETTE["primary"], "did not meet the standard": PALETTE["senary"],
                    "not judged": PALETTE["muted"]}
         layers = [base.mark_line(color=PALETTE["muted"], strokeWidth=1.5).encode(x=x, y=y),
                   base.mark_point(size=110, filled=True, opacity=1).encode(
@@ -400,15 +399,15 @@ def summary(yearly: Yearly) -> str:
 
 
 def show(page, yearly: Yearly, name: str = "yearly") -> None:
-    """On a chapter page: a sentence on the years, the table (with its CSV) and the chart."""
+    """On a chapter page: a sentence on the years, the chart, and the table (with its CSV)."""
     display(HTML(f'<p class="handbook-yearly">{html.escape(summary(yearly))}</p>'))
+    if yearly.rows["value"].notna().any():
+        page.chart(chart(yearly), name=name, alt=alt_text(yearly), data=chart_data(yearly))
     shown = display_table(yearly)
     key = ["Year", *([yearly.series] if yearly.series else []),
            shown.columns[3 if yearly.series else 2], *[c for c in shown.columns if c.startswith("Met")]]
     page.table(shown, caption=f"{yearly.measure.name}, every financial year the data cover.", key=key,
                data=yearly.rows)
-    if yearly.rows["value"].notna().any():
-        page.chart(chart(yearly), name=name, alt=alt_text(yearly), data=chart_data(yearly))
 
 
 def one_year(text: str) -> None:
