@@ -1,4 +1,5 @@
-"""The front page, "2016/17 at a glance": every commitment of the year, and the standards, with results.
+"""The front page, "<year> at a glance": each chapter's key result for the year, then (in the report's year)
+every commitment of 2016/17 and the standards, with results; in another year, every result computed for it.
 
 Rows come from `data/reference/at_a_glance.csv`. A `commitment` row is one item of a list
 headed "Our 2016/17 commitments" in the annual report's performance analysis

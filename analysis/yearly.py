@@ -244,7 +244,6 @@ def vanguards(data: dict, chosen: list[str]) -> Yearly:
                           "CCGs; growth is on the year before. The chapter's screening applies: a CCG with a "
                           "reporting break in any year compared is left out of every year. The report set no "
                           "target, so no year is judged.")
-    # (the CCGs left out are named in the summary sentence, from `left_out`)
     by_year = _by_year(data["monthly"].index)
     whole = {year: months for year, months in by_year.items() if len(months) == 12}
     spans = {year.label: pd.PeriodIndex(months) for year, months in whole.items()}

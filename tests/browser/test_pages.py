@@ -324,7 +324,7 @@ def test_each_chapter_shows_every_year_in_a_table_and_a_chart_that_fit(site, bro
     try:
         section = page.locator("section#every-year-the-data-cover")
         assert section.count() == 1, f"{path} has no multi-year view"
-        table = section.locator("table.handbook-table").first
+        table = section.locator("table.handbook-stack").first  # the yearly table (the chart's own is in <details>)
         assert table.locator('td[data-label="Year"]').count() >= 1
         chart = section.locator("figure.handbook-chart").first
         chart.scroll_into_view_if_needed()
