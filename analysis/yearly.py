@@ -310,7 +310,8 @@ def chart(yearly: Yearly) -> alt.LayerChart:
     data = chart_data(yearly)
     order = list(dict.fromkeys(data["label"]))
     x = alt.X("label:O", sort=order, title="Financial year",
-              axis=alt.Axis(labelAngle=0 if len(order) <= 4 else -45, labelOverlap=False))
+              axis=alt.Axis(labelAngle=0 if len(order) <= 3 and not any("(part)" in o for o in order) else -45,
+                            labelOverlap=False))  # slanted where a phone's column is too narrow for them flat
     values = list(data["value"]) + ([measure.standard] if measure.standard is not None else [])
     low, high = (min(values), max(values)) if values else (0, 1)
     pad = (high - low) * 0.15 or abs(high) * 0.05 or 1
