@@ -299,7 +299,7 @@ def box_rows(chapters: list[ChapterResult], year: FinancialYear) -> pd.DataFrame
         key = c.key
         if key is None:
             rows.append({"chapter": c.name, "Chapter": c.title, "Key figure": f"No figure for {year.slash_label}",
-                         "Standard": "", "Met": "not covered", "Data": BASIS_WORDS.get(c.basis, c.basis),
+                         "Standard": "not applicable", "Met": "not covered", "Data": BASIS_WORDS.get(c.basis, c.basis),
                          "Data vintage": c.reason})
             continue
         figure = key["figure"]
