@@ -7,6 +7,7 @@ without it, but fail under CI (env CI set), so a CI run cannot pass by skipping.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -47,11 +48,10 @@ def real_data() -> Path:
     return path
 
 
-def _build_copy(tmp_path_factory, name: str, data_dir) -> Path:
-    """Build the whole book from a copy of book/ into a temporary folder."""
+def _build_copy(root: Path, data_dir) -> Path:
+    """Build the whole book from a copy of book/ into `root`."""
     from analysis.build import build
 
-    root = tmp_path_factory.mktemp(name)
     book = root / "book"
     shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
     build(data_dir=str(data_dir) if data_dir else None, book_dir=book, build_dir=root / "_build",
@@ -59,16 +59,61 @@ def _build_copy(tmp_path_factory, name: str, data_dir) -> Path:
     return root
 
 
+def built_once(tmp_path_factory, name: str, make) -> Path:
+    """A folder `make(folder)` fills once per test run, shared by every test that asks for it.
+
+    Run in one process, this is one call. Under pytest-xdist (several worker processes),
+    the first worker to ask makes it in the run's shared temporary folder while the others
+    wait on a lock, then all read the same folder; a failure is reported by every worker
+    that asks, not made again.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        root = tmp_path_factory.mktemp(name)
+        make(root)
+        return root
+    shared = tmp_path_factory.getbasetemp().parent
+    root, done, failed = shared / name, shared / f"{name}.done", shared / f"{name}.failed"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists() and not failed.exists():
+            try:
+                root.mkdir()
+                make(root)
+            except BaseException as error:
+                failed.write_text(f"{type(error).__name__}: {error}")
+                raise
+            done.touch()
+    if failed.exists():
+        pytest.fail(f"building {name} failed in another worker: {failed.read_text()}")
+    return root
+
+
 @pytest.fixture(scope="session")
 def bundled_book(tmp_path_factory) -> Path:
-    """The book built on the bundled samples: a folder with book/ and _build/html/."""
-    return _build_copy(tmp_path_factory, "bundled", None)
+    """The book built on the bundled samples: a folder with book/ and _build/html/. Read only."""
+    return built_once(tmp_path_factory, "bundled", lambda root: _build_copy(root, None))
 
 
 @pytest.fixture(scope="session")
 def real_book(tmp_path_factory, real_data) -> Path:
-    """The book built with --data pointing at the real published files."""
-    return _build_copy(tmp_path_factory, "real", real_data)
+    """The book built with --data pointing at the real published files. Read only."""
+    return built_once(tmp_path_factory, "real", lambda root: _build_copy(root, real_data))
+
+
+@pytest.fixture(scope="session")
+def spark_backend():
+    """An Ibis backend on one local PySpark session (2 cores) for the whole run; needs Java 17."""
+    import importlib.util
+
+    require(importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None,
+            "PySpark and Java 17 are needed (pip install -e '.[spark]'; apt-get install openjdk-17-jre-headless)")
+    import ibis
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("handbook-tests")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    yield ibis.pyspark.connect(session)
+    session.stop()
 
 
 # A scratch chapter for the build and CLI tests: its notebook needs no registry or data.
