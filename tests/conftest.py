@@ -3,6 +3,17 @@
 Real published data lives outside the repository (`../shared/data` beside the checkout,
 or wherever HANDBOOK_REAL_DATA points). Tests that need it skip on a developer machine
 without it, but fail under CI (env CI set), so a CI run cannot pass by skipping.
+
+Expensive things are made once per test run and shared; use them rather than build your own:
+- `bundled_book`, `real_book`: the whole book built on the bundled samples / the real files
+  (read only: copy what you need to change);
+- `site` and `browser` (tests/browser/conftest.py): that book served on 127.0.0.1, and one
+  Chromium per worker process;
+- `spark_backend`: one local Spark session per worker process;
+- `built_once(tmp_path_factory, name, make)`: for a new artefact of that kind (it is shared by
+  the pytest-xdist workers too).
+A test that needs a build of its own (a failure, a rollback, a re-run) builds the `scratch`
+chapter: one small notebook and no data.
 """
 
 from __future__ import annotations
