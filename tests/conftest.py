@@ -108,6 +108,15 @@ def start_book(config, fixture: str) -> None:
         started.write_text(str(builder.pid))
 
 
+def _running(pid: int) -> bool:
+    """Whether process `pid` is still running (an exited child not yet waited for is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
 def book(config, fixture: str) -> Path:
     """The built book, once its background build has finished (started now if not yet)."""
     start_book(config, fixture)
@@ -117,12 +126,8 @@ def book(config, fixture: str) -> Path:
         failed = shared / f"{name}.failed"
         if failed.exists():
             pytest.fail(f"building the {name} book failed:\n{failed.read_text()[-3000:]}")
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            if not (shared / f"{name}.done").exists():
-                pytest.fail(f"the build of the {name} book stopped without finishing "
-                            f"(see {shared / f'{name}.log'})")
+        if not _running(pid) and not (shared / f"{name}.done").exists():
+            pytest.fail(f"the build of the {name} book stopped without finishing (see {shared / f'{name}.log'})")
         time.sleep(0.2)
     return shared / name
 
