@@ -125,7 +125,8 @@ def book(config, fixture: str) -> Path:
     while not (shared / f"{name}.done").exists():
         failed = shared / f"{name}.failed"
         if failed.exists():
-            pytest.fail(f"building the {name} book failed:\n{failed.read_text()[-3000:]}")
+            trace = failed.read_text().strip()
+            pytest.fail(f"building the {name} book failed: {trace.splitlines()[-1]}\n{trace[-3000:]}")
         if not _running(pid) and not (shared / f"{name}.done").exists():
             pytest.fail(f"the build of the {name} book stopped without finishing (see {shared / f'{name}.log'})")
         time.sleep(0.2)
