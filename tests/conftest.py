@@ -3,12 +3,27 @@
 Real published data lives outside the repository (`../shared/data` beside the checkout,
 or wherever HANDBOOK_REAL_DATA points). Tests that need it skip on a developer machine
 without it, but fail under CI (env CI set), so a CI run cannot pass by skipping.
+
+Expensive things are made once per test run and shared; use them rather than build your own:
+- `bundled_book`, `real_book`: the whole book built on the bundled samples / the real files
+  (read only: copy what you need to change);
+- `site` and `browser` (tests/browser/conftest.py): that book served on 127.0.0.1, and one
+  Chromium per worker process;
+- `spark_backend`: one local Spark session per worker process;
+Both books are built in the background from the start of the run, once for all pytest-xdist
+workers, and the tests that read them run last.
+A test that needs a build of its own (a failure, a rollback, a re-run) builds the `scratch`
+chapter: one small notebook and no data.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -47,28 +62,131 @@ def real_data() -> Path:
     return path
 
 
-def _build_copy(tmp_path_factory, name: str, data_dir) -> Path:
-    """Build the whole book from a copy of book/ into a temporary folder."""
+# Builds the whole book from a copy of book/ into ROOT (on the bundled samples, or on DATA);
+# DONE is written when it succeeded, FAILED (the trace) when it did not.
+BUILD_BOOK = """
+import shutil, sys, traceback
+from pathlib import Path
+root, data, done, failed = Path(sys.argv[1]), sys.argv[2] or None, Path(sys.argv[3]), Path(sys.argv[4])
+try:
+    from analysis import REPO_ROOT
     from analysis.build import build
+    shutil.copytree(REPO_ROOT / "book", root / "book", ignore=shutil.ignore_patterns("chapters"))
+    build(data_dir=data, book_dir=root / "book", build_dir=root / "_build", progress=lambda message: None)
+except BaseException:
+    failed.write_text(traceback.format_exc())
+    raise
+done.touch()
+"""
+BOOKS = {"bundled_book": "bundled", "real_book": "real"}  # fixture: folder in the run's temporary folder
+_builders: list[subprocess.Popen] = []
 
-    root = tmp_path_factory.mktemp(name)
-    book = root / "book"
-    shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
-    build(data_dir=str(data_dir) if data_dir else None, book_dir=book, build_dir=root / "_build",
-          progress=lambda message: None)
-    return root
+
+def _shared_folder(config) -> Path:
+    """The run's temporary folder, the same for every pytest-xdist worker."""
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def start_book(config, fixture: str) -> None:
+    """Start building a book in the background, once per run whichever process asks first."""
+    shared, name = _shared_folder(config), BOOKS[fixture]
+    data = real_data_dir() if fixture == "real_book" else None
+    if fixture == "real_book" and data is None:
+        return  # the real_book fixture says why
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        started = shared / f"{name}.started"
+        if started.exists():
+            return
+        (shared / name).mkdir()
+        with open(shared / f"{name}.log", "w") as log:
+            builder = subprocess.Popen(
+                [sys.executable, "-c", BUILD_BOOK, str(shared / name), str(data or ""),
+                 str(shared / f"{name}.done"), str(shared / f"{name}.failed")], stdout=log, stderr=log)
+        _builders.append(builder)
+        started.write_text(str(builder.pid))
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` is still running (an exited child not yet waited for is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def book(config, fixture: str) -> Path:
+    """The built book, once its background build has finished (started now if not yet)."""
+    start_book(config, fixture)
+    shared, name = _shared_folder(config), BOOKS[fixture]
+    pid = int((shared / f"{name}.started").read_text())
+    while not (shared / f"{name}.done").exists():
+        failed = shared / f"{name}.failed"
+        if failed.exists():
+            trace = failed.read_text().strip()
+            pytest.fail(f"building the {name} book failed: {trace.splitlines()[-1]}\n{trace[-3000:]}")
+        if not _running(pid) and not (shared / f"{name}.done").exists():
+            pytest.fail(f"the build of the {name} book stopped without finishing (see {shared / f'{name}.log'})")
+        time.sleep(0.2)
+    return shared / name
+
+
+def books_read_by(item) -> set[str]:
+    """The book fixtures a test uses, by name or as a parameter (`request.getfixturevalue(which)`)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    names = set(getattr(item, "fixturenames", ())) | {v for v in params.values() if isinstance(v, str)}
+    return names & set(BOOKS)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that read a built book run last, so that the books build while the rest run."""
+    items.sort(key=lambda item: bool(books_read_by(item)))
+
+
+def pytest_collection_finish(session):
+    """Start building, in the background, the books the selected tests will read."""
+    if session.config.option.collectonly:
+        return
+    for fixture in sorted(set().union(*map(books_read_by, session.items))):
+        start_book(session.config, fixture)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A book still building is finished for the other workers (stopped if the run was interrupted)."""
+    for builder in _builders:
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            builder.terminate()
+        builder.wait()
 
 
 @pytest.fixture(scope="session")
-def bundled_book(tmp_path_factory) -> Path:
-    """The book built on the bundled samples: a folder with book/ and _build/html/."""
-    return _build_copy(tmp_path_factory, "bundled", None)
+def bundled_book(request) -> Path:
+    """The book built on the bundled samples: a folder with book/ and _build/html/. Read only."""
+    return book(request.config, "bundled_book")
 
 
 @pytest.fixture(scope="session")
-def real_book(tmp_path_factory, real_data) -> Path:
-    """The book built with --data pointing at the real published files."""
-    return _build_copy(tmp_path_factory, "real", real_data)
+def real_book(request, real_data) -> Path:
+    """The book built with --data pointing at the real published files. Read only."""
+    return book(request.config, "real_book")
+
+
+@pytest.fixture(scope="session")
+def spark_backend():
+    """An Ibis backend on one local PySpark session (2 cores) for the whole run; needs Java 17."""
+    import importlib.util
+
+    require(importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None,
+            "PySpark and Java 17 are needed (pip install -e '.[spark]'; apt-get install openjdk-17-jre-headless)")
+    import ibis
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("handbook-tests")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    yield ibis.pyspark.connect(session)
+    session.stop()
 
 
 # A scratch chapter for the build and CLI tests: its notebook needs no registry or data.

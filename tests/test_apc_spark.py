@@ -1,29 +1,13 @@
-"""The same measures on PySpark (local mode) give exactly DuckDB's aggregates."""
+"""The same measures on PySpark (local mode) give exactly DuckDB's aggregates.
 
-import importlib.util
-import shutil
+The Spark session is conftest.py's `spark_backend`, one per test run."""
 
 import pandas as pd
-import pytest
 
 from analysis.apc import aggregate, read_apc
 from analysis.apc.synthetic import write_extract
-from conftest import require
 
 CCGS = [f"F{i:03d}" for i in range(1, 300)]
-
-
-@pytest.fixture(scope="module")
-def spark_backend():
-    require(importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None,
-            "PySpark and Java 17 are needed (pip install -e '.[spark]'; apt-get install openjdk-17-jre-headless)")
-    import ibis
-    from pyspark.sql import SparkSession
-
-    session = (SparkSession.builder.master("local[2]").appName("handbook-tests")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate())
-    yield ibis.pyspark.connect(session)
-    session.stop()
 
 
 def test_spark_and_duckdb_agree_exactly(spark_backend, tmp_path):

@@ -16,6 +16,12 @@ def inputs():
     return finance.read_tables(TABLES)
 
 
+@pytest.fixture(scope="module")
+def tolerance(inputs):
+    """`finance.rounding_tolerance(inputs)`, computed once: it recomputes the tables 114 times."""
+    return finance.rounding_tolerance(inputs)
+
+
 def test_every_input_cites_a_line_of_the_tables_it_came_from(inputs):
     for row in inputs.itertuples():
         first, last = SEEDS[row.document]
@@ -62,8 +68,7 @@ AGREE_ONLY_WITHIN_INPUT_ROUNDING = [
     "variance_pct_2015_16_central", "variance_pct_2015_16_chc", "variance_pct_2016_17_chc"]
 
 
-def test_rounding_tolerance_by_hand(inputs):
-    tolerance = finance.rounding_tolerance(inputs)
+def test_rounding_tolerance_by_hand(tolerance):
     assert tolerance["variance_2016_17_ccgs"] == pytest.approx(2 * 0.5)  # plan - actual
     assert tolerance["variance_2015_16_total"] == pytest.approx(4 * 0.5)  # four printed variances
     assert tolerance["limit_total_revenue_underspend"] == pytest.approx(8 * 0.5)  # four limits, four actuals
@@ -76,11 +81,11 @@ def test_rounding_tolerance_by_hand(inputs):
     assert tolerance["variance_pct_2016_17_chc"] == pytest.approx(by_plan + by_actual)
 
 
-def test_rounding_of_the_inputs_turns_13_differences_into_agreement(inputs):
+def test_rounding_of_the_inputs_turns_13_differences_into_agreement(inputs, tolerance):
     figures = finance.reproduce(inputs)
     plain = ledger.compare("finance", figures, finance.ledger_notes(inputs))
     widened = ledger.compare("finance", figures, finance.ledger_notes(inputs),
-                             tolerance=finance.rounding_tolerance(inputs))
+                             tolerance=tolerance)
     assert len(widened) == len(ledger.published("finance"))
     assert finance.agreed_by_input_rounding(plain, widened) == AGREE_ONLY_WITHIN_INPUT_ROUNDING
     assert plain["status"].eq("differs").sum() == 13 + 1  # and the commentary's CCG position
