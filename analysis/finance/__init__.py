@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError
@@ -93,12 +94,20 @@ def validate_parameters(params: dict, sources) -> dict:
     return {**params, "period": year.label}
 
 
-def value(inputs: pd.DataFrame, table: str, item: str, year: str, measure: str) -> float:
-    rows = inputs[(inputs["table"] == table) & (inputs["item"] == item) & (inputs["year"] == year)
-                  & (inputs["measure"] == measure)]
-    if len(rows) != 1:
+def row_of(inputs: pd.DataFrame, table: str, item: str, year: str, measure: str) -> int:
+    """The position of the one row of `inputs` for this table, item, year and measure (compared
+    as arrays: the rounding tolerance recomputes every figure about a hundred times)."""
+    wanted = np.ones(len(inputs), dtype=bool)
+    for column, key in (("table", table), ("item", item), ("year", year), ("measure", measure)):
+        wanted &= inputs[column].to_numpy() == key
+    found = np.flatnonzero(wanted)
+    if len(found) != 1:
         raise DataError("finance tables", f"needs exactly one {table} row for {item}, {year}, {measure}")
-    return float(rows["value"].iloc[0])
+    return int(found[0])
+
+
+def value(inputs: pd.DataFrame, table: str, item: str, year: str, measure: str) -> float:
+    return float(inputs["value"].iloc[row_of(inputs, table, item, year, measure)])
 
 
 def performance_table(inputs: pd.DataFrame) -> pd.DataFrame:
@@ -241,11 +250,8 @@ def ccg_reconciliation(inputs: pd.DataFrame) -> pd.DataFrame:
     """The CCG position built from the commentary (line 854) and the reserve release (line 836),
     beside the table's under/(over)spend (line 844): each step with its document and line."""
     def cited(table, item, measure):
-        row = inputs[(inputs["table"] == table) & (inputs["item"] == item) & (inputs["year"] == "2016/17")
-                     & (inputs["measure"] == measure)]
-        if len(row) != 1:
-            raise DataError("finance tables", f"needs exactly one {table} row for {item}, 2016/17, {measure}")
-        return float(row["value"].iloc[0]), f"{row['document'].iloc[0]} line {row['line'].iloc[0]}"
+        row = inputs.iloc[row_of(inputs, table, item, "2016/17", measure)]
+        return float(row["value"]), f"{row['document']} line {row['line']}"
 
     under, under_at = cited("ccg_position", "further_underspends", "variance")
     under_n, _ = cited("ccg_position", "further_underspends", "ccgs")
