@@ -621,6 +621,8 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
             if several:
                 progress(f"Edition {ed.period}:")
             each.to_run = choose_runs(each.runs, each.manifest, ed, each.out_dir, force, progress, code)
+            # The longest first (as last timed), so that no long chapter is left to run alone at the end.
+            each.to_run.sort(key=lambda run: -_last_seconds(each.manifest, run.chapter.name))
             for run in each.to_run:
                 run.out_dir, run.failed_dir = each.out_dir, failed_folder(build_dir, ed)
 
@@ -642,7 +644,8 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
         if any(each.ed.period == REPORT_PERIOD for each in builds):  # for `jupyter-book build .` from the root
             sync_tree({BUNDLE_NAME: javascript_bundle()}, book_dir / "_static", remove=False)
         if failures:
-            raise failures[0] if len(failures) == 1 else HandbookError(" ".join(str(f) for f in failures))
+            kind = ChapterError if all(isinstance(f, ChapterError) for f in failures) else HandbookError
+            raise failures[0] if len(failures) == 1 else kind(" ".join(str(f) for f in failures))
         return index
     finally:
         for each in builds:
@@ -676,7 +679,8 @@ def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: st
                              str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
                              str(REPO_ROOT): "<checkout>"})
     for run in each.to_run:
-        each.manifest[run.chapter.name] = {"key": run.key, "executed_at": run.executed_at}
+        each.manifest[run.chapter.name] = {"key": run.key, "executed_at": run.executed_at,
+                                           "seconds": round(run.seconds, 1)}
     _write_run_log(html / "_static" / "handbook-run.json", each.runs, each.manifest)
     write_data_pack(html)
     each.html = html
@@ -686,54 +690,59 @@ def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: st
 def run_all(builds: list[EditionBuild], finish: Callable[[EditionBuild], EditionBuild],
             progress: Callable[[str], None], jobs: int | None, socket_prefix: str | None,
             several: bool) -> list[HandbookError]:
-    """Execute the chosen chapters of every edition on one pool of `jobs` workers (default: the
-    machine's cores); as soon as all of an edition's chapters have succeeded, its `finish`
-    (the HTML build) goes on the same pool, beside the chapters still running. Returns each
-    edition's failure: a ChapterError naming every failed chapter and its cell, or the error
-    of its HTML build. Errors nobody foresaw are raised at once."""
+    """Execute the chosen chapters of every edition with at most `jobs` at work at once
+    (default: the machine's cores); as soon as all of an edition's chapters have succeeded,
+    its `finish` (the HTML build) takes the next free place, ahead of chapters still
+    waiting, so editions are built while later ones' chapters run. Returns each edition's
+    failure: a ChapterError naming every failed chapter and its cell, or the error of its
+    HTML build. Errors nobody foresaw are raised at once."""
     runs = [run for each in builds for run in each.to_run]
     jobs = max(1, min(jobs or os.cpu_count() or 1, max(len(runs), 1)))
     if runs:
         progress(f"Running {len(runs)} chapter(s) with papermill, {jobs} at a time...")
     started = time.perf_counter()
     failures: list[HandbookError] = []
+    waiting_runs = [(each, run) for each in builds for run in each.to_run]
+    waiting_finishes = [each for each in builds if not each.to_run]
     left = {id(each): len(each.to_run) for each in builds}
     executed = 0
-    pool = ThreadPoolExecutor(max_workers=jobs)
     pending: dict = {}
-    try:
-        for each in builds:
-            if not each.to_run:
-                pending[pool.submit(finish, each)] = (each, None)
-        for run in runs:
-            each = next(e for e in builds if run in e.to_run)
-            pending[pool.submit(execute, run, run.out_dir, run.failed_dir, socket_prefix)] = (each, run)
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                each, run = pending.pop(future)
-                if run is None:  # an edition's HTML
-                    try:
-                        future.result()
-                    except HandbookError as exc:
-                        failures.append(exc)
-                    continue
-                future.result()
-                executed += 1
-                status = "ok" if run.error is None else "FAILED"
-                progress(f"  [{executed}/{len(runs)}] {run.chapter.name} "
-                         f"({_describe(run.parameters)}): {status} in {run.seconds:.1f} s")
-                if executed == len(runs):
-                    progress(f"Chapters done in {time.perf_counter() - started:.1f} s.")
-                left[id(each)] -= 1
-                if left[id(each)] == 0:
-                    failed = [r for r in each.to_run if r.error]
-                    if failed:
-                        failures.append(chapter_failure(each.ed, failed, several))
-                    else:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        try:
+            while pending or waiting_runs or waiting_finishes:
+                while len(pending) < jobs and (waiting_finishes or waiting_runs):
+                    if waiting_finishes:
+                        each = waiting_finishes.pop(0)
                         pending[pool.submit(finish, each)] = (each, None)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+                    else:
+                        each, run = waiting_runs.pop(0)
+                        pending[pool.submit(execute, run, run.out_dir, run.failed_dir, socket_prefix)] = (each, run)
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    each, run = pending.pop(future)
+                    if run is None:  # an edition's HTML
+                        try:
+                            future.result()
+                        except HandbookError as exc:
+                            failures.append(exc)
+                        continue
+                    future.result()
+                    executed += 1
+                    status = "ok" if run.error is None else "FAILED"
+                    progress(f"  [{executed}/{len(runs)}] {run.chapter.name} "
+                             f"({_describe(run.parameters)}): {status} in {run.seconds:.1f} s")
+                    if executed == len(runs):
+                        progress(f"Chapters done in {time.perf_counter() - started:.1f} s.")
+                    left[id(each)] -= 1
+                    if left[id(each)] == 0:
+                        failed = [r for r in each.to_run if r.error]
+                        if failed:
+                            failures.append(chapter_failure(each.ed, failed, several))
+                        else:
+                            waiting_finishes.append(each)
+        except BaseException:
+            waiting_runs.clear()  # let the running ones end, start no more
+            raise
     return failures
 
 
@@ -855,6 +864,12 @@ def report_sources(runs: list[Run], registry: Registry, data_dir: Path | None,
             raise ParameterError("real-only", f"{len(fallen)} dataset(s) would come from the bundled synthetic "
                                               f"samples ({', '.join(fallen)}); add their files to {data_dir} "
                                               "(see the lines above for what is missing) or leave out --real-only")
+
+
+def _last_seconds(manifest: dict, name: str) -> float:
+    """How long a chapter's last successful run took (0 when unknown)."""
+    seconds = (manifest.get(name) or {}).get("seconds", 0) if isinstance(manifest.get(name), dict) else 0
+    return float(seconds) if isinstance(seconds, (int, float)) else 0.0
 
 
 def _describe(parameters: dict) -> str:
