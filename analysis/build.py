@@ -2,11 +2,14 @@
 
 Every chapter's parameters are validated before any notebook runs, and the terminal is
 told where each dataset comes from (the user's folder or a bundled sample, and why).
-Chapters run in parallel (each in its own kernel) into a staging copy of `book/`; the
-HTML is built there with warnings as errors. Only when every chapter and the HTML
-succeed are the executed notebooks and the HTML moved into `book/chapters/` and
-`_build/html/`, together, under a journal: a build killed during the swap is rolled back
-at the next start, so the notebooks and the HTML always come from the same build.
+Chapters run in parallel (each in its own kernel; the chapters of all the editions in a
+build share one pool, bounded by the machine's cores) into a staging folder per edition;
+each edition's HTML is built with warnings as errors as soon as its chapters are done.
+Only when every chapter of an edition and its HTML succeed are its executed notebooks and
+HTML moved into place (`book/chapters/` and `_build/html/` for the report year), together,
+under a journal: a build killed during the swap is rolled back at the next start, so the
+notebooks and the HTML always come from the same build. Parsed input files are shared
+between the build's checks, the chapters and the editions (see `analysis.readcache`).
 One build runs at a time per checkout (a lock in `_build/`); the next build removes the
 staging folders and kernel socket files that a killed build left behind.
 """
