@@ -216,7 +216,7 @@ def _ipc_kernel_manager(prefix: str):
     return IPCKernelManager
 
 
-def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str | None = None) -> Run:
+def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str) -> Run:
     """Execute one chapter template with papermill into `out_dir`."""
     import papermill
 
@@ -227,9 +227,11 @@ def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str | None
         papermill.execute_notebook(
             str(run.chapter.template), str(target),
             parameters={**run.parameters, "data_dir": run.data_dir},
-            kernel_name="python3", cwd=str(out_dir), progress_bar=False,
-            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(
-                socket_prefix or kernel_socket_prefix(failed_dir.parent)))
+            # The kernel starts in `out_dir` (nbclient's resources path). Papermill's own `cwd`
+            # would change this process's folder for the whole run, which chapters running side
+            # by side in threads would leave pointing at another run's staging folder.
+            kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}, progress_bar=False,
+            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(socket_prefix))
         run.error = warning_written(target)
     except Exception as exc:  # papermill raises its own error types; all mean "chapter failed"
         run.error = _failing_cell(exc)
@@ -691,7 +693,7 @@ def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: st
 
 
 def run_all(builds: list[EditionBuild], finish: Callable[[EditionBuild], EditionBuild],
-            progress: Callable[[str], None], jobs: int | None, socket_prefix: str | None,
+            progress: Callable[[str], None], jobs: int | None, socket_prefix: str,
             several: bool) -> list[HandbookError]:
     """Execute the chosen chapters of every edition with at most `jobs` at work at once
     (default: the machine's cores); as soon as all of an edition's chapters have succeeded,

@@ -5,6 +5,7 @@ The scratch chapter's data are made to cover 2015-16 to 2017-18 only, so an edit
 """
 
 import json
+import os
 import re
 
 import pytest
@@ -129,8 +130,10 @@ def test_editions_side_by_side_with_a_front_door_and_a_not_covered_page(scratch,
         'if period == "2016-17":\n    raise ValueError("no rows for 2016-17")',
         'if period == "2017-18":\n    raise KeyError("region")'])
     messages = []
+    folder = os.getcwd()
     with pytest.raises(ChapterError) as info:
         build_scratch(scratch, messages, overrides={"period": "2015-16..2017-18"}, jobs=2)
+    assert os.getcwd() == folder  # chapters side by side never move this process's folder
     message = str(info.value)
     assert ("chapter 'scratch' of the 2016-17 edition failed at cell [4] (if period == \"2016-17\":) raised "
             "ValueError: no rows for 2016-17") in message
