@@ -588,12 +588,15 @@ def reads_folder(build_dir: Path, code: str) -> Path:
 
 
 def forget_other_reads(build_dir: Path, code: str) -> None:
-    """Remove the parsed files kept for other versions of the code (they are never read again)."""
+    """Remove the parsed files kept for other versions of the code (they are never read again)
+    and any half-written one a killed kernel left (called with the lock held, before any kernel)."""
     keep = reads_folder(build_dir, code)
     if keep.parent.is_dir():
         for folder in keep.parent.iterdir():
             if folder != keep:
                 shutil.rmtree(folder, ignore_errors=True)
+        for partial in keep.glob(".tmp-*"):
+            partial.unlink(missing_ok=True)
 
 
 def failed_folder(build_dir: Path, ed: Edition) -> Path:
