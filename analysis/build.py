@@ -551,12 +551,18 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
                              "was restored.")
             clean_leftovers(build_dir, progress)
             forget_other_reads(build_dir, code)
-            builds = []
+            builds, shown = [], []
+
+            def once(message: str) -> None:  # the editions' data lines, when the same, are said once
+                if message not in shown:
+                    shown.append(message)
+                    progress(message)
+
             for ed, runs in zip(editions, planned):
                 missing = [c.name for c in registry.chapters
                            if c.name not in requested and not (ed.chapters_dir / f"{c.name}.ipynb").exists()]
                 runs += plan_runs(registry, missing, data_dir, {"period": ed.period}, tolerate_period=True)
-                report_sources([r for r in runs if r.page], registry, data, progress, real_only)
+                report_sources([r for r in runs if r.page], registry, data, once, real_only)
                 builds.append(EditionBuild(ed, runs))
             index = _build_aside(registry, builds, book_dir, build_dir, progress, jobs,
                                  str(data) if data else "", force, code)
@@ -626,8 +632,7 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
                 shutil.copytree(ed.chapters_dir, each.out_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
             each.out_dir.mkdir(exist_ok=True)
             each.manifest = read_manifest(ed.manifest)
-            if several:
-                progress(f"Edition {ed.period}:")
+            progress(f"Edition {ed.period}:")
             each.to_run = choose_runs(each.runs, each.manifest, ed, each.out_dir, force, progress, code)
             # The longest first (as last timed), so that no long chapter is left to run alone at the end.
             each.to_run.sort(key=lambda run: -_last_seconds(each.manifest, run.chapter.name))
