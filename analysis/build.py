@@ -2,11 +2,14 @@
 
 Every chapter's parameters are validated before any notebook runs, and the terminal is
 told where each dataset comes from (the user's folder or a bundled sample, and why).
-Chapters run in parallel (each in its own kernel) into a staging copy of `book/`; the
-HTML is built there with warnings as errors. Only when every chapter and the HTML
-succeed are the executed notebooks and the HTML moved into `book/chapters/` and
-`_build/html/`, together, under a journal: a build killed during the swap is rolled back
-at the next start, so the notebooks and the HTML always come from the same build.
+Chapters run in parallel (each in its own kernel; the chapters of all the editions in a
+build share one pool, bounded by the machine's cores) into a staging folder per edition;
+each edition's HTML is built with warnings as errors as soon as its chapters are done.
+Only when every chapter of an edition and its HTML succeed are its executed notebooks and
+HTML moved into place (`book/chapters/` and `_build/html/` for the report year), together,
+under a journal: a build killed during the swap is rolled back at the next start, so the
+notebooks and the HTML always come from the same build. Parsed input files are shared
+between the build's checks, the chapters and the editions (see `analysis.readcache`).
 One build runs at a time per checkout (a lock in `_build/`); the next build removes the
 staging folders and kernel socket files that a killed build left behind.
 """
@@ -26,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -39,6 +42,7 @@ from .editions import (EDITION_SCRIPT, REPORT_PERIOD, Edition, code_checksum, ed
                        write_site)
 from .errors import ChapterError, DataError, HandbookError, ParameterError
 from .page import ChapterPage, prepare_chapter
+from .readcache import read_cache
 from .registry import Chapter, Registry, load_registry
 from .sources import SOURCES_FILE, Source
 
@@ -70,6 +74,8 @@ class Run:
     not_covered: str | None = None  # why the data do not cover the edition's year
     key: str = ""  # see analysis.editions.run_key
     executed_at: str = ""
+    out_dir: Path | None = None  # where its executed notebook is written (its edition's staging folder)
+    failed_dir: Path | None = None  # where the executed copy of a failed run is kept
 
 
 def toc_text(registry: Registry, folder: str = "book/") -> str:
@@ -210,7 +216,7 @@ def _ipc_kernel_manager(prefix: str):
     return IPCKernelManager
 
 
-def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str | None = None) -> Run:
+def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str) -> Run:
     """Execute one chapter template with papermill into `out_dir`."""
     import papermill
 
@@ -221,9 +227,11 @@ def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str | None
         papermill.execute_notebook(
             str(run.chapter.template), str(target),
             parameters={**run.parameters, "data_dir": run.data_dir},
-            kernel_name="python3", cwd=str(out_dir), progress_bar=False,
-            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(
-                socket_prefix or kernel_socket_prefix(failed_dir.parent)))
+            # The kernel starts in `out_dir` (nbclient's resources path). Papermill's own `cwd`
+            # would change this process's folder for the whole run, which chapters running side
+            # by side in threads would leave pointing at another run's staging folder.
+            kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}, progress_bar=False,
+            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(socket_prefix))
         run.error = warning_written(target)
     except Exception as exc:  # papermill raises its own error types; all mean "chapter failed"
         run.error = _failing_cell(exc)
@@ -269,6 +277,21 @@ def _sphinx_config(book: Path) -> None:
     conf.write_text(text)
 
 
+CONF_ADDITIONS = f"""
+html_js_files = list(html_js_files) + [{EDITION_SCRIPT!r}, {SWITCHER_SCRIPT!r}]
+
+
+def _reread_front_page(app, env, added, changed, removed):
+    \"\"\"The front page is read again at every HTML build (Sphinx re-reads only changed pages
+    otherwise), so what it shows of the build itself, such as its date, is never stale.\"\"\"
+    return [{STATIC_PAGES_FIRST[0]!r}]
+
+
+def setup(app):
+    app.connect("env-get-outdated", _reread_front_page)
+"""
+
+
 def sphinx_conf(config: bytes, build_dir: Path) -> str:
     """The conf.py for `config` (_config.yml and _toc.yml text), made once and kept in _build/cache."""
     cache = Path(build_dir) / "cache" / f"conf-{hashlib.sha256(config).hexdigest()[:16]}.py"
@@ -279,10 +302,9 @@ def sphinx_conf(config: bytes, build_dir: Path) -> str:
             _sphinx_config(Path(tmp))
             text = (Path(tmp) / "conf.py").read_text()  # built from book/: paths relative to it
             text = text.replace("book/_static", "_static").replace("book/references.bib", "references.bib")
-        text += f"\nhtml_js_files = list(html_js_files) + [{EDITION_SCRIPT!r}, {SWITCHER_SCRIPT!r}]\n"
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(text)
-    return cache.read_text()
+    return cache.read_text() + CONF_ADDITIONS
 
 
 def javascript_bundle() -> bytes:
@@ -299,10 +321,12 @@ def javascript_bundle() -> bytes:
     return cache.read_bytes()
 
 
-def build_html(book: Path, out: Path, progress: Callable[[str], None], doctrees: Path) -> Path:
+def build_html(book: Path, out: Path, progress: Callable[[str], None], doctrees: Path,
+               edition_name: str = "") -> Path:
     """Build the HTML book from `book` (with its conf.py) into `out` with warnings as errors;
     Sphinx keeps its environment in `doctrees` and rewrites only the pages that changed."""
-    progress("Building the HTML book (warnings are errors)...")
+    progress(f"Building the HTML {f'of the {edition_name} edition' if edition_name else 'book'} "
+             "(warnings are errors)...")
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
          "-d", str(doctrees), str(book), str(out)],
@@ -310,7 +334,8 @@ def build_html(book: Path, out: Path, progress: Callable[[str], None], doctrees:
     if result.returncode != 0:
         messages = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
         shown = "\n".join(messages[-15:])
-        raise HandbookError(f"the HTML build failed; the last good book is unchanged:\n{shown}")
+        kept = f"the last good {edition_name} edition" if edition_name else "the last good book"
+        raise HandbookError(f"the HTML build failed; {kept} is unchanged:\n{shown}")
     return out / "index.html"
 
 
@@ -499,112 +524,256 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     ("2015-16..2018-19", one edition each); without it, the report year's edition. Chapters
     not named but never executed in that edition yet are run with their defaults, so each
     edition is always whole. A chapter unchanged since its last successful run (see
-    `analysis.editions.run_key`) is not executed again unless `force`. With `real_only`, a
-    dataset that would come from a bundled synthetic sample is an error. `book_dir` and
-    `build_dir` (default book/ and _build/) let tests build a copy elsewhere. For a range,
-    the site's front door is returned.
+    `analysis.editions.run_key`) is not executed again unless `force`. The chapters of all
+    the editions share one pool of `jobs` kernels (default: the machine's cores), and an
+    edition's HTML is built as soon as its chapters are done. With `real_only`, a dataset
+    that would come from a bundled synthetic sample is an error. `book_dir` and `build_dir`
+    (default book/ and _build/) let tests build a copy elsewhere. For a range, the site's
+    front door is returned.
     """
     book_dir = Path(book_dir or BOOK_DIR)
     build_dir = Path(build_dir or BUILD_DIR)
     overrides = dict(overrides or {})
     periods = parse_periods(overrides.pop("period")) if "period" in overrides else [REPORT_PERIOD]
-    index = None
-    for period in periods:
-        index = _build_edition(names, data_dir, overrides, period, progress, jobs, book_dir, build_dir,
-                               real_only, force)
+    registry = load_registry()
+    editions = [edition(period, book_dir, build_dir) for period in periods]
+    check_writable([build_dir, book_dir, *[ed.chapters_dir for ed in editions]])
+    code = code_checksum()
+    with read_cache(reads_folder(build_dir, code), code):
+        requested = names or [c.name for c in registry.chapters]
+        planned = [plan_runs(registry, requested, data_dir, {**overrides, "period": ed.period},
+                             tolerate_period=not names) for ed in editions]
+        data = check_data_folder(data_dir)
+        with build_lock(build_dir):
+            for ed in editions:
+                if recover_swap(build_dir / JOURNAL_FILE, [ed.chapters_dir, ed.html_dir]):
+                    progress("An earlier build was stopped while swapping in its book; the book before it "
+                             "was restored.")
+            clean_leftovers(build_dir, progress)
+            forget_other_reads(build_dir, code)
+            builds, shown = [], []
+
+            def once(message: str) -> None:  # the editions' data lines, when the same, are said once
+                if message not in shown:
+                    shown.append(message)
+                    progress(message)
+
+            for ed, runs in zip(editions, planned):
+                missing = [c.name for c in registry.chapters
+                           if c.name not in requested and not (ed.chapters_dir / f"{c.name}.ipynb").exists()]
+                runs += plan_runs(registry, missing, data_dir, {"period": ed.period}, tolerate_period=True)
+                report_sources([r for r in runs if r.page], registry, data, once, real_only)
+                builds.append(EditionBuild(ed, runs))
+            index = _build_aside(registry, builds, book_dir, build_dir, progress, jobs,
+                                 str(data) if data else "", force, code)
     if len(periods) > 1:
         return write_site(book_dir, build_dir)
     return index
 
 
-def _build_edition(names, data_dir, overrides, period, progress, jobs, book_dir, build_dir, real_only,
-                   force) -> Path:
-    """Build one edition. Named chapters must cover `period` (else one-line error); the others
-    of the edition get a page saying their data do not cover it."""
-    registry = load_registry()
-    ed = edition(period, book_dir, build_dir)
-    requested = names or [c.name for c in registry.chapters]
-    check_writable([build_dir, book_dir, ed.chapters_dir])
-    wanted = {**overrides, "period": period}
-    runs = plan_runs(registry, requested, data_dir, wanted, tolerate_period=not names)
-    data = check_data_folder(data_dir)
-    with build_lock(build_dir):
-        journal = build_dir / JOURNAL_FILE
-        if recover_swap(journal, [ed.chapters_dir, ed.html_dir]):
-            progress("An earlier build was stopped while swapping in its book; the book before it was restored.")
-        clean_leftovers(build_dir, progress)
-        missing = [c.name for c in registry.chapters
-                   if c.name not in requested and not (ed.chapters_dir / f"{c.name}.ipynb").exists()]
-        runs += plan_runs(registry, missing, data_dir, {"period": period}, tolerate_period=True)
-        report_sources([r for r in runs if r.page], registry, data, progress, real_only)
-        progress(f"Edition {period}:")
-        return _build_aside(registry, runs, ed, book_dir, build_dir, progress, jobs,
-                            str(data) if data else "", force)
+@dataclass
+class EditionBuild:
+    """One edition in a build: its planned runs, staging folder, and what became of it."""
+
+    ed: Edition
+    runs: list[Run]
+    staging: Path | None = None
+    manifest: dict | None = None
+    to_run: list[Run] | None = None
+    html: Path | None = None  # the finished HTML in staging, ready to swap in
+    up_to_date: bool = False
+
+    @property
+    def out_dir(self) -> Path:
+        return self.staging / CHAPTERS_SUBDIR
 
 
-def _build_aside(registry: Registry, runs: list[Run], ed: Edition, book_dir: Path, build_dir: Path,
-                 progress: Callable[[str], None], jobs: int | None, data_dir: str, force: bool) -> Path:
-    """Run the chapters that changed in a staging folder, build the HTML from the edition's
-    kept sources (Sphinx redoes only changed pages), then swap notebooks and HTML in together."""
+def reads_folder(build_dir: Path, code: str) -> Path:
+    """Where parsed input files are kept for this version of the package's code."""
+    return Path(build_dir) / "cache" / "reads" / code[:16]
+
+
+def forget_other_reads(build_dir: Path, code: str) -> None:
+    """Remove the parsed files kept for other versions of the code (they are never read again)
+    and any half-written one a killed kernel left (called with the lock held, before any kernel)."""
+    keep = reads_folder(build_dir, code)
+    if keep.parent.is_dir():
+        for folder in keep.parent.iterdir():
+            if folder != keep:
+                shutil.rmtree(folder, ignore_errors=True)
+        for partial in keep.glob(".tmp-*"):
+            partial.unlink(missing_ok=True)
+
+
+def failed_folder(build_dir: Path, ed: Edition) -> Path:
+    """Where the executed copies of an edition's failed chapters are kept."""
+    folder = Path(build_dir) / FAILED_SUBDIR
+    return folder if ed.period == REPORT_PERIOD else folder / ed.period
+
+
+def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path, build_dir: Path,
+                 progress: Callable[[str], None], jobs: int | None, data_dir: str, force: bool,
+                 code: str) -> Path:
+    """Run the chapters that changed, of every edition, in staging folders on one pool of
+    kernels; build each edition's HTML from its kept sources (Sphinx redoes only changed
+    pages) as soon as its chapters are done; then swap each edition's notebooks and HTML in
+    together. An edition with a failed chapter or HTML is left as it was; the others are
+    swapped in, and the failures are raised together at the end."""
     if not TOC_FILE.exists() or TOC_FILE.read_text() != toc_text(registry):
         TOC_FILE.write_text(toc_text(registry))
     toc = toc_text(registry, folder="")
     (build_dir / STAGING_SUBDIR).mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="build-", dir=build_dir / STAGING_SUBDIR))
-    failed_dir = build_dir / FAILED_SUBDIR
+    several = len(builds) > 1
     try:
-        out_dir = staging / CHAPTERS_SUBDIR
-        if ed.chapters_dir.is_dir():
-            shutil.copytree(ed.chapters_dir, out_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        out_dir.mkdir(exist_ok=True)
-        manifest = read_manifest(ed.manifest)
-        to_run = choose_runs(runs, manifest, ed, out_dir, force, progress)
-        run_chapters(to_run, out_dir, failed_dir, progress, jobs, kernel_socket_prefix(build_dir))
-        src = ed.work_dir / "src"
-        changed = sync_tree(book_sources(book_dir, out_dir, toc, ed, build_dir), src)
-        html_now = ed.html_dir / "index.html"
-        published = ed.work_dir / "published"  # present while the HTML in place is built from src as it is
-        if not changed and not to_run and html_now.is_file() and published.is_file():
-            progress("Nothing changed: the book is up to date.")
-            return html_now
-        published.unlink(missing_ok=True)
-        work_html = ed.work_dir / "html"
-        try:
-            index = build_html(src, work_html, progress, doctrees=ed.work_dir / "doctrees")
-        except HandbookError:
-            shutil.rmtree(ed.work_dir / "html", ignore_errors=True)  # the next build starts clean, so
-            shutil.rmtree(ed.work_dir / "doctrees", ignore_errors=True)  # the same warning fails it again
-            raise
-        html = staging / "html"
-        shutil.copytree(work_html, html)
-        accessibility_fixes(html)
-        strip_local_paths(html, {data_dir or "": DATA_LABEL, str(staging): "<build folder>",
-                                 str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
-                                 str(REPO_ROOT): "<checkout>"})
-        for run in to_run:
-            manifest[run.chapter.name] = {"key": run.key, "executed_at": run.executed_at}
-        _write_run_log(html / "_static" / "handbook-run.json", runs, manifest)
-        write_data_pack(html)
-        # Every chapter and the HTML succeeded: swap them into place, together.
-        swap_together([(out_dir, ed.chapters_dir), (html, ed.html_dir)], build_dir / JOURNAL_FILE)
-        published.touch()
-        write_manifest(ed.manifest, {k: v for k, v in manifest.items() if k in {r.chapter.name for r in runs}
-                                     or (ed.chapters_dir / f"{k}.ipynb").exists()})
+        for each in builds:
+            ed = each.ed
+            each.staging = Path(tempfile.mkdtemp(prefix=f"build-{ed.period}-", dir=build_dir / STAGING_SUBDIR))
+            if ed.chapters_dir.is_dir():
+                shutil.copytree(ed.chapters_dir, each.out_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            each.out_dir.mkdir(exist_ok=True)
+            each.manifest = read_manifest(ed.manifest)
+            progress(f"Edition {ed.period}:")
+            each.to_run = choose_runs(each.runs, each.manifest, ed, each.out_dir, force, progress, code)
+            # The longest first (as last timed), so that no long chapter is left to run alone at the end.
+            each.to_run.sort(key=lambda run: -_last_seconds(each.manifest, run.chapter.name))
+            for run in each.to_run:
+                run.out_dir, run.failed_dir = each.out_dir, failed_folder(build_dir, ed)
+
+        def finish(each: EditionBuild) -> EditionBuild:
+            return _finish_edition(each, book_dir, build_dir, toc, data_dir, progress, several)
+
+        failures = run_all(builds, finish, progress, jobs, kernel_socket_prefix(build_dir), several)
+        index = None
+        for each in builds:
+            ed = each.ed
+            if each.html is not None:  # every chapter and the HTML succeeded: swap them in, together
+                swap_together([(each.out_dir, ed.chapters_dir), (each.html, ed.html_dir)], build_dir / JOURNAL_FILE)
+                (ed.work_dir / "published").touch()
+                write_manifest(ed.manifest, {k: v for k, v in each.manifest.items()
+                                             if k in {r.chapter.name for r in each.runs}
+                                             or (ed.chapters_dir / f"{k}.ipynb").exists()})
+            index = ed.html_dir / "index.html"
         write_site(book_dir, build_dir)
-        if ed.period == REPORT_PERIOD:  # for `jupyter-book build .` from the repository root
+        if any(each.ed.period == REPORT_PERIOD for each in builds):  # for `jupyter-book build .` from the root
             sync_tree({BUNDLE_NAME: javascript_bundle()}, book_dir / "_static", remove=False)
-        return ed.html_dir / index.name
+        if failures:
+            kind = ChapterError if all(isinstance(f, ChapterError) for f in failures) else HandbookError
+            raise failures[0] if len(failures) == 1 else kind(" ".join(str(f) for f in failures))
+        return index
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        for each in builds:
+            if each.staging is not None:
+                shutil.rmtree(each.staging, ignore_errors=True)
+
+
+def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: str, data_dir: str,
+                    progress: Callable[[str], None], several: bool) -> EditionBuild:
+    """Build an edition's HTML from its staged chapters, ready to swap in (or find it up to date)."""
+    ed = each.ed
+    changed = sync_tree(book_sources(book_dir, each.out_dir, toc, ed, build_dir), ed.work_dir / "src")
+    published = ed.work_dir / "published"  # present while the HTML in place is built from src as it is
+    if not changed and not each.to_run and (ed.html_dir / "index.html").is_file() and published.is_file():
+        progress(f"Nothing changed{f' in {ed.period}' if several else ''}: the book is up to date.")
+        each.up_to_date = True
+        return each
+    published.unlink(missing_ok=True)
+    work_html = ed.work_dir / "html"
+    try:
+        build_html(ed.work_dir / "src", work_html, progress, doctrees=ed.work_dir / "doctrees",
+                   edition_name=ed.period if several else "")
+    except HandbookError:
+        shutil.rmtree(ed.work_dir / "html", ignore_errors=True)  # the next build starts clean, so
+        shutil.rmtree(ed.work_dir / "doctrees", ignore_errors=True)  # the same warning fails it again
+        raise
+    html = each.staging / "html"
+    shutil.copytree(work_html, html)
+    accessibility_fixes(html)
+    strip_local_paths(html, {data_dir or "": DATA_LABEL, str(each.staging): "<build folder>",
+                             str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
+                             str(REPO_ROOT): "<checkout>"})
+    for run in each.to_run:
+        each.manifest[run.chapter.name] = {"key": run.key, "executed_at": run.executed_at,
+                                           "seconds": round(run.seconds, 1)}
+    _write_run_log(html / "_static" / "handbook-run.json", each.runs, each.manifest)
+    write_data_pack(html)
+    each.html = html
+    return each
+
+
+def run_all(builds: list[EditionBuild], finish: Callable[[EditionBuild], EditionBuild],
+            progress: Callable[[str], None], jobs: int | None, socket_prefix: str,
+            several: bool) -> list[HandbookError]:
+    """Execute the chosen chapters of every edition with at most `jobs` at work at once
+    (default: the machine's cores); as soon as all of an edition's chapters have succeeded,
+    its `finish` (the HTML build) takes the next free place, ahead of chapters still
+    waiting, so editions are built while later ones' chapters run. Returns each edition's
+    failure: a ChapterError naming every failed chapter and its cell, or the error of its
+    HTML build. Errors nobody foresaw are raised at once."""
+    runs = [run for each in builds for run in each.to_run]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, max(len(runs), 1)))
+    if runs:
+        progress(f"Running {len(runs)} chapter(s) with papermill, {jobs} at a time...")
+    started = time.perf_counter()
+    failures: list[HandbookError] = []
+    waiting_runs = [(each, run) for each in builds for run in each.to_run]
+    waiting_finishes = [each for each in builds if not each.to_run]
+    left = {id(each): len(each.to_run) for each in builds}
+    executed = 0
+    pending: dict = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        try:
+            while pending or waiting_runs or waiting_finishes:
+                while len(pending) < jobs and (waiting_finishes or waiting_runs):
+                    if waiting_finishes:
+                        each = waiting_finishes.pop(0)
+                        pending[pool.submit(finish, each)] = (each, None)
+                    else:
+                        each, run = waiting_runs.pop(0)
+                        pending[pool.submit(execute, run, run.out_dir, run.failed_dir, socket_prefix)] = (each, run)
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    each, run = pending.pop(future)
+                    if run is None:  # an edition's HTML
+                        try:
+                            future.result()
+                        except HandbookError as exc:
+                            failures.append(exc)
+                        continue
+                    future.result()
+                    executed += 1
+                    status = "ok" if run.error is None else "FAILED"
+                    progress(f"  [{executed}/{len(runs)}] {run.chapter.name} "
+                             f"({_describe(run.parameters)}): {status} in {run.seconds:.1f} s")
+                    if executed == len(runs):
+                        progress(f"Chapters done in {time.perf_counter() - started:.1f} s.")
+                    left[id(each)] -= 1
+                    if left[id(each)] == 0:
+                        failed = [r for r in each.to_run if r.error]
+                        if failed:
+                            failures.append(chapter_failure(each.ed, failed, several))
+                        else:
+                            waiting_finishes.append(each)
+        except BaseException:
+            waiting_runs.clear()  # let the running ones end, start no more
+            raise
+    return failures
+
+
+def chapter_failure(ed: Edition, failed: list[Run], several: bool) -> ChapterError:
+    """One error naming each failed chapter of an edition, its cell, and where its copy is kept."""
+    edition_words = f" of the {ed.period} edition" if several else ""
+    lines = [f"chapter '{r.chapter.name}'{edition_words} failed at {r.error} "
+             f"(executed copy kept at {r.failed_dir / (r.chapter.name + '.ipynb')})" for r in failed]
+    kept = f"The last good {ed.period} edition is unchanged." if several else "The last good book is unchanged."
+    return ChapterError("; ".join(lines) + ". " + kept)
 
 
 def choose_runs(runs: list[Run], manifest: dict, ed: Edition, out_dir: Path, force: bool,
-                progress: Callable[[str], None]) -> list[Run]:
+                progress: Callable[[str], None], code: str) -> list[Run]:
     """The runs to execute: those forced, changed or never run. A chapter whose data do not
     cover the edition's year gets a page saying so instead (written here, never executed)."""
     import nbformat
 
-    code = code_checksum()
     chosen = []
     for run in runs:
         name = run.chapter.name
@@ -710,28 +879,10 @@ def report_sources(runs: list[Run], registry: Registry, data_dir: Path | None,
                                               "(see the lines above for what is missing) or leave out --real-only")
 
 
-def run_chapters(runs: list[Run], out_dir: Path, failed_dir: Path,
-                 progress: Callable[[str], None], jobs: int | None, socket_prefix: str | None = None) -> None:
-    """Execute the chapters in parallel; raise ChapterError naming every failure."""
-    if not runs:
-        return
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
-    progress(f"Running {len(runs)} chapter(s) with papermill, {jobs} at a time...")
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(execute, run, out_dir, failed_dir, socket_prefix) for run in runs]
-        for done, future in enumerate(futures, 1):
-            run = future.result()
-            status = "ok" if run.error is None else "FAILED"
-            progress(f"  [{done}/{len(runs)}] {run.chapter.name} "
-                     f"({_describe(run.parameters)}): {status} in {run.seconds:.1f} s")
-    failures = [r for r in runs if r.error]
-    if failures:
-        lines = [f"chapter '{r.chapter.name}' failed at {r.error} "
-                 f"(executed copy kept at {failed_dir / (r.chapter.name + '.ipynb')})"
-                 for r in failures]
-        raise ChapterError("; ".join(lines) + ". The last good book is unchanged.")
-    progress(f"Chapters done in {time.perf_counter() - started:.1f} s.")
+def _last_seconds(manifest: dict, name: str) -> float:
+    """How long a chapter's last successful run took (0 when unknown)."""
+    seconds = (manifest.get(name) or {}).get("seconds", 0) if isinstance(manifest.get(name), dict) else 0
+    return float(seconds) if isinstance(seconds, (int, float)) else 0.0
 
 
 def _describe(parameters: dict) -> str:

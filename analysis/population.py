@@ -20,6 +20,7 @@ import pandas as pd
 
 from .errors import DataError
 from .schema import Column, Schema, parse_numbers, read_text_csv
+from .readcache import cached_read
 
 SCHEMA = Schema(name="registered population", columns={
     "ccg_code": Column("text"), "sex": Column("text", allowed=frozenset({"male", "female"})),
@@ -27,6 +28,7 @@ SCHEMA = Schema(name="registered population", columns={
 BAND = re.compile(r"^(male|female)_(\d+)(?:_(\d+))?$")
 
 
+@cached_read
 def read_population(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_text_csv(path, ["nhse_ccg_code", "ons_ccg_code", "total_all"])

@@ -65,3 +65,74 @@ def test_a_chapter_that_writes_a_warning_fails_rather_than_print_it_on_the_page(
                                            r"a warning, which would reach the page: .*RuntimeWarning: divide by zero"):
         run(scratch)
     assert page.read_bytes() == before
+
+
+def test_a_kept_reading_is_served_only_for_the_same_bytes_name_and_code(tmp_path):
+    import os
+    import warnings
+    from pathlib import Path
+
+    from analysis.readcache import cached_read, read_cache
+
+    reads = []
+
+    @cached_read
+    def read_rows(path):
+        text = Path(path).read_text()
+        reads.append(text)
+        if "odd" in text:
+            warnings.warn("an odd row")
+        return text.upper()
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("one")
+    second.write_text("one")
+    assert read_rows(first) == "ONE" and read_rows(first) == "ONE" and len(reads) == 2  # outside a build: read
+    with read_cache(tmp_path / "cache", "code-1"):
+        assert [read_rows(first), read_rows(first)] == ["ONE", "ONE"] and len(reads) == 3
+        # Changed bytes of the same size and date are read again: the key is the content.
+        stat = first.stat()
+        first.write_text("two")
+        os.utime(first, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert read_rows(first) == "TWO" and len(reads) == 4
+        assert read_rows(second) == "ONE" and len(reads) == 5  # another file, though the same bytes
+        # A reading that warned is not kept, so its warning is given every time.
+        first.write_text("odd")
+        for _ in range(2):
+            with pytest.warns(UserWarning, match="an odd row"):
+                assert read_rows(first) == "ODD"
+        assert len(reads) == 7
+    with read_cache(tmp_path / "cache", "code-2"):  # changed code: nothing kept is served
+        assert read_rows(second) == "ONE" and len(reads) == 8
+    assert "HANDBOOK_READ_CACHE" not in os.environ
+
+
+def test_an_editions_html_is_built_as_soon_as_its_chapters_are_done(tmp_path, monkeypatch):
+    from analysis.editions import edition
+    from analysis.registry import Chapter
+
+    order = []
+
+    def execute(run, out_dir, failed_dir, socket_prefix):
+        order.append(f"run {run.chapter.name} {run.parameters['period']}")
+        run.error = "cell [3] (x) raised ValueError: bad" if run.chapter.name == "broken" else None
+        return run
+
+    def finish(each):
+        order.append(f"html {each.ed.period}")
+        return each
+
+    monkeypatch.setattr(build_module, "execute", execute)
+    builds = []
+    for period, names in [("2015-16", ["a", "b"]), ("2016-17", ["a", "broken"]), ("2017-18", ["a"])]:
+        runs = [build_module.Run(chapter=Chapter(name, name, tmp_path / "t.ipynb", "m", (), {}),
+                                 parameters={"period": period}, data_dir="", page=None,
+                                 failed_dir=tmp_path / "failed") for name in names]
+        builds.append(build_module.EditionBuild(edition(period, tmp_path / "book", tmp_path / "out"), runs,
+                                                to_run=runs))
+    failures = build_module.run_all(builds, finish, lambda m: None, 1, "prefix-", several=True)
+    assert order == ["run a 2015-16", "run b 2015-16", "html 2015-16", "run a 2016-17", "run broken 2016-17",
+                     "run a 2017-18", "html 2017-18"]
+    assert [str(f) for f in failures] == [
+        f"chapter 'broken' of the 2016-17 edition failed at cell [3] (x) raised ValueError: bad (executed copy "
+        f"kept at {tmp_path / 'failed' / 'broken.ipynb'}). The last good 2016-17 edition is unchanged."]

@@ -5,6 +5,7 @@ The scratch chapter's data are made to cover 2015-16 to 2017-18 only, so an edit
 """
 
 import json
+import os
 import re
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 import scratch_chapter
 from analysis import build as build_module
 from analysis.editions import parse_periods
-from analysis.errors import ParameterError
+from analysis.errors import ChapterError, ParameterError
 from analysis.periods import FinancialYear
 from conftest import scratch_notebook
 
@@ -59,12 +60,17 @@ def test_an_unchanged_chapter_is_not_executed_again_and_force_executes_it(scratc
     assert not any("Running" in m for m in messages)
     assert (executed.read_bytes(), page.stat().st_mtime_ns) == before
 
-    # A changed template is executed again, and the HTML build picks up the changed page.
+    # A changed template is executed again, and the HTML build picks up the changed page; Sphinx
+    # rewrites that page and the front page (read again at every HTML build), not the others.
+    html = out / "work" / "2016-17" / "html"
+    written = {name: (html / name).stat().st_mtime_ns for name in ("index.html", "methods.html")}
     scratch_notebook(scratch["template"], ['from myst_nb import glue\nglue("answer", 43, display=False)'])
     messages = []
     build_scratch(scratch, messages)
     assert any(m.startswith("  [1/1] scratch") for m in messages)
     assert "The answer is 43" in text_of(page)
+    assert (html / "methods.html").stat().st_mtime_ns == written["methods.html"]
+    assert (html / "index.html").stat().st_mtime_ns > written["index.html"]
     log = json.loads((out / "html" / "_static" / "handbook-run.json").read_text())
     assert log[0]["chapter"] == "scratch" and log[0]["executed_at"] >= first_run
 
@@ -110,3 +116,34 @@ def test_editions_side_by_side_with_a_front_door_and_a_not_covered_page(scratch,
     build_scratch(scratch, names=["scratch"], overrides={"period": "2017-18"})
     assert "The answer is 43" in text_of(page_2017)
     assert len(others) == 3 and all(p.read_bytes() == b for p, b in others.items())
+
+    # Chapters of several editions run together; each failure names its edition and cell, and
+    # leaves that edition as it was, while an edition whose chapters succeed is swapped in.
+    pages = {p: out / html / "chapters" / "scratch.html"
+             for p, html in [("2015-16", "editions/2015-16/html"), ("2016-17", "html"),
+                             ("2017-18", "editions/2017-18/html")]}
+    before = {p: page.read_bytes() for p, page in pages.items()}
+
+    # Each year fails in its own way, except 2015-16, which changes and succeeds.
+    scratch_notebook(scratch["template"], [
+        'from myst_nb import glue\nglue("answer", 44, display=False)',
+        'if period == "2016-17":\n    raise ValueError("no rows for 2016-17")',
+        'if period == "2017-18":\n    raise KeyError("region")'])
+    messages = []
+    folder = os.getcwd()
+    with pytest.raises(ChapterError) as info:
+        build_scratch(scratch, messages, overrides={"period": "2015-16..2017-18"}, jobs=2)
+    assert os.getcwd() == folder  # chapters side by side never move this process's folder
+    message = str(info.value)
+    assert ("chapter 'scratch' of the 2016-17 edition failed at cell [4] (if period == \"2016-17\":) raised "
+            "ValueError: no rows for 2016-17") in message
+    assert "The last good 2016-17 edition is unchanged." in message
+    assert ("chapter 'scratch' of the 2017-18 edition failed at cell [5] (if period == \"2017-18\":) raised "
+            "KeyError: 'region'") in message
+    assert "The last good 2017-18 edition is unchanged." in message
+    assert "2015-16 edition failed" not in message
+    assert "Running 3 chapter(s) with papermill, 2 at a time..." in messages
+    assert (out / "failed" / "scratch.ipynb").is_file() and (out / "failed" / "2017-18" / "scratch.ipynb").is_file()
+    assert pages["2016-17"].read_bytes() == before["2016-17"]
+    assert pages["2017-18"].read_bytes() == before["2017-18"]
+    assert "The answer is 44" in text_of(pages["2015-16"])

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..schema import Column, RowCheck, Schema, ends_with_line_end, parse_numbers, read_text_csv
+from ..readcache import cached_read
 
 TYPES = ("1", "2", "other")
 MAXIMUM = 1_000_000
@@ -74,6 +75,7 @@ def _check(table: pd.DataFrame, path) -> pd.DataFrame:
     return table
 
 
+@cached_read
 def read_long(path: str | Path) -> pd.DataFrame:
     """The long layout (period, org_code, type, attendances, breaches, admissions)."""
     path = Path(path)
@@ -111,6 +113,7 @@ def month_from_period(text: str) -> pd.Period | None:
         return None
 
 
+@cached_read
 def read_monthly(path: str | Path) -> pd.DataFrame:
     """One of NHS England's monthly provider CSVs as the tidy table."""
     path = Path(path)

@@ -42,6 +42,7 @@ from ..periods import FinancialYear
 from ..schema import SUPPRESSED_MARKERS, Column, RowCheck, Schema, parse_numbers, sniff_text
 from ..workbook import sheet_rows
 from .standards import catalogue, known_keys
+from ..readcache import cached_read
 
 ENGLAND = "ENGLAND"
 ENGLAND_ROW_NAME = "ALL ENGLISH PROVIDERS"
@@ -201,6 +202,7 @@ def month_from_filename(path: Path) -> pd.Period | None:
     return None
 
 
+@cached_read
 def read_provider_csv(path: str | Path) -> pd.DataFrame:
     """One published provider-based CWT CSV as a tidy table (all three parts, England rows kept)."""
     path = Path(path)
@@ -462,6 +464,7 @@ def _national_sheet(path: Path, sheet: str) -> pd.DataFrame:
     return table
 
 
+@cached_read
 def read_national_series(path: str | Path) -> pd.DataFrame:
     """The national time series workbook's "Monthly Data" sheet as a tidy table (England rows)."""
     path = Path(path)
@@ -474,6 +477,7 @@ def read_national_series(path: str | Path) -> pd.DataFrame:
     return table.drop(columns=["total_column", "within_column"])
 
 
+@cached_read
 def read_national_summaries(path: str | Path) -> pd.DataFrame:
     """The "Quarterly Data" and "Annual Data" sheets as one tidy table.
 

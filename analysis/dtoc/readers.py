@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..workbook import sheet_rows
+from ..readcache import cached_read
 
 BY_ORG = "Delayed Days by responsible org"
 BY_TYPE = "Delayed Days by type"
@@ -134,6 +135,7 @@ def _agree(path: Path, sheet: str, table: pd.DataFrame, parts: list[str], total:
                         total)
 
 
+@cached_read
 def read_dtoc(path: str | Path) -> DtocFile:
     """The England monthly series of delayed days by responsible organisation and type of care, checked."""
     path = Path(path)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..schema import Column, RowCheck, Schema, parse_numbers, read_text_csv
+from ..readcache import cached_read
 
 KINDS = {"EIP pathways completed this month": "completed", "EIP pathways incomplete at month end": "incomplete"}
 BANDS = [f"Gt_{i}_{i + 1}_Weeks" for i in range(12)] + ["Gt_12_Plus_Weeks"]
@@ -72,6 +73,7 @@ def _first_bad(raw: pd.DataFrame, rows: pd.Series, mask: pd.Series, column: str,
     raise DataError(path, f"value {raw.at[first, column]!r} {message}", row=int(rows[first]), column=column)
 
 
+@cached_read
 def read_eip(path: str | Path) -> pd.DataFrame:
     """The EIP history file as one row per month, provider, CCG and kind of pathway."""
     path = Path(path)
@@ -123,6 +125,7 @@ def area_type(code: str) -> str:
     return LOCAL_AUTHORITY_PREFIXES.get(code[:3], "other area")
 
 
+@cached_read
 def read_dementia(path: str | Path) -> pd.DataFrame:
     """The diagnosis-rate export: one row per area and year, with the area's type."""
     path = Path(path)

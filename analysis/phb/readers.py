@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..schema import Column, RowCheck, Schema, parse_numbers, read_text_csv
+from ..readcache import cached_read
 
 COLUMNS = {"quarter": "Quarter", "ccg_code": "CCG Code", "ccg_name": "CCG Name",
            "total": "PHBs in place at quarter end", "chc": "of which: NHS Continuing Healthcare",
@@ -47,6 +48,7 @@ def quarter_end(text: str) -> pd.Period | None:
     return pd.Period(year=start, month=3, freq="M") + 3 * quarter
 
 
+@cached_read
 def read_phb(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_text_csv(path, list(COLUMNS.values()))

@@ -28,6 +28,7 @@ import pandas as pd
 from ..errors import DataError
 from ..schema import Column, RowCheck, Schema, parse_numbers
 from ..workbook import sheet_rows
+from ..readcache import cached_read
 
 SHEET = "Full Time Series"
 INCOMPLETE = "Incomplete RTT pathways"
@@ -112,6 +113,7 @@ def _month(cell) -> pd.Period | None:
         return None
 
 
+@cached_read
 def read_overview(path: str | Path) -> pd.DataFrame:
     """The monthly England series: one row per month, reported and with estimates."""
     path = Path(path)

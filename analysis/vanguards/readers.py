@@ -21,6 +21,7 @@ import pandas as pd
 from ..errors import DataError
 from ..schema import Column, Schema
 from ..workbook import sheet_rows
+from ..readcache import cached_read
 
 NON_ELECTIVE = "Total Non-elective G&A Admissions (FFCEs)"
 NHS_ENGLAND = "X24"
@@ -47,6 +48,7 @@ def month_of(year_label: str, period_label: str) -> pd.Period | None:
     return pd.Period(year=start if number >= 4 else start + 1, month=number, freq="M")
 
 
+@cached_read
 def read_mar(path: str | Path) -> pd.DataFrame:
     """One MAR workbook: non-elective admissions per CCG for its month (NHS England's X24 row left out)."""
     path = Path(path)
