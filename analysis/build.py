@@ -279,16 +279,6 @@ def _sphinx_config(book: Path) -> None:
 
 CONF_ADDITIONS = f"""
 html_js_files = list(html_js_files) + [{EDITION_SCRIPT!r}, {SWITCHER_SCRIPT!r}]
-
-
-def _reread_front_page(app, env, added, changed, removed):
-    \"\"\"The front page is read again at every HTML build (Sphinx re-reads only changed pages
-    otherwise), so what it shows of the build itself, such as its date, is never stale.\"\"\"
-    return [{STATIC_PAGES_FIRST[0]!r}]
-
-
-def setup(app):
-    app.connect("env-get-outdated", _reread_front_page)
 """
 
 

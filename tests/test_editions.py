@@ -61,7 +61,8 @@ def test_an_unchanged_chapter_is_not_executed_again_and_force_executes_it(scratc
     assert (executed.read_bytes(), page.stat().st_mtime_ns) == before
 
     # A changed template is executed again, and the HTML build picks up the changed page; Sphinx
-    # rewrites that page and the front page (read again at every HTML build), not the others.
+    # rewrites that page and the index (whose contents list it), not the others; a page showing the
+    # build date is also read again (tests/test_sphinx_dates.py).
     html = out / "work" / "2016-17" / "html"
     written = {name: (html / name).stat().st_mtime_ns for name in ("index.html", "methods.html")}
     scratch_notebook(scratch["template"], ['from myst_nb import glue\nglue("answer", 43, display=False)'])
