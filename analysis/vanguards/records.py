@@ -101,13 +101,12 @@ def exclusions_text(records: dict) -> str:
     text += ("; no episode was excluded" if everywhere.empty else "; excluded and counted: "
              + "; ".join(f"{r.reason} {r.episodes:,}" for r in everywhere.itertuples()))
     if ccg.empty:
-        return text + f". Every one of them was placed in a known CCG."
-    text += (f". {placed:,} of them were placed in a known CCG; left out of the CCG and cohort figures only: "
-             + "; ".join(f"{r.reason} {r.episodes:,}" for r in ccg.itertuples()) + ".")
+        return text + ". Every one of them was placed in a known CCG."
+    reasons = "; ".join(f"{r.reason} {r.episodes:,}" for r in ccg.itertuples())
     if placed == 0:
-        text += (" So no admission can be placed in a CCG, and no cohort can be assigned from these records: "
-                 "the counts by month and age band below are all they can show.")
-    return text
+        return (text + f". None of them could be placed in a known CCG ({reasons}), so no cohort can be assigned "
+                "from these records: their counts by month and age band are all they can show.")
+    return text + f". {placed:,} of them were placed in a known CCG; left out of the CCG and cohort figures only: {reasons}."
 
 
 def month_table(records: dict) -> pd.DataFrame:
