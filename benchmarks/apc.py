@@ -120,7 +120,8 @@ def main() -> None:
                                                    check=True, capture_output=True, text=True).stdout.splitlines()[-1])
                 kept = best.get((episodes, engine))
                 if kept is None or result["seconds"] < kept["seconds"]:
-                    best[episodes, engine] = {**result, "peak_mib": max(result["peak_mib"], (kept or result)["peak_mib"])}
+                    peak = max(result["peak_mib"], (kept or result)["peak_mib"])
+                    best[episodes, engine] = {**result, "peak_mib": peak}
         for engine in engines:
             result = best[episodes, engine]
             print(f"{episodes:>12,} {engine:>7} {result['seconds']:>8.2f} {episodes / result['seconds']:>12,.0f} "

@@ -122,7 +122,7 @@ def artificial_by_hand(path) -> dict:
     first = rows[rows["EPIORDER"] == "1"]
     emergency = first[first["ADMIMETH"].isin(["21", "22", "23", "24", "25", "28", "2A", "2B", "2C", "2D"])].copy()
     emergency["month"] = pd.to_datetime(emergency["ADMIDATE"]).dt.to_period("M")
-    inside = emergency[(emergency["month"] >= pd.Period("2001-04", "M")) & (emergency["month"] <= pd.Period("2002-03", "M"))]
+    inside = emergency[emergency["month"].between(pd.Period("2001-04", "M"), pd.Period("2002-03", "M"))]
     age = inside["STARTAGE"].astype(int).where(~inside["STARTAGE"].astype(int).between(7001, 7007), 0)
     bands = pd.cut(age, [-1, 64, 74, 84, 120], labels=["0-64", "65-74", "75-84", "85+"]).astype(str)
     stay = inside["SPELDUR"].astype(int)

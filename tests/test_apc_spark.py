@@ -3,7 +3,6 @@ files and from a Spark table; the vanguards chapter reads a table named by its `
 parameter, checked before any notebook runs."""
 
 import importlib.util
-import json
 import shutil
 
 import nbformat
@@ -13,7 +12,6 @@ import pytest
 from analysis import vanguards
 from analysis.apc import aggregate, read_apc, read_table
 from analysis.apc.synthetic import write_extract
-from analysis.errors import ParameterError
 from analysis.registry import load_registry
 from analysis.sources import resolve_all
 from conftest import require
@@ -95,7 +93,8 @@ def test_chapter_reads_a_spark_table_end_to_end(spark_backend, extract, tmp_path
             if key:
                 text = next(v for k, v in output["data"].items() if k.endswith("text/plain"))
                 glued[key] = text.strip("'\"")
-    assert glued["records_source"] == f"Record-level admissions: the Spark table {name}, read on the active Spark session."
+    assert glued["records_source"] == (f"Record-level admissions: the Spark table {name}, read on the active "
+                                       "Spark session.")
     registry = load_registry()
     sources = resolve_all(registry.chapter("vanguards").datasets, registry.datasets, None)
     data = vanguards.load(sources)

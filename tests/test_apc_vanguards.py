@@ -64,6 +64,7 @@ def test_artificial_hes_sample_gives_months_and_ages_and_says_why_no_cohort(real
     assert table["Month"].iloc[0] == "Apr 2001" and table["All ages"].sum() == 715
     assert table.loc[table["Month"] == "Apr 2001", ["Aged 0-64", "Aged 85+", "Bed days"]].values.tolist() == [
         [147, 17, 636]]
-    assert vanguards.months_text(records).startswith("Over the records' own financial year (2001/02: April 2001 to "
-                                                     "March 2002): 715 emergency admissions and 3,291 emergency bed days")
+    assert vanguards.months_text(records).startswith(
+        "Over the records' own financial year (2001/02: April 2001 to March 2002): 715 emergency admissions and "
+        "3,291 emergency bed days")
     assert vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)["admissions"] is None

@@ -146,10 +146,14 @@ def aggregate(records, first, last, ccgs) -> dict:
     order_unknown = orders["order"].isna() | ~orders["order"].between(1, 99)
     method_unknown = methods["method"].isna() | ~methods["method"].isin(KNOWN_METHODS)
     excluded = {
-        REASONS[0]: groups.loc[~dated, "episodes"].sum(), REASONS[1]: groups.loc[dated & ~inside, "episodes"].sum(),
-        REASONS[2]: methods.loc[method_unknown, "episodes"].sum(), REASONS[3]: orders.loc[order_unknown, "episodes"].sum(),
-        REASONS[4]: groups.loc[inside & ~aged, "episodes"].sum(), REASONS[5]: counted["bad_stays"].sum(),
-        CCG_REASONS[0]: counted.loc[blank, "admissions"].sum(), CCG_REASONS[1]: counted.loc[~blank & ~known, "admissions"].sum()}
+        REASONS[0]: groups.loc[~dated, "episodes"].sum(),
+        REASONS[1]: groups.loc[dated & ~inside, "episodes"].sum(),
+        REASONS[2]: methods.loc[method_unknown, "episodes"].sum(),
+        REASONS[3]: orders.loc[order_unknown, "episodes"].sum(),
+        REASONS[4]: groups.loc[inside & ~aged, "episodes"].sum(),
+        REASONS[5]: counted["bad_stays"].sum(),
+        CCG_REASONS[0]: counted.loc[blank, "admissions"].sum(),
+        CCG_REASONS[1]: counted.loc[~blank & ~known, "admissions"].sum()}
     exclusions = pd.DataFrame({"reason": list(excluded), "episodes": [int(v) for v in excluded.values()],
                                "left_out_of": ["every figure"] * len(REASONS) + ["the CCG and cohort figures"] * 2})
     sums = {"admissions": "sum", "bed_days": "sum"}

@@ -106,7 +106,8 @@ def exclusions_text(records: dict) -> str:
     if placed == 0:
         return (text + f". None of them could be placed in a known CCG ({reasons}), so no cohort can be assigned "
                 "from these records: their counts by month and age band are all they can show.")
-    return text + f". {placed:,} of them were placed in a known CCG; left out of the CCG and cohort figures only: {reasons}."
+    return (text + f". {placed:,} of them were placed in a known CCG; left out of the CCG and cohort figures only: "
+            f"{reasons}.")
 
 
 def month_table(records: dict) -> pd.DataFrame:
