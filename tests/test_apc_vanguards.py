@@ -1,6 +1,7 @@
 """The vanguards chapter's record-level path: wiring of records into the chapter's own rules."""
 
 import numpy as np
+import pandas as pd
 
 from analysis import vanguards
 from analysis.registry import load_registry
@@ -61,10 +62,13 @@ def test_artificial_hes_sample_gives_months_and_ages_and_says_why_no_cohort(real
         "month and age band are all they can show.")
     table = vanguards.month_table(records)
     assert list(table.columns) == ["Month", "Aged 0-64", "Aged 65-74", "Aged 75-84", "Aged 85+", "All ages", "Bed days"]
-    assert table["Month"].iloc[0] == "Apr 2001" and table["All ages"].sum() == 715
+    assert table["Month"].tolist() == [m.strftime("%b %Y") for m in pd.period_range("2001-04", "2002-03", freq="M")]
+    assert table["All ages"].sum() == 715 and table.iloc[-1, 1:].tolist() == [0] * 6  # none in March 2002
     assert table.loc[table["Month"] == "Apr 2001", ["Aged 0-64", "Aged 85+", "Bed days"]].values.tolist() == [
         [147, 17, 636]]
     assert vanguards.months_text(records).startswith(
         "Over the records' own financial year (2001/02: April 2001 to March 2002): 715 emergency admissions and "
         "3,291 emergency bed days")
-    assert vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)["admissions"] is None
+    growth = vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)
+    assert growth["admissions"] is None
+    assert growth["reason"].startswith("No admission in the records could be placed in a known CCG")

@@ -111,14 +111,16 @@ def exclusions_text(records: dict) -> str:
 
 
 def month_table(records: dict) -> pd.DataFrame:
-    """Emergency admissions by month and age band (columns), with all ages and bed days, every CCG."""
+    """Emergency admissions by month and age band (columns), with all ages and bed days, every CCG,
+    for every month counted."""
     by_month = records["by_month"]
     table = by_month.pivot_table(index="month", columns="age_band", values="admissions", aggfunc="sum", fill_value=0)
     from ..apc import AGE_BANDS
 
-    table = table.reindex(columns=list(AGE_BANDS), fill_value=0)
+    months = pd.period_range(records["first"], records["last"], freq="M")  # a month with none shows 0
+    table = table.reindex(index=months, columns=list(AGE_BANDS), fill_value=0).rename_axis("month")
     table["All ages"] = table.sum(axis=1)
-    table["Bed days"] = by_month.groupby("month")["bed_days"].sum()
+    table["Bed days"] = by_month.groupby("month")["bed_days"].sum().reindex(months, fill_value=0)
     return table.reset_index().assign(month=lambda t: t["month"].dt.strftime("%b %Y")).rename(
         columns={"month": "Month", **{band: f"Aged {band}" for band in AGE_BANDS}})
 
@@ -148,8 +150,11 @@ def record_growth(records: dict, data: dict, spans: dict, chosen: list[str], lab
 
     monthly = records["monthly"]
     none = {"admissions": None, "bed_days": None, "ages": None, "flags": None}
+    if monthly.empty:
+        return {**none, "reason": "No admission in the records could be placed in a known CCG, so no growth by "
+                                  "cohort is computed from them; the figures above are the Monthly Activity Return's."}
     covered = all(m in set(monthly.index) for span in spans.values() for m in span)
-    if monthly.empty or not covered:
+    if not covered:
         return {**none, "reason": NOT_COVERED}
     flags = screen(monthly)
     screened = {**data, "monthly": monthly, "flags": flags}
