@@ -74,8 +74,8 @@ def source_text(sources, table: str = "") -> str:
         return f"Record-level admissions: the Spark table {table}, read on the active Spark session."
     if not has_records(sources):
         return ("No admitted patient care records were supplied (a HES APC extract in the data folder, in files whose "
-                "names contain \"hes\", an underscore and \"apc\", or a Spark table named by the spark_table "
-                "parameter), so this page's figures come from the Monthly Activity Return.")
+                "names contain \"hes\", an underscore and \"apc\", or a Spark table named by the chapter's "
+                "Spark table parameter), so this page's figures come from the Monthly Activity Return.")
     source = sources["apc_records"]
     kind = "synthetic" if source.synthetic or any("synthetic" in p.name.lower() for p in source.files) else "supplied"
     return (f"Record-level admissions: {len(source.files)} {kind} file{'s' if len(source.files) != 1 else ''} in the "
