@@ -97,8 +97,8 @@ def typed(table: ibis.Table) -> ibis.Table:
             columns[name] = column if column.type().is_date() else column.try_cast("date")
         else:
             columns[name] = column if column.type().is_integer() else column.try_cast(kind)
-    if "FYEAR" in table.columns:  # optional: the records' own financial years
-        columns["FYEAR"] = table.FYEAR if table.FYEAR.type().is_string() else table.FYEAR.cast("string")
+    if "FYEAR" in table.columns:  # optional: the records' own financial years, as text or (a partition key) a number
+        columns["FYEAR"] = table.FYEAR
     return table.select(**columns)
 
 
