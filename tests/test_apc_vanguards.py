@@ -1,6 +1,7 @@
 """The vanguards chapter's record-level path: wiring of records into the chapter's own rules."""
 
 import numpy as np
+import pandas as pd
 
 from analysis import vanguards
 from analysis.registry import load_registry
@@ -46,12 +47,28 @@ def test_record_growth_uses_the_records_counts_and_the_chapter_rules():
     assert set(out["ages"]["age_band"]) == {"0-64", "65-74", "75-84", "85+"}
 
 
-def test_artificial_hes_sample_is_read_and_every_exclusion_counted(real_data):
+def test_artificial_hes_sample_gives_months_and_ages_and_says_why_no_cohort(real_data):
+    """The artificial sample (2001/02, responsible CCG blank throughout): counts by month and age band
+    over its own financial year, checked by hand in test_apc; no CCG, so no cohort and no growth."""
     sources, data, spans, labels = chapter_inputs(real_data)
     assert vanguards.has_records(sources)
     records = vanguards.load_records(sources, data, spans)
     people, _ = vanguards.populations(data, spans)
-    assert records["admissions"].empty
-    assert vanguards.exclusions_text(records) == ("0 emergency admissions counted; excluded and counted: "
-                                                  "admission date outside the period 739.")
-    assert vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)["admissions"] is None
+    assert records["admissions"].empty and records["years"] == ["2001-02"]
+    assert vanguards.exclusions_text(records) == (
+        "Over the records' own financial year (2001/02: April 2001 to March 2002), 715 emergency admissions "
+        "counted; excluded and counted: admission date outside the period 24. None of them could be placed in a "
+        "known CCG (responsible CCG blank 715), so no cohort can be assigned from these records: their counts by "
+        "month and age band are all they can show.")
+    table = vanguards.month_table(records)
+    assert list(table.columns) == ["Month", "Aged 0-64", "Aged 65-74", "Aged 75-84", "Aged 85+", "All ages", "Bed days"]
+    assert table["Month"].tolist() == [m.strftime("%b %Y") for m in pd.period_range("2001-04", "2002-03", freq="M")]
+    assert table["All ages"].sum() == 715 and table.iloc[-1, 1:].tolist() == [0] * 6  # none in March 2002
+    assert table.loc[table["Month"] == "Apr 2001", ["Aged 0-64", "Aged 85+", "Bed days"]].values.tolist() == [
+        [147, 17, 636]]
+    assert vanguards.months_text(records).startswith(
+        "Over the records' own financial year (2001/02: April 2001 to March 2002): 715 emergency admissions and "
+        "3,291 emergency bed days")
+    growth = vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)
+    assert growth["admissions"] is None
+    assert growth["reason"].startswith("No admission in the records could be placed in a known CCG")

@@ -4,8 +4,8 @@ The measures are Ibis expressions, defined once, run on DuckDB (the default, emb
 engine) or unchanged on a PySpark session. Only aggregates leave the engine.
 """
 
-from .measures import AGE_BANDS, EMERGENCY_METHODS, admissions_by_ccg_month_age, aggregate, run
+from .measures import AGE_BANDS, CCG_REASONS, EMERGENCY_METHODS, REASONS, aggregate, expressions, run
 from .reader import REQUIRED, Records, read_apc, read_table
 
-__all__ = ["read_apc", "read_table", "Records", "REQUIRED", "aggregate", "run", "admissions_by_ccg_month_age",
+__all__ = ["read_apc", "read_table", "Records", "REQUIRED", "aggregate", "run", "expressions", "REASONS", "CCG_REASONS",
            "EMERGENCY_METHODS", "AGE_BANDS"]

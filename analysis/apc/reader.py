@@ -8,6 +8,7 @@ Columns are cast to one type each, so the same expressions run on every engine.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +97,8 @@ def typed(table: ibis.Table) -> ibis.Table:
             columns[name] = column if column.type().is_date() else column.try_cast("date")
         else:
             columns[name] = column if column.type().is_integer() else column.try_cast(kind)
+    if "FYEAR" in table.columns:  # optional: the records' own financial years, as text or (a partition key) a number
+        columns["FYEAR"] = table.FYEAR
     return table.select(**columns)
 
 
@@ -124,8 +127,19 @@ def read_apc(path, backend=None) -> Records:
 
 def read_table(backend, name: str) -> Records:
     """Records already held as a table on a backend (for example a Spark table on a cluster:
-    `read_table(ibis.pyspark.connect(spark), "hes.apc_1617")`), checked for the required columns."""
-    table = backend.table(name)
+    `read_table(ibis.pyspark.connect(spark), "hes.apc_1617")`, or a folder of Parquet files as
+    "parquet.`/path`"), checked for the required columns."""
+    try:
+        if backend.name == "pyspark":  # Spark parses the name itself (db.table, catalog.db.table, parquet.`/path`)
+            view = "handbook_apc_" + hashlib.sha1(name.encode()).hexdigest()[:12]
+            backend._session.table(name).createOrReplaceTempView(view)
+            name_on_engine = view
+        else:
+            name_on_engine = name
+        table = backend.table(name_on_engine)
+    except Exception as error:  # the engine's own reason, on one line
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise DataError(name, f"no such table on the {backend.name} session ({reason})") from None
     for column in REQUIRED:
         if column not in table.columns:
             raise DataError(name, f"lacks required column '{column}' of the HES APC layout", column=column)

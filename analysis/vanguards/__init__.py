@@ -18,7 +18,8 @@ from .metrics import (COHORT_FILE, OTHER, REST, SAMPLE_COHORT_FILE, SUCCESSORS_F
                       growth_table, monthly_by_ccg, monthly_index, read_ages, read_cohort, window_months,
                       window_totals)
 from .readers import read_mar, read_mar_files
-from .records import exclusions_text, has_records, load_records, record_growth, source_text
+from .records import (exclusions_text, has_records, load_records, month_table, months_text, record_growth,
+                      source_text, spark_records)
 from .screening import THRESHOLD, flag_summary, flagged_in, screen
 
 WINDOWS = {"recent": ("recent_first", "recent_last"), "baseline": ("baseline_first", "baseline_last"),
@@ -33,7 +34,7 @@ __all__ = ["load", "validate_parameters", "windows", "analyse", "variants", "pop
            "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name", "growth_sentence",
            "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED",
            "PARTIAL_IN", "PARTIAL_OUT", "has_records", "load_records", "record_growth", "source_text",
-           "exclusions_text"]
+           "exclusions_text", "month_table", "months_text", "spark_records"]
 
 
 def load(sources) -> dict:
@@ -73,7 +74,10 @@ def validate_parameters(params: dict, sources) -> dict:
         if name not in known:
             raise ParameterError("cohorts", f"'{name}' is not a vanguard type in the cohort file "
                                             f"(types: {', '.join(sorted(known))})")
-    return {**params, "cohorts": ",".join(chosen)}
+    table = str(params.get("spark_table", "") or "").strip()
+    if table:
+        spark_records(table)  # the table read and its columns checked before any notebook runs
+    return {**params, "cohorts": ",".join(chosen), "spark_table": table}
 
 
 def populations(data: dict, spans: dict) -> tuple[dict, bool]:
