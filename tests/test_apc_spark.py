@@ -62,14 +62,14 @@ def test_chapter_reads_a_spark_table_end_to_end(spark_backend, extract, tmp_path
     """The chapter run as the build runs it (papermill, a separate kernel process): the kernel
     takes the active Spark session (a local one there) and reads the table by its path
     identifier; the page's record-level figures equal DuckDB's on the same files."""
-    from analysis.build import Run, execute
+    from analysis.build import Run, execute, kernel_socket_prefix
     from analysis.page import prepare_chapter
 
     name = f"parquet.`{extract}`"
     page = prepare_chapter("vanguards", spark_table=name)
     (tmp_path / "out").mkdir()
     run = execute(Run(chapter=page.chapter, parameters=page.parameters, data_dir="", page=page),
-                  tmp_path / "out", tmp_path / "failed")
+                  tmp_path / "out", tmp_path / "failed", kernel_socket_prefix(tmp_path))
     assert run.error is None
     glued = {}
     for cell in nbformat.read(tmp_path / "out" / "vanguards.ipynb", as_version=4).cells:
