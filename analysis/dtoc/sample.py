@@ -1,6 +1,6 @@
 """The bundled synthetic sample: a Delayed Transfers of Care England workbook in NHS England's layout.
 
-`write_sample(out_dir)` writes `out_dir/dtoc/DTOC-England-Data_Set_SAMPLE.xlsx` with the
+`write_sample(out_dir)` writes `out_dir/dtoc/dtoc_england_SYNTHETIC_SAMPLE.xlsx` with the
 published file's four sheets ('Delayed Days by type', 'Delayed Days by responsible org',
 'Delayed Days by reason', 'Delayed Days'), its title rows (the title says SYNTHETIC
 SAMPLE; no Published or Revised note, since it is no publication), the header rows and
@@ -112,5 +112,5 @@ def write_sample(out_dir: Path) -> list[Path]:
         sheet = book.create_sheet(name)
         _title(sheet, name)
         _write(sheet, header_row, header, rows, group_rows)
-    path = save_workbook(book, Path(out_dir) / "dtoc" / "DTOC-England-Data_Set_SAMPLE.xlsx", dt.datetime(2017, 5, 11))
+    path = save_workbook(book, Path(out_dir) / "dtoc" / "dtoc_england_SYNTHETIC_SAMPLE.xlsx", dt.datetime(2017, 5, 11))
     return [path]
