@@ -2,7 +2,7 @@
 
 `write_sample(out_dir)` writes, in the published layouts:
 
-* `eip/EIP-Timeseries-History-File-SAMPLE.csv`: December 2015 to March 2018, 16 fictional
+* `eip/eip_SYNTHETIC_SAMPLE.csv`: December 2015 to March 2018, 16 fictional
   mental health providers (codes ZSP01 to ZSP16) serving 30 fictional CCGs (ZSC01 to
   ZSC30), completed and incomplete pathways by week band. Some providers are tiny (a few
   pathways a month), one is slow and one fast, as real ones are. March 2017 sums to
@@ -147,7 +147,7 @@ def _dementia_csv(rng) -> bytes:
 def write_sample(out_dir: Path) -> list[Path]:
     rng = np.random.default_rng(SEED)
     providers = _providers(rng)
-    eip = Path(out_dir) / "eip" / "EIP-Timeseries-History-File-SAMPLE.csv"
+    eip = Path(out_dir) / "eip" / "eip_SYNTHETIC_SAMPLE.csv"
     dementia = Path(out_dir) / "dementia" / "dementia_rate_SYNTHETIC_SAMPLE.csv"
     for path in (eip, dementia):
         path.parent.mkdir(parents=True, exist_ok=True)
