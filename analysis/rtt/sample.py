@@ -1,6 +1,6 @@
 """The bundled synthetic sample: an RTT overview time series workbook in NHS England's layout.
 
-`write_sample(out_dir)` writes `out_dir/rtt/rtt_overview_time_series_SAMPLE.xlsx`, sheet
+`write_sample(out_dir)` writes `out_dir/rtt/rtt_SYNTHETIC_SAMPLE.xlsx`, sheet
 `Full Time Series`: title rows (the title says SYNTHETIC SAMPLE), the two header rows,
 then April 2014 to March 2018 with figures and April 2018 to March 2019 as empty months
 (as the published sheet runs on to the end of its latest year). England only: the series
@@ -133,5 +133,5 @@ def write_sample(out_dir: Path) -> list[Path]:
                            else value)
     sheet.cell(row=13 + len(rows) + 1, column=2, value="Notes:")
     sheet.cell(row=13 + len(rows) + 2, column=2, value=NOTE)
-    path = save_workbook(book, Path(out_dir) / "rtt" / "rtt_overview_time_series_SAMPLE.xlsx", dt.datetime(2017, 5, 11))
+    path = save_workbook(book, Path(out_dir) / "rtt" / "rtt_SYNTHETIC_SAMPLE.xlsx", dt.datetime(2017, 5, 11))
     return [path]
