@@ -47,8 +47,9 @@ def validate_parameters(params: dict, sources) -> dict:
     if year != REPORT_YEAR:
         reasons = []
         data_dir = data_dir_of(sources)
-        for chapter in sorted(headline_chapters(), key=lambda c: _data_size(c, data_dir)):  # quickest first
-            reason = not_covered(chapter, year, data_dir)
+        found = [(chapter, sources_for(chapter, data_dir)) for chapter in headline_chapters()]
+        for chapter, chapter_sources in sorted(found, key=lambda pair: _data_size(pair[1])):  # quickest first
+            reason = not_covered(chapter, year, chapter_sources)
             if reason is None:
                 return {**params, "period": year.label}
             reasons.append(f"{chapter.title}: {reason}")
@@ -61,14 +62,14 @@ def headline_chapters() -> list:
     return [c for c in load_registry().chapters if c.name != "at-a-glance" and hasattr(c.load_module(), "headline")]
 
 
-def _sources(chapter, data_dir: str) -> dict:
+def sources_for(chapter, data_dir: str) -> dict:
+    """The datasets `chapter` reads, from `data_dir` where present, else bundled."""
     registry = load_registry()
     return resolve_all(chapter.datasets, registry.datasets, data_dir or None)
 
 
-def _data_size(chapter, data_dir: str) -> int:
-    return sum(entry.path.stat().st_size for source in _sources(chapter, data_dir).values()
-               for entry in source.entries)
+def _data_size(sources: dict) -> int:
+    return sum(entry.path.stat().st_size for source in sources.values() for entry in source.entries)
 
 
 def data_dir_of(sources: dict) -> str:
@@ -76,12 +77,11 @@ def data_dir_of(sources: dict) -> str:
     return next((str(source.root) for source in sources.values() if source.origin == USER_ORIGIN), "")
 
 
-def not_covered(chapter, year: FinancialYear, data_dir: str) -> str | None:
-    """Why `chapter` has no page for `year` (its own words), or None when its data cover the year."""
+def not_covered(chapter, year: FinancialYear, sources: dict) -> str | None:
+    """Why `chapter` has no page for `year` (its own words), or None when its data (`sources`) cover the year."""
     if "period" not in chapter.parameters:
         return None if year == REPORT_YEAR else (
             f"it measures the fixed months set in its parameters, for the {REPORT_YEAR.label} edition only")
-    sources = _sources(chapter, data_dir)
     try:
         chapter.load_module().validate_parameters({**chapter.parameters, "period": year.label}, sources)
     except ParameterError as exc:
@@ -148,8 +148,8 @@ def chapter_results(data_dir: str, year: FinancialYear) -> list[ChapterResult]:
     """Every chapter with a `headline`: its results for `year`, or the reason it has none."""
     out = []
     for chapter in headline_chapters():
-        reason = not_covered(chapter, year, data_dir)
-        sources = _sources(chapter, data_dir)
+        sources = sources_for(chapter, data_dir)
+        reason = not_covered(chapter, year, sources)
         entries = {} if reason else chapter.load_module().headline(sources, year)
         out.append(ChapterResult(chapter.name, chapter.title, entries, computed_from(sources), reason))
     return out

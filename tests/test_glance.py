@@ -170,7 +170,8 @@ def test_the_front_page_takes_any_year_some_chapter_covers(real_data):
     with pytest.raises(ParameterError, match=r"no chapter's data cover 2031-32 \(.*A&E four-hour waits: 2031-32 is "
                                              r"not covered by the A&E data \(whole years available: 2016-17 to 2018-19\)"):
         glance.validate_parameters({"period": "2031-32"}, found)
-    assert glance.not_covered(registry.chapter("vanguards"), FinancialYear(2017), str(real_data)).startswith(
+    assert glance.not_covered(registry.chapter("vanguards"), FinancialYear(2017),
+                              glance.sources_for(registry.chapter("vanguards"), str(real_data))).startswith(
         "it measures the fixed months")
 
 
