@@ -9,7 +9,8 @@ Only when every chapter of an edition and its HTML succeed are its executed note
 HTML moved into place (`book/chapters/` and `_build/html/` for the report year), together,
 under a journal: a build killed during the swap is rolled back at the next start, so the
 notebooks and the HTML always come from the same build. Parsed input files are shared
-between the build's checks, the chapters and the editions (see `analysis.readcache`).
+between the build's checks, the chapters and the editions (see `analysis.readcache`), and
+every successful run is kept under its run key, so the same run is never executed twice.
 One build runs at a time per checkout (a lock in `_build/`); the next build removes the
 staging folders and kernel socket files that a killed build left behind.
 """
@@ -540,7 +541,7 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
                     progress("An earlier build was stopped while swapping in its book; the book before it "
                              "was restored.")
             clean_leftovers(build_dir, progress)
-            forget_other_reads(build_dir, code)
+            forget_other_code(build_dir, code)
             builds, shown = [], []
 
             def once(message: str) -> None:  # the editions' data lines, when the same, are said once
@@ -583,16 +584,41 @@ def reads_folder(build_dir: Path, code: str) -> Path:
     return Path(build_dir) / "cache" / "reads" / code[:16]
 
 
-def forget_other_reads(build_dir: Path, code: str) -> None:
-    """Remove the parsed files kept for other versions of the code (they are never read again)
-    and any half-written one a killed kernel left (called with the lock held, before any kernel)."""
-    keep = reads_folder(build_dir, code)
-    if keep.parent.is_dir():
-        for folder in keep.parent.iterdir():
-            if folder != keep:
-                shutil.rmtree(folder, ignore_errors=True)
+def runs_folder(build_dir: Path, code: str) -> Path:
+    """Where executed chapters are kept by run key, for this version of the package's code."""
+    return Path(build_dir) / "cache" / "runs" / code[:16]
+
+
+def forget_other_code(build_dir: Path, code: str) -> None:
+    """Remove the parsed files and executed chapters kept for other versions of the code (they
+    are never used again) and any half-written file a killed build left (called with the lock
+    held, before any kernel)."""
+    for keep in (reads_folder(build_dir, code), runs_folder(build_dir, code)):
+        if keep.parent.is_dir():
+            for folder in keep.parent.iterdir():
+                if folder != keep:
+                    shutil.rmtree(folder, ignore_errors=True)
         for partial in keep.glob(".tmp-*"):
             partial.unlink(missing_ok=True)
+
+
+def keep_run(kept: Path, run: Run, notebook: Path, facts: dict) -> None:
+    """Keep a successful run's executed notebook and its manifest entry under its run key."""
+    kept.mkdir(parents=True, exist_ok=True)
+    for suffix, data in ((".ipynb", notebook.read_bytes()), (".json", json.dumps(facts).encode())):
+        with tempfile.NamedTemporaryFile(dir=kept, prefix=".tmp-", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, kept / f"{run.key}{suffix}")
+
+
+def kept_run(kept: Path, run: Run) -> tuple[Path, dict] | None:
+    """The executed notebook and manifest entry kept for `run`'s key, or None."""
+    notebook, facts = kept / f"{run.key}.ipynb", kept / f"{run.key}.json"
+    try:
+        entry = json.loads(facts.read_text())
+    except (OSError, ValueError):
+        return None
+    return (notebook, entry) if notebook.is_file() and entry.get("key") == run.key else None
 
 
 def failed_folder(build_dir: Path, ed: Edition) -> Path:
@@ -623,14 +649,16 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
             each.out_dir.mkdir(exist_ok=True)
             each.manifest = read_manifest(ed.manifest)
             progress(f"Edition {ed.period}:")
-            each.to_run = choose_runs(each.runs, each.manifest, ed, each.out_dir, force, progress, code)
+            each.to_run = choose_runs(each.runs, each.manifest, ed, each.out_dir, force, progress, code,
+                                      runs_folder(build_dir, code))
             # The longest first (as last timed), so that no long chapter is left to run alone at the end.
             each.to_run.sort(key=lambda run: -_last_seconds(each.manifest, run.chapter.name))
             for run in each.to_run:
                 run.out_dir, run.failed_dir = each.out_dir, failed_folder(build_dir, ed)
 
         def finish(each: EditionBuild) -> EditionBuild:
-            return _finish_edition(each, book_dir, build_dir, toc, data_dir, progress, several)
+            return _finish_edition(each, book_dir, build_dir, toc, data_dir, progress, several,
+                                   runs_folder(build_dir, code))
 
         failures = run_all(builds, finish, progress, jobs, kernel_socket_prefix(build_dir), several)
         index = None
@@ -657,8 +685,9 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
 
 
 def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: str, data_dir: str,
-                    progress: Callable[[str], None], several: bool) -> EditionBuild:
-    """Build an edition's HTML from its staged chapters, ready to swap in (or find it up to date)."""
+                    progress: Callable[[str], None], several: bool, kept: Path) -> EditionBuild:
+    """Build an edition's HTML from its staged chapters, ready to swap in (or find it up to date),
+    and keep its newly executed chapters in `kept` by run key."""
     ed = each.ed
     changed = sync_tree(book_sources(book_dir, each.out_dir, toc, ed, build_dir), ed.work_dir / "src")
     published = ed.work_dir / "published"  # present while the HTML in place is built from src as it is
@@ -684,6 +713,7 @@ def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: st
     for run in each.to_run:
         each.manifest[run.chapter.name] = {"key": run.key, "executed_at": run.executed_at,
                                            "seconds": round(run.seconds, 1)}
+        keep_run(kept, run, each.out_dir / f"{run.chapter.name}.ipynb", each.manifest[run.chapter.name])
     _write_run_log(html / "_static" / "handbook-run.json", each.runs, each.manifest)
     write_data_pack(html)
     each.html = html
@@ -759,9 +789,11 @@ def chapter_failure(ed: Edition, failed: list[Run], several: bool) -> ChapterErr
 
 
 def choose_runs(runs: list[Run], manifest: dict, ed: Edition, out_dir: Path, force: bool,
-                progress: Callable[[str], None], code: str) -> list[Run]:
-    """The runs to execute: those forced, changed or never run. A chapter whose data do not
-    cover the edition's year gets a page saying so instead (written here, never executed)."""
+                progress: Callable[[str], None], code: str, kept: Path) -> list[Run]:
+    """The runs to execute: those forced, changed or never run. A run whose key was executed
+    before (in any edition, with any data folder) takes that executed notebook from `kept`
+    instead. A chapter whose data do not cover the edition's year gets a page saying so
+    instead (written here, never executed)."""
     import nbformat
 
     chosen = []
@@ -779,6 +811,13 @@ def choose_runs(runs: list[Run], manifest: dict, ed: Edition, out_dir: Path, for
         last = manifest.get(name, {})
         if not force and last.get("key") == run.key and (out_dir / f"{name}.ipynb").is_file():
             progress(f"  {name}: unchanged since its run at {last.get('executed_at')}; not executed again")
+            continue
+        earlier = None if force else kept_run(kept, run)
+        if earlier:
+            shutil.copyfile(earlier[0], out_dir / f"{name}.ipynb")
+            manifest[name] = earlier[1]
+            progress(f"  {name}: run at {earlier[1].get('executed_at')} with the same template, parameters, "
+                     "inputs and code; that run is used, not executed again")
             continue
         chosen.append(run)
     return chosen

@@ -11,7 +11,10 @@ Expensive things are made once per test run and shared; use them rather than bui
   Chromium per worker process;
 - `spark_backend`: one local Spark session per worker process;
 Both books are built in the background from the start of the run, once for all pytest-xdist
-workers, and the tests that read them run last.
+workers, and the tests that read them run last. A chapter this checkout's own builds already
+executed with the same run key (template, parameters, inputs, code: `_build/cache/runs`) is
+taken from there, as any build would, so the tests after `handbook build` re-execute nothing
+they need not (the nbval tests still re-execute every chapter).
 A test that needs a build of its own (a failure, a rollback, a re-run) builds the `scratch`
 chapter: one small notebook and no data.
 """
@@ -72,7 +75,10 @@ try:
     from analysis import REPO_ROOT
     from analysis.build import build
     shutil.copytree(REPO_ROOT / "book", root / "book", ignore=shutil.ignore_patterns("chapters"))
-    build(data_dir=data, book_dir=root / "book", build_dir=root / "_build", progress=lambda message: None)
+    kept = REPO_ROOT / "_build" / "cache" / "runs"  # chapters this checkout's builds ran, by run key
+    if kept.is_dir():
+        shutil.copytree(kept, root / "_build" / "cache" / "runs", ignore=shutil.ignore_patterns(".tmp-*"))
+    build(data_dir=data, book_dir=root / "book", build_dir=root / "_build", progress=print)
 except BaseException:
     failed.write_text(traceback.format_exc())
     raise

@@ -65,6 +65,7 @@ def test_an_unchanged_chapter_is_not_executed_again_and_force_executes_it(scratc
     # build date is also read again (tests/test_sphinx_dates.py).
     html = out / "work" / "2016-17" / "html"
     written = {name: (html / name).stat().st_mtime_ns for name in ("index.html", "methods.html")}
+    first_template = scratch["template"].read_bytes()
     scratch_notebook(scratch["template"], ['from myst_nb import glue\nglue("answer", 43, display=False)'])
     messages = []
     build_scratch(scratch, messages)
@@ -74,6 +75,15 @@ def test_an_unchanged_chapter_is_not_executed_again_and_force_executes_it(scratc
     assert (html / "index.html").stat().st_mtime_ns > written["index.html"]
     log = json.loads((out / "html" / "_static" / "handbook-run.json").read_text())
     assert log[0]["chapter"] == "scratch" and log[0]["executed_at"] >= first_run
+
+    # Back to the first template: that run is kept by its key, so it is used, not executed again.
+    scratch["template"].write_bytes(first_template)
+    messages = []
+    build_scratch(scratch, messages)
+    assert (f"  scratch: run at {first_run} with the same template, parameters, inputs and code; "
+            "that run is used, not executed again") in messages
+    assert not any("Running" in m for m in messages)
+    assert "The answer is 42" in text_of(page) and executed.read_bytes() == before[0]
 
     messages = []
     build_scratch(scratch, messages, force=True)
