@@ -10,6 +10,7 @@ Expensive things are made once per test run and shared; use them rather than bui
 - `site` and `browser` (tests/browser/conftest.py): that book served on 127.0.0.1, and one
   Chromium per worker process;
 - `spark_backend`: one local Spark session per worker process;
+- `shared_reads` (automatic): parsed published files kept for the whole run, as a build keeps them;
 Both books are built in the background from the start of the run, once for all pytest-xdist
 workers, and the tests that read them run last. A chapter this checkout's own builds already
 executed with the same run key (template, parameters, inputs, code: `_build/cache/runs`) is
@@ -165,6 +166,17 @@ def pytest_sessionfinish(session, exitstatus):
         if exitstatus == pytest.ExitCode.INTERRUPTED:
             builder.terminate()
         builder.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_reads(request):
+    """Each published file is parsed once per run, as in a build (`analysis.readcache`: kept by
+    the file's bytes, name and the package's code; a read that warned or failed is never kept)."""
+    from analysis.editions import code_checksum
+    from analysis.readcache import read_cache
+
+    with read_cache(_shared_folder(request.config) / "reads", code_checksum()):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -67,13 +67,15 @@ def test_a_chapter_that_writes_a_warning_fails_rather_than_print_it_on_the_page(
     assert page.read_bytes() == before
 
 
-def test_a_kept_reading_is_served_only_for_the_same_bytes_name_and_code(tmp_path):
+def test_a_kept_reading_is_served_only_for_the_same_bytes_name_and_code(tmp_path, monkeypatch):
     import os
     import warnings
     from pathlib import Path
 
-    from analysis.readcache import cached_read, read_cache
+    from analysis.readcache import CODE_VARIABLE, FOLDER_VARIABLE, cached_read, read_cache
 
+    for name in (FOLDER_VARIABLE, CODE_VARIABLE):  # the test run's own cache (conftest.py) is off here
+        monkeypatch.delenv(name, raising=False)
     reads = []
 
     @cached_read
