@@ -32,40 +32,60 @@ POSITIONS = ("above the 99.8% limit", "above the 95% limit", "within the 95% lim
              "below the 99.8% limit")
 
 
-@lru_cache(maxsize=8)
-def _log_factorials(n_max: int) -> np.ndarray:
-    return np.array([math.lgamma(i + 1) for i in range(n_max + 1)])
+_LOG_FACTORIALS = np.zeros(1)  # log(k!) for k = 0.. (grown as larger volumes are met)
+
+
+def _log_factorials(n: int) -> np.ndarray:
+    """log(k!) for k = 0..n at least (kept and extended, never recomputed)."""
+    global _LOG_FACTORIALS
+    have = len(_LOG_FACTORIALS)
+    if have <= n:
+        size = max(1024, 1 << int(n).bit_length())
+        _LOG_FACTORIALS = np.concatenate([_LOG_FACTORIALS, [math.lgamma(i + 1) for i in range(have, size + 1)]])
+    return _LOG_FACTORIALS
 
 
 def _cdf(n: int, p: float) -> np.ndarray:
     """P(X <= k) for k = 0..n, X ~ Binomial(n, p), 0 < p < 1."""
-    logs = _log_factorials(max(1024, 1 << int(n).bit_length()))
+    logs = _log_factorials(n)
     k = np.arange(n + 1)
     log_pmf = logs[n] - logs[k] - logs[n - k] + k * math.log(p) + (n - k) * math.log1p(-p)
     return np.minimum(np.cumsum(np.exp(log_pmf)), 1.0)
 
 
-def limit(p: float, n: int, q: float) -> float:
-    """The interpolated binomial limit, as a proportion, at volume `n` and probability `q`."""
-    if not 0 < p < 1:
-        raise ValueError(f"the national rate must be strictly between 0 and 1, not {p}")
-    if n < 1:
-        raise ValueError(f"a volume must be at least 1, not {n}")
-    cdf = _cdf(int(n), p)
+def _quantile(cdf: np.ndarray, n: int, q: float) -> float:
+    """The interpolated limit at probability `q` from the CDF of Binomial(n, p)."""
     r = int(np.searchsorted(cdf, q - 1e-12))
     below = cdf[r - 1] if r > 0 else 0.0
     a = (cdf[r] - q) / (cdf[r] - below)
     return float(min(max((r - a) / n, 0.0), 1.0))
 
 
+def _checked(p: float, n) -> int:
+    """The volume `n` as a whole number, once `p` and `n` are known to be usable."""
+    if not 0 < p < 1:
+        raise ValueError(f"the national rate must be strictly between 0 and 1, not {p}")
+    if n < 1:
+        raise ValueError(f"a volume must be at least 1, not {n}")
+    return int(n)
+
+
+def limit(p: float, n: int, q: float) -> float:
+    """The interpolated binomial limit, as a proportion, at volume `n` and probability `q`."""
+    n = _checked(p, n)
+    return _quantile(_cdf(n, p), n, q)
+
+
 def limits(p: float, volumes) -> pd.DataFrame:
     """Lower and upper 95% and 99.8% limits (percent) at each volume."""
     rows = []
     for n in volumes:
-        row = {"volume": int(n)}
+        n = _checked(p, n)
+        cdf = _cdf(n, p)
+        row = {"volume": n}
         for name, (low, high) in LIMITS.items():
-            row[f"lower_{name}"] = 100 * limit(p, int(n), low)
-            row[f"upper_{name}"] = 100 * limit(p, int(n), high)
+            row[f"lower_{name}"] = 100 * _quantile(cdf, n, low)
+            row[f"upper_{name}"] = 100 * _quantile(cdf, n, high)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -106,9 +126,13 @@ def position(numerator: float, volume: float, p: float) -> str:
 
 def rank_threshold(p: float, half_width: float = RANK_HALF_WIDTH, largest: int = 100_000) -> int:
     """The smallest volume whose 95% limits lie within `half_width` points of the national rate."""
+    _checked(p, 1)
+
+    @lru_cache(maxsize=None)
     def inside(n: int) -> bool:
-        bounds = limits(p, [n]).iloc[0]
-        return max(bounds["upper_95%"] - 100 * p, 100 * p - bounds["lower_95%"]) <= half_width
+        cdf = _cdf(n, p)
+        lower, upper = (100 * _quantile(cdf, n, q) for q in LIMITS["95%"])
+        return max(upper - 100 * p, 100 * p - lower) <= half_width
 
     for n in range(1, largest + 1):
         # the limits narrow as n grows, apart from the binomial's small steps: the next few must agree
