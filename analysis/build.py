@@ -17,6 +17,7 @@ staging folders and kernel socket files that a killed build left behind.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import errno
 import fcntl
@@ -312,18 +313,62 @@ def javascript_bundle() -> bytes:
     return cache.read_bytes()
 
 
+# Sphinx in a process of its own, started before it is needed: it imports Sphinx and the
+# book's extensions (about a second) while the chapters run, then builds when given its
+# arguments on standard input (an empty line: no build).
+SPHINX_PROCESS = """
+import importlib, json, sys
+for name in json.loads(sys.argv[1]):
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass  # only a head start: the build imports it again and reports any error
+line = sys.stdin.readline()
+if line.strip():
+    from sphinx.cmd.build import main
+    sys.exit(main(json.loads(line)))
+"""
+
+
+class SphinxProcess:
+    """A Sphinx build process, started ahead of its build so its imports overlap the chapters."""
+
+    def __init__(self, conf: str):
+        listed = re.search(r"^extensions = (\[.*\])$", conf, re.MULTILINE)
+        # myst_nb's setup imports myst_nb.sphinx_ext, the slowest of them
+        modules = ["sphinx.cmd.build", "sphinx.builders.html", "myst_nb.sphinx_ext",
+                   *(ast.literal_eval(listed.group(1)) if listed else [])]
+        self.process = subprocess.Popen([sys.executable, "-c", SPHINX_PROCESS, json.dumps(modules)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True)
+
+    def run(self, args: list[str]) -> tuple[int, str]:
+        """Build with Sphinx's command-line `args`: its exit status and what it printed."""
+        out, err = self.process.communicate(json.dumps(args) + "\n")
+        return self.process.returncode, err + out
+
+    def close(self) -> None:
+        """Stop the process if it was never asked to build (or is still building)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+
+
 def build_html(book: Path, out: Path, progress: Callable[[str], None], doctrees: Path,
-               edition_name: str = "") -> Path:
-    """Build the HTML book from `book` (with its conf.py) into `out` with warnings as errors;
-    Sphinx keeps its environment in `doctrees` and rewrites only the pages that changed."""
+               edition_name: str = "", sphinx: SphinxProcess | None = None) -> Path:
+    """Build the HTML book from `book` (with its conf.py) into `out` with warnings as errors,
+    in `sphinx` if one was started for it; Sphinx keeps its environment in `doctrees` and
+    rewrites only the pages that changed."""
     progress(f"Building the HTML {f'of the {edition_name} edition' if edition_name else 'book'} "
              "(warnings are errors)...")
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-         "-d", str(doctrees), str(book), str(out)],
-        capture_output=True, text=True)
-    if result.returncode != 0:
-        messages = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
+    sphinx = sphinx or SphinxProcess((book / "conf.py").read_text())
+    try:
+        status, printed = sphinx.run(["-b", "html", "-W", "--keep-going", "-q", "-d", str(doctrees),
+                                      str(book), str(out)])
+    finally:
+        sphinx.close()
+    if status != 0:
+        messages = [line for line in printed.splitlines() if line.strip()]
         shown = "\n".join(messages[-15:])
         kept = f"the last good {edition_name} edition" if edition_name else "the last good book"
         raise HandbookError(f"the HTML build failed; {kept} is unchanged:\n{shown}")
@@ -573,6 +618,7 @@ class EditionBuild:
     to_run: list[Run] | None = None
     html: Path | None = None  # the finished HTML in staging, ready to swap in
     up_to_date: bool = False
+    sphinx: SphinxProcess | None = None  # started with the chapters, for the HTML build
 
     @property
     def out_dir(self) -> Path:
@@ -655,6 +701,8 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
             each.to_run.sort(key=lambda run: -_last_seconds(each.manifest, run.chapter.name))
             for run in each.to_run:
                 run.out_dir, run.failed_dir = each.out_dir, failed_folder(build_dir, ed)
+            if each.to_run:
+                each.sphinx = SphinxProcess(sphinx_conf(CONFIG_FILE.read_bytes() + toc.encode(), build_dir))
 
         def finish(each: EditionBuild) -> EditionBuild:
             return _finish_edition(each, book_dir, build_dir, toc, data_dir, progress, several,
@@ -680,6 +728,8 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
         return index
     finally:
         for each in builds:
+            if each.sphinx is not None:
+                each.sphinx.close()
             if each.staging is not None:
                 shutil.rmtree(each.staging, ignore_errors=True)
 
@@ -699,7 +749,7 @@ def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: st
     work_html = ed.work_dir / "html"
     try:
         build_html(ed.work_dir / "src", work_html, progress, doctrees=ed.work_dir / "doctrees",
-                   edition_name=ed.period if several else "")
+                   edition_name=ed.period if several else "", sphinx=each.sphinx)
     except HandbookError:
         shutil.rmtree(ed.work_dir / "html", ignore_errors=True)  # the next build starts clean, so
         shutil.rmtree(ed.work_dir / "doctrees", ignore_errors=True)  # the same warning fails it again

@@ -4,11 +4,13 @@ The scratch chapter's notebook needs nothing from the registry, so these tests r
 without any real chapter or data.
 """
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
 from analysis import build as build_module
-from analysis.errors import ChapterError, ParameterError
+from analysis.errors import ChapterError, HandbookError, ParameterError
 from conftest import scratch_notebook
 
 def run(scratch, **kwargs):
@@ -43,6 +45,37 @@ def test_failing_chapter_is_named_and_the_last_good_book_is_kept(scratch):
     assert "The last good book is unchanged" in message
     assert (executed.read_bytes(), page.read_bytes()) == before
     assert (scratch["out"] / "failed" / "scratch.ipynb").is_file()
+    assert sphinx_processes_left() == []  # the one started beside the chapter is stopped
+
+
+def test_a_page_sphinx_warns_about_fails_the_html_build_and_the_last_good_book_is_kept(scratch):
+    """The HTML is built with warnings as errors, in a Sphinx process started with the chapters:
+    its warning is the error, the book in place is kept, and no Sphinx process is left behind."""
+    run(scratch)
+    page = scratch["out"] / "html" / "chapters" / "scratch.html"
+    before = page.read_bytes()
+    template = nbformat.read(scratch["template"], as_version=4)
+    template.cells.append(nbformat.v4.new_markdown_cell("See {doc}`no-such-page`."))
+    nbformat.write(template, scratch["template"])
+    with pytest.raises(HandbookError, match=r"the HTML build failed; the last good book is unchanged:\n"
+                                            r".*scratch.*no-such-page"):
+        run(scratch)
+    assert page.read_bytes() == before
+    assert sphinx_processes_left() == []
+
+
+def sphinx_processes_left() -> list[Path]:
+    """This process's children that are Sphinx processes (none once a build has returned)."""
+    import os
+
+    def parent(process: Path) -> int | None:
+        try:
+            return int((process / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    return [p for p in Path("/proc").glob("[0-9]*")
+            if parent(p) == os.getpid() and b"sphinx" in (p / "cmdline").read_bytes()]
 
 
 def test_bad_parameters_stop_before_anything_runs(scratch):
