@@ -18,7 +18,7 @@ import pytest
 
 from conftest import require
 
-from .conftest import AXE, open_page
+from .conftest import AXE, DRAWN, open_page
 
 def book_pages(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*.html") if "_static" not in p.parts
@@ -41,7 +41,8 @@ def test_every_page_is_listed(site):
 
 @pytest.mark.parametrize("path", all_pages())
 def test_page_draws_its_charts_without_errors_or_outside_requests(reader_page, path):
-    page, problems = reader_page  # every chart's drawing has ended (or failed) before the page is shared
+    page, problems = reader_page
+    assert page.evaluate(DRAWN), f"a chart on {path} was not drawn within 15 s: {problems['console']}"
     charts = page.locator(".handbook-chart-canvas")
     for i in range(charts.count()):
         canvas = charts.nth(i)
