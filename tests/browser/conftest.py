@@ -140,7 +140,7 @@ def redrawn(page) -> None:
 
 
 @pytest.fixture(scope="session")
-def context(browser):
+def browser_context(browser):
     """One browser context per worker (its cache keeps the Vega bundle between pages)."""
     context = browser.new_context(accept_downloads=True)
     yield context
@@ -179,9 +179,9 @@ class SharedPages:
 
 
 @pytest.fixture(scope="session")
-def shared_pages(context, site):
+def shared_pages(browser_context, site):
     _, base = site
-    return SharedPages(context, base)
+    return SharedPages(browser_context, base)
 
 
 @pytest.fixture

@@ -61,9 +61,9 @@ def misfits(charts: list[dict]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_charts_fit_their_column_after_resizing(site, context, path):
+def test_charts_fit_their_column_after_resizing(site, browser_context, path):
     _, base = site
-    page, _ = open_page(context, base + path, 900)  # drawn narrow, across the sidebar's breakpoint
+    page, _ = open_page(browser_context, base + path, 900)  # drawn narrow, across the sidebar's breakpoint
     try:
         for width in (1280, 900, 1280):
             page.set_viewport_size({"width": width, "height": 1800})

@@ -81,9 +81,9 @@ def test_data_links_download_the_rows_of_the_chart(reader_page, path):
         assert drawn > 0, f"chart {i} on {path} draws no marks"
 
 
-def test_search_works_offline(site, context):
+def test_search_works_offline(site, browser_context):
     _, base = site
-    page, problems = open_page(context, base + "search.html?q=cancer")
+    page, problems = open_page(browser_context, base + "search.html?q=cancer")
     try:
         page.locator("#search-results li").first.wait_for(timeout=15000)
         assert page.locator("#search-results li").count() > 0
