@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from browser.test_pages import all_pages, open_page
+from browser.test_pages import all_pages
+
+from .conftest import open_page, redrawn
 
 CHAPTERS = [p for p in all_pages() if p.startswith("chapters/")]
 
@@ -30,14 +32,8 @@ MEASURE = """() => Array.from(document.querySelectorAll('figure.handbook-chart')
 })"""
 
 
-def wait_for_charts(page):
-    page.wait_for_function("() => Array.from(document.querySelectorAll('.handbook-chart-canvas'))"
-                           ".every(c => c.querySelector('svg'))", timeout=20000)
-    page.wait_for_timeout(400)
-
-
 def settled_misfits(page, seconds: float = 4.0) -> list[str]:
-    """The misfits once the charts have had `seconds` to redraw (they redraw asynchronously)."""
+    """The misfits once the charts have had up to `seconds` to redraw (they redraw asynchronously)."""
     for _ in range(int(seconds / 0.25)):
         found = misfits(page.evaluate(MEASURE))
         if not found:
@@ -65,16 +61,13 @@ def misfits(charts: list[dict]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_charts_fit_their_column_after_resizing(site, browser, path):
+def test_charts_fit_their_column_after_resizing(site, browser_context, path):
     _, base = site
-    page, _ = open_page(browser, base + path)
+    page, _ = open_page(browser_context, base + path, 900)  # drawn narrow, across the sidebar's breakpoint
     try:
-        page.set_viewport_size({"width": 900, "height": 1800})
-        page.reload(wait_until="load")
-        wait_for_charts(page)
         for width in (1280, 900, 1280):
             page.set_viewport_size({"width": width, "height": 1800})
-            page.wait_for_timeout(300)
+            redrawn(page)
             assert settled_misfits(page) == [], f"after resizing to {width} px"
     finally:
         page.close()
@@ -82,16 +75,9 @@ def test_charts_fit_their_column_after_resizing(site, browser, path):
 
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_charts_stay_in_view(site, browser, path, width):
-    _, base = site
-    page, _ = open_page(browser, base + path)
-    try:
-        page.set_viewport_size({"width": width, "height": 1800})
-        page.reload(wait_until="load")
-        wait_for_charts(page)
-        assert settled_misfits(page) == []
-    finally:
-        page.close()
+def test_charts_stay_in_view(reader_page, path, width):
+    page, _ = reader_page
+    assert settled_misfits(page) == []
 
 
 CHOSEN = """() => Array.from(document.querySelectorAll('figure.handbook-chart')).filter(
@@ -102,32 +88,36 @@ CHOSEN = """() => Array.from(document.querySelectorAll('figure.handbook-chart'))
     row: Array.from(fig.querySelectorAll('g.chosen_row_marks text')).map(t => t.textContent).join(' | ')}))"""
 
 
-def test_the_selector_rings_the_chosen_organisation_and_shows_its_row(site, browser):
-    _, base = site
-    checked = 0
-    for path in CHAPTERS:
-        page, problems = open_page(browser, base + path)
-        try:
-            wait_for_charts(page)
-            selects = page.locator("figure.handbook-chart .vega-bind select")
-            if selects.count() == 0:
-                continue
-            before = page.evaluate(CHOSEN)
-            assert all(c["rings"] == 0 and c["row"] == "" for c in before), before
-            for i in range(selects.count()):
-                select = selects.nth(i)
-                option = select.locator("option").nth(1)
-                code, label = option.get_attribute("value"), option.text_content()
-                select.select_option(code)
-                page.wait_for_timeout(300)
-                chart = page.evaluate(CHOSEN)[i]
-                assert chart["rings"] == 1, f"{path} {chart['name']}: {chart['rings']} marks ringed for {code}"
-                assert code in chart["row"] and label.split(" (")[0][:10] in chart["row"], chart
-                select.select_option(select.locator("option").nth(2).get_attribute("value"))
-                page.wait_for_timeout(300)
-                assert page.evaluate(CHOSEN)[i]["row"] != chart["row"]
-                checked += 1
-            assert problems["console"] == [] and problems["requests"] == []
-        finally:
-            page.close()
-    assert checked >= 3, f"only {checked} charts with an organisation selector"
+# A chart offers an organisation selector when its spec binds a parameter to a <select>.
+SELECTOR_SPEC = '"input":"select"'  # as analysis.charts.script_json writes it (sorted keys, no spaces)
+OFFERED = "(spec) => Array.from(document.querySelectorAll('figure.handbook-chart > script'))" \
+          ".filter(s => s.textContent.includes(spec)).length"
+
+
+def test_at_least_three_charts_offer_an_organisation_selector(site):
+    root, _ = site
+    offered = sum((root / path).read_text().count(SELECTOR_SPEC) for path in CHAPTERS)
+    assert offered >= 3, f"only {offered} charts with an organisation selector"
+
+
+@pytest.mark.changes_page("selection")
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_the_selector_rings_the_chosen_organisation_and_shows_its_row(reader_page, path):
+    page, problems = reader_page
+    selects = page.locator("figure.handbook-chart .vega-bind select")
+    assert selects.count() == page.evaluate(OFFERED, SELECTOR_SPEC), f"{path}: a chart's selector is not drawn"
+    before = page.evaluate(CHOSEN)
+    assert all(c["rings"] == 0 and c["row"] == "" for c in before), before
+    for i in range(selects.count()):
+        select = selects.nth(i)
+        option = select.locator("option").nth(1)
+        code, label = option.get_attribute("value"), option.text_content()
+        select.select_option(code)
+        redrawn(page)
+        chart = page.evaluate(CHOSEN)[i]
+        assert chart["rings"] == 1, f"{path} {chart['name']}: {chart['rings']} marks ringed for {code}"
+        assert code in chart["row"] and label.split(" (")[0][:10] in chart["row"], chart
+        select.select_option(select.locator("option").nth(2).get_attribute("value"))
+        redrawn(page)
+        assert page.evaluate(CHOSEN)[i]["row"] != chart["row"]
+    assert problems["console"] == [] and problems["requests"] == []

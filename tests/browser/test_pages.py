@@ -2,7 +2,8 @@
 
 Debian's Chromium, driven by Playwright, loads every page of the book built on the
 bundled data from a server on 127.0.0.1. Under CI these tests fail, not skip, when
-Chromium or axe-core is missing (see tests/conftest.py `require`).
+Chromium or axe-core is missing (see tests/conftest.py `require`). The tests that only
+read a page share it (`reader_page`, tests/browser/conftest.py).
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import base64
 import io
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
 
 from conftest import require
 
-from .conftest import AXE
+from .conftest import AXE, DRAWN, open_page
 
 def book_pages(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*.html") if "_static" not in p.parts
@@ -34,74 +34,56 @@ def all_pages():
     return PAGES + [f"chapters/{c.name}.html" for c in load_registry().chapters]
 
 
-def open_page(browser, url):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    problems = {"console": [], "requests": []}
-    page.on("console", lambda m: problems["console"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems["console"].append(str(e)))
-    page.on("request", lambda r: problems["requests"].append(r.url)
-            if urlparse(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:") else None)
-    page.goto(url, wait_until="load")
-    return page, problems
-
-
 def test_every_page_is_listed(site):
     root, _ = site
     assert set(all_pages()) <= set(book_pages(root))
 
 
 @pytest.mark.parametrize("path", all_pages())
-def test_page_draws_its_charts_without_errors_or_outside_requests(site, browser, path):
-    _, base = site
-    page, problems = open_page(browser, base + path)
-    try:
-        charts = page.locator(".handbook-chart-canvas")
-        for i in range(charts.count()):
-            canvas = charts.nth(i)
-            canvas.locator("svg, canvas").first.wait_for(state="attached", timeout=15000)
-            box = canvas.locator("svg, canvas").first.bounding_box()
-            assert box and box["width"] > 100 and box["height"] > 100, f"chart {i} on {path} has no size"
-        page.wait_for_timeout(300)
-        assert problems["console"] == [], problems["console"]
-        assert problems["requests"] == [], problems["requests"]
-    finally:
-        page.close()
+def test_page_draws_its_charts_without_errors_or_outside_requests(reader_page, path):
+    page, problems = reader_page
+    assert page.evaluate(DRAWN), f"a chart on {path} was not drawn within 15 s: {problems['console']}"
+    charts = page.locator(".handbook-chart-canvas")
+    for i in range(charts.count()):
+        canvas = charts.nth(i)
+        canvas.locator("svg, canvas").first.wait_for(state="attached", timeout=15000)
+        box = canvas.locator("svg, canvas").first.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 100, f"chart {i} on {path} has no size"
+    assert problems["console"] == [], problems["console"]
+    assert problems["requests"] == [], problems["requests"]
 
 
+@pytest.mark.changes_page("downloads")
 @pytest.mark.parametrize("path", [p for p in all_pages() if p.startswith("chapters/")])
-def test_data_links_download_the_rows_of_the_chart(site, browser, path):
-    _, base = site
-    page, _ = open_page(browser, base + path)
-    try:
-        figures = page.locator("figure.handbook-chart")  # none on a page without charts
-        for i in range(figures.count()):
-            figure = figures.nth(i)
-            with page.expect_download() as info:
-                figure.locator("a.handbook-data-link").click()
-            downloaded = pd.read_csv(info.value.path(), dtype=str, keep_default_na=False)
-            href = figure.locator("a.handbook-data-link").get_attribute("href")
-            embedded = base64.b64decode(href.split(",", 1)[1]).decode()
-            assert downloaded.equals(pd.read_csv(io.StringIO(embedded), dtype=str, keep_default_na=False))
-            shown = figure.locator("details table")
-            headers = [h.strip() for h in shown.locator("thead th").all_text_contents()]
-            assert headers == list(downloaded.columns)
-            rows = shown.locator("tbody tr")
-            assert rows.count() == min(len(downloaded), 60)
-            first = [c.strip() for c in rows.nth(0).locator("td").all_text_contents()]
-            assert len(first) == len(downloaded.columns)
-            # The chart draws these rows: its spec's inline data has one row per CSV row or more
-            # (a chart may reshape wide rows into one row per series).
-            drawn = page.evaluate("(i) => { const fig = document.querySelectorAll('figure.handbook-chart')[i];"
-                                  " return fig.querySelectorAll('svg .mark-symbol path, svg .mark-line path, svg"
-                                  " .mark-rect path').length; }", i)
-            assert drawn > 0, f"chart {i} on {path} draws no marks"
-    finally:
-        page.close()
+def test_data_links_download_the_rows_of_the_chart(reader_page, path):
+    page, _ = reader_page
+    figures = page.locator("figure.handbook-chart")  # none on a page without charts
+    for i in range(figures.count()):
+        figure = figures.nth(i)
+        with page.expect_download() as info:
+            figure.locator("a.handbook-data-link").click()
+        downloaded = pd.read_csv(info.value.path(), dtype=str, keep_default_na=False)
+        href = figure.locator("a.handbook-data-link").get_attribute("href")
+        embedded = base64.b64decode(href.split(",", 1)[1]).decode()
+        assert downloaded.equals(pd.read_csv(io.StringIO(embedded), dtype=str, keep_default_na=False))
+        shown = figure.locator("details table")
+        headers = [h.strip() for h in shown.locator("thead th").all_text_contents()]
+        assert headers == list(downloaded.columns)
+        rows = shown.locator("tbody tr")
+        assert rows.count() == min(len(downloaded), 60)
+        first = [c.strip() for c in rows.nth(0).locator("td").all_text_contents()]
+        assert len(first) == len(downloaded.columns)
+        # The chart draws these rows: its spec's inline data has one row per CSV row or more
+        # (a chart may reshape wide rows into one row per series).
+        drawn = page.evaluate("(i) => { const fig = document.querySelectorAll('figure.handbook-chart')[i];"
+                              " return fig.querySelectorAll('svg .mark-symbol path, svg .mark-line path, svg"
+                              " .mark-rect path').length; }", i)
+        assert drawn > 0, f"chart {i} on {path} draws no marks"
 
 
-def test_search_works_offline(site, browser):
+def test_search_works_offline(site, browser_context):
     _, base = site
-    page, problems = open_page(browser, base + "search.html?q=cancer")
+    page, problems = open_page(browser_context, base + "search.html?q=cancer")
     try:
         page.locator("#search-results li").first.wait_for(timeout=15000)
         assert page.locator("#search-results li").count() > 0
@@ -110,20 +92,16 @@ def test_search_works_offline(site, browser):
         page.close()
 
 
+@pytest.mark.changes_page("axe")
 @pytest.mark.parametrize("path", all_pages())
-def test_accessibility_audit_has_no_serious_violations(site, browser, path):
+def test_accessibility_audit_has_no_serious_violations(reader_page, path):
     require(AXE.exists(), f"axe-core is not installed at {AXE} (npm install axe-core)")
-    _, base = site
-    page, _ = open_page(browser, base + path)
-    try:
-        page.wait_for_timeout(500)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        assert serious == [], "\n".join(serious)
-    finally:
-        page.close()
+    page, _ = reader_page  # its charts are drawn
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], "\n".join(serious)
 
 
 # A chart whose data holds hostile names, drawn in Chromium: the page keeps its structure.
@@ -169,39 +147,27 @@ CHAPTER_PAGES = [p for p in all_pages() if p.startswith("chapters/") and p != FR
 READER_PAGES = all_pages()
 
 
-def open_at(browser, url, width):
-    """A page at `width` px, tall enough that nothing needs a full-page screenshot's resize."""
-    page = browser.new_page(viewport={"width": width, "height": 1600})
-    page.goto(url, wait_until="load")
-    page.wait_for_timeout(300)
-    return page
-
-
 @pytest.mark.parametrize("path", CHAPTER_PAGES)
-def test_chapter_opens_with_its_headline_box_and_ends_with_its_provenance(site, browser, path):
-    _, base = site
-    page = open_at(browser, base + path, 1280)
-    try:
-        order = page.evaluate("""() => Array.from(document.querySelector('.bd-article').querySelectorAll(
-                '.handbook-headline, table, figure, .handbook-provenance, p'))
-            .filter(e => e.matches('.handbook-headline, .handbook-provenance')
-                         || !e.closest('.handbook-headline, .handbook-provenance'))
-            .map(e => e.matches('.handbook-headline') ? 'headline'
-                      : e.matches('.handbook-provenance') ? 'provenance' : e.tagName.toLowerCase())""")
-        assert order and order[0] == "headline", f"{path} does not open with its headline box: {order[:5]}"
-        assert order.count("headline") == 1 and order.count("provenance") == 1, order
-        assert order[-1] == "provenance", f"{path}: the provenance is not the end of the page: {order[-4:]}"
-        results = page.locator(".handbook-headline .handbook-result")
-        assert results.count() >= 1
-        for i in range(results.count()):
-            value = results.nth(i).locator(".handbook-result-value").inner_text().strip()
-            verdict = results.nth(i).locator(".handbook-result-verdict").inner_text().strip()
-            assert value and value != "not available", f"{path}: headline result {i} has no value"
-            assert verdict, f"{path}: headline result {i} says nothing of its standard"
-        provenance = page.locator("details.handbook-provenance")
-        assert provenance.count() == 1 and provenance.get_attribute("open") is None, "provenance must start collapsed"
-    finally:
-        page.close()
+def test_chapter_opens_with_its_headline_box_and_ends_with_its_provenance(reader_page, path):
+    page, _ = reader_page
+    order = page.evaluate("""() => Array.from(document.querySelector('.bd-article').querySelectorAll(
+            '.handbook-headline, table, figure, .handbook-provenance, p'))
+        .filter(e => e.matches('.handbook-headline, .handbook-provenance')
+                     || !e.closest('.handbook-headline, .handbook-provenance'))
+        .map(e => e.matches('.handbook-headline') ? 'headline'
+                  : e.matches('.handbook-provenance') ? 'provenance' : e.tagName.toLowerCase())""")
+    assert order and order[0] == "headline", f"{path} does not open with its headline box: {order[:5]}"
+    assert order.count("headline") == 1 and order.count("provenance") == 1, order
+    assert order[-1] == "provenance", f"{path}: the provenance is not the end of the page: {order[-4:]}"
+    results = page.locator(".handbook-headline .handbook-result")
+    assert results.count() >= 1
+    for i in range(results.count()):
+        value = results.nth(i).locator(".handbook-result-value").inner_text().strip()
+        verdict = results.nth(i).locator(".handbook-result-verdict").inner_text().strip()
+        assert value and value != "not available", f"{path}: headline result {i} has no value"
+        assert verdict, f"{path}: headline result {i} says nothing of its standard"
+    provenance = page.locator("details.handbook-provenance")
+    assert provenance.count() == 1 and provenance.get_attribute("open") is None, "provenance must start collapsed"
 
 
 KEY_COLUMNS_OUT_OF_VIEW = """() => {
@@ -233,14 +199,10 @@ KEY_COLUMNS_OUT_OF_VIEW = """() => {
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", READER_PAGES)
-def test_every_tables_result_columns_are_in_view(site, browser, path, width):
-    _, base = site
-    page = open_at(browser, base + path, width)
-    try:
-        hidden = page.evaluate(KEY_COLUMNS_OUT_OF_VIEW)
-        assert hidden == [], f"{path} at {width} px:\n" + "\n".join(hidden[:10])
-    finally:
-        page.close()
+def test_every_tables_result_columns_are_in_view(reader_page, path, width):
+    page, _ = reader_page
+    hidden = page.evaluate(KEY_COLUMNS_OUT_OF_VIEW)
+    assert hidden == [], f"{path} at {width} px:\n" + "\n".join(hidden[:10])
 
 
 VISIBLE_TEXT = """(selector) => {
@@ -263,54 +225,48 @@ INTERNAL_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b\w+ = \S")
 
 
 @pytest.mark.parametrize("path", READER_PAGES)
-def test_pages_show_numbers_and_names_as_a_reader_would(site, browser, path):
-    _, base = site
-    page = open_at(browser, base + path, 1280)
-    try:
-        text = page.evaluate(VISIBLE_TEXT, ".bd-article")
-        # A percentage column (its name holds "%") gives every value to the report's one decimal.
-        raw = [t for t, column in text if column is not None and RAW_FLOAT.search(t) and "%" not in column]
-        assert raw == [], f"{path} shows raw numbers in tables: {raw[:8]}"
-        files = [t for t, _ in text if SEED_FILE.search(t)]
-        assert files == [], f"{path} cites documents by file name: {files[:5]}"
-        internal = [t for t, _ in text if INTERNAL_NAME.search(t)]
-        assert internal == [], f"{path} shows internal names: {internal[:8]}"
-    finally:
-        page.close()
+def test_pages_show_numbers_and_names_as_a_reader_would(reader_page, path):
+    page, _ = reader_page
+    text = page.evaluate(VISIBLE_TEXT, ".bd-article")
+    # A percentage column (its name holds "%") gives every value to the report's one decimal.
+    raw = [t for t, column in text if column is not None and RAW_FLOAT.search(t) and "%" not in column]
+    assert raw == [], f"{path} shows raw numbers in tables: {raw[:8]}"
+    files = [t for t, _ in text if SEED_FILE.search(t)]
+    assert files == [], f"{path} cites documents by file name: {files[:5]}"
+    internal = [t for t, _ in text if INTERNAL_NAME.search(t)]
+    assert internal == [], f"{path} shows internal names: {internal[:8]}"
 
 
 # The front page's results box and each chapter's multi-year view (issues 14 and 17).
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_front_page_opens_with_the_results_box_and_the_build_date(site, browser, width):
+@pytest.mark.parametrize("path", [FRONT])
+def test_front_page_opens_with_the_results_box_and_the_build_date(reader_page, site, path, width):
+    page, _ = reader_page
     _, base = site
-    page = open_at(browser, base + FRONT, width)
-    try:
-        assert re.fullmatch(r"\d{4}/\d{2} at a glance", page.locator("h1").first.inner_text().strip(" #\n"))
-        box = page.locator("section.handbook-glance-box table.handbook-glance-results")
-        assert box.count() == 1 and box.is_visible()
-        first = page.evaluate("""() => Array.from(document.querySelector('.bd-article').querySelectorAll('table'))
-            .findIndex(t => t.matches('.handbook-glance-results'))""")
-        assert first == 0, "the results box is not the page's first table"
-        rows = box.locator("tbody tr")
-        assert rows.count() >= 7
-        for i in range(rows.count()):
-            row = rows.nth(i)
-            met = row.locator('td[data-label="Met"]').inner_text().strip()
-            assert met in ("met", "not met", "not covered") or met.startswith("not judged"), met
-            assert row.locator('td[data-label="Data"]').inner_text().strip() in (
-                "synthetic sample", "real data (published files)", "the report's own tables (transcribed)")
-            assert row.locator('td[data-label="Data vintage"]').inner_text().strip()
-            assert row.locator('td[data-label="Chapter"] a').count() == 1
-            for label in ("Chapter", "Key figure", "Met", "Data"):  # in view without scrolling sideways
-                cell = row.locator(f'td[data-label="{label}"]').bounding_box()
-                assert cell["x"] >= 0 and cell["x"] + cell["width"] <= width + 1, (label, cell, width)
-        link = rows.nth(0).locator("a").get_attribute("href")
-        response = page.request.get(base + "chapters/" + link)
-        assert response.ok, link
-        assert re.search(r"This book was built on \d{1,2} [A-Z][a-z]+ \d{4}\.", page.locator(".bd-article").inner_text())
-    finally:
-        page.close()
+    assert re.fullmatch(r"\d{4}/\d{2} at a glance", page.locator("h1").first.inner_text().strip(" #\n"))
+    box = page.locator("section.handbook-glance-box table.handbook-glance-results")
+    assert box.count() == 1 and box.is_visible()
+    first = page.evaluate("""() => Array.from(document.querySelector('.bd-article').querySelectorAll('table'))
+        .findIndex(t => t.matches('.handbook-glance-results'))""")
+    assert first == 0, "the results box is not the page's first table"
+    rows = box.locator("tbody tr")
+    assert rows.count() >= 7
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        met = row.locator('td[data-label="Met"]').inner_text().strip()
+        assert met in ("met", "not met", "not covered") or met.startswith("not judged"), met
+        assert row.locator('td[data-label="Data"]').inner_text().strip() in (
+            "synthetic sample", "real data (published files)", "the report's own tables (transcribed)")
+        assert row.locator('td[data-label="Data vintage"]').inner_text().strip()
+        assert row.locator('td[data-label="Chapter"] a').count() == 1
+        for label in ("Chapter", "Key figure", "Met", "Data"):  # in view without scrolling sideways
+            cell = row.locator(f'td[data-label="{label}"]').bounding_box()
+            assert cell["x"] >= 0 and cell["x"] + cell["width"] <= width + 1, (label, cell, width)
+    link = rows.nth(0).locator("a").get_attribute("href")
+    response = page.request.get(base + "chapters/" + link)
+    assert response.ok, link
+    assert re.search(r"This book was built on \d{1,2} [A-Z][a-z]+ \d{4}\.", page.locator(".bd-article").inner_text())
 
 
 YEARLY_PAGES = [p for p in CHAPTER_PAGES if p != "chapters/finance.html"]
@@ -318,32 +274,25 @@ YEARLY_PAGES = [p for p in CHAPTER_PAGES if p != "chapters/finance.html"]
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", YEARLY_PAGES)
-def test_each_chapter_shows_every_year_in_a_table_and_a_chart_that_fit(site, browser, path, width):
-    _, base = site
-    page = open_at(browser, base + path, width)
-    try:
-        section = page.locator("section#every-year-the-data-cover")
-        assert section.count() == 1, f"{path} has no multi-year view"
-        table = section.locator("table.handbook-stack").first  # the yearly table (the chart's own is in <details>)
-        assert table.locator('td[data-label="Year"]').count() >= 1
-        chart = section.locator("figure.handbook-chart").first
-        chart.scroll_into_view_if_needed()
-        page.wait_for_function("el => el.querySelector('svg')", arg=chart.element_handle(), timeout=15000)
-        column = page.evaluate("el => el.closest('.bd-article').getBoundingClientRect().width", chart.element_handle())
-        svg = chart.locator("svg").first.bounding_box()
-        assert svg["width"] <= column + 1 and svg["x"] >= 0, (svg, column)
-        years = page.evaluate("""el => Array.from(el.querySelectorAll('svg g.mark-text.role-axis-label text'))
-            .map(t => t.textContent).filter(t => /^\\d{4}-\\d{2}/.test(t))""", chart.element_handle())
-        assert years and len(years) == len(set(years)), f"{path}: years on the axis {years}"
-    finally:
-        page.close()
+def test_each_chapter_shows_every_year_in_a_table_and_a_chart_that_fit(reader_page, path, width):
+    page, _ = reader_page
+    section = page.locator("section#every-year-the-data-cover")
+    assert section.count() == 1, f"{path} has no multi-year view"
+    table = section.locator("table.handbook-stack").first  # the yearly table (the chart's own is in <details>)
+    assert table.locator('td[data-label="Year"]').count() >= 1
+    chart = section.locator("figure.handbook-chart").first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function("el => el.querySelector('svg')", arg=chart.element_handle(), timeout=15000)
+    column = page.evaluate("el => el.closest('.bd-article').getBoundingClientRect().width", chart.element_handle())
+    svg = chart.locator("svg").first.bounding_box()
+    assert svg["width"] <= column + 1 and svg["x"] >= 0, (svg, column)
+    years = page.evaluate("""el => Array.from(el.querySelectorAll('svg g.mark-text.role-axis-label text'))
+        .map(t => t.textContent).filter(t => /^\\d{4}-\\d{2}/.test(t))""", chart.element_handle())
+    assert years and len(years) == len(set(years)), f"{path}: years on the axis {years}"
 
 
-def test_finance_says_in_one_line_that_it_has_one_year(site, browser):
-    _, base = site
-    page = open_at(browser, base + "chapters/finance.html", 1280)
-    try:
-        section = page.locator("section#every-year-the-data-cover")
-        assert "for 2016/17, transcribed" in section.inner_text() and section.locator("figure").count() == 0
-    finally:
-        page.close()
+@pytest.mark.parametrize("path", ["chapters/finance.html"])
+def test_finance_says_in_one_line_that_it_has_one_year(reader_page, path):
+    page, _ = reader_page
+    section = page.locator("section#every-year-the-data-cover")
+    assert "for 2016/17, transcribed" in section.inner_text() and section.locator("figure").count() == 0
