@@ -13,6 +13,7 @@ from analysis.apc import aggregate, read_apc, read_table
 from analysis.apc.synthetic import write_extract
 from analysis.registry import load_registry
 from analysis.sources import resolve_all
+from conftest import SHORT_RUN_JVM
 
 CCGS = [f"F{i:03d}" for i in range(1, 300)]
 
@@ -58,12 +59,16 @@ def test_spark_table_parameter_bad_inputs_are_one_line_parameter_errors(tmp_path
         vanguards.validate_parameters({**params, "spark_table": f"parquet.`{folder}`"}, sources)
 
 
-def test_chapter_reads_a_spark_table_end_to_end(spark_backend, extract, tmp_path):
+def test_chapter_reads_a_spark_table_end_to_end(spark_backend, extract, tmp_path, monkeypatch):
     """The chapter run as the build runs it (papermill, a separate kernel process): the kernel
-    takes the active Spark session (a local one there) and reads the table by its path
-    identifier; the page's record-level figures equal DuckDB's on the same files."""
+    takes the active Spark session (a local one there, its JVM set through the environment as
+    a platform would) and reads the table by its path identifier; the page's record-level
+    figures equal DuckDB's on the same files."""
     from analysis.build import Run, execute, kernel_socket_prefix
     from analysis.page import prepare_chapter
+
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", f'--master local[2] --driver-java-options "{SHORT_RUN_JVM}" '
+                                              "--conf spark.ui.enabled=false pyspark-shell")
 
     name = f"parquet.`{extract}`"
     page = prepare_chapter("vanguards", spark_table=name)
