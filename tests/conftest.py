@@ -7,8 +7,8 @@ without it, but fail under CI (env CI set), so a CI run cannot pass by skipping.
 Expensive things are made once per test run and shared; use them rather than build your own:
 - `bundled_book`, `real_book`: the whole book built on the bundled samples / the real files
   (read only: copy what you need to change);
-- `site` and `browser` (tests/browser/conftest.py): that book served on 127.0.0.1, and one
-  Chromium per worker process;
+- `browser`: one Chromium per worker process; `site` (tests/browser/conftest.py): the bundled
+  book served on 127.0.0.1;
 - `spark_backend`: one local Spark session per worker process;
 - `shared_reads` (automatic): parsed published files kept for the whole run, as a build keeps them;
 Both books are built in the background from the start of the run, once for all pytest-xdist
@@ -23,6 +23,7 @@ chapter: one small notebook and no data.
 from __future__ import annotations
 
 import fcntl
+import http.server
 import os
 import shutil
 import subprocess
@@ -212,6 +213,33 @@ def spark_backend():
                .config("spark.driver.extraJavaOptions", SHORT_RUN_JVM).getOrCreate())
     yield ibis.pyspark.connect(session)
     session.stop()
+
+
+CHROMIUM = Path(os.environ.get("HANDBOOK_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium under Playwright, one per worker process for every test that needs it
+    (a second Playwright instance in one process would fail inside the first one's event loop)."""
+    require(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "the playwright package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder over http without logging each request."""
+
+    def log_message(self, *args):
+        pass
 
 
 # A scratch chapter for the build and CLI tests: its notebook needs no registry or data.

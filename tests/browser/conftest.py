@@ -1,7 +1,5 @@
-"""Fixtures shared by the browser tests: Debian's Chromium under Playwright, and the bundled book served on 127.0.0.1.
-
-One session-wide browser for every browser test module (a second Playwright instance in
-the same process would fail inside the first one's event loop).
+"""Fixtures shared by the browser tests: the bundled book served on 127.0.0.1, and its pages
+opened in the session-wide Chromium (`browser`, tests/conftest.py).
 
 A page of the book takes about a second to load and draw, so the tests that only read a page
 share it: `reader_page` gives the test the page of its `path` and `width` parameters, opened
@@ -23,17 +21,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import require
+from conftest import QuietHandler, require
 
-CHROMIUM = Path(os.environ.get("HANDBOOK_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(os.environ.get("HANDBOOK_AXE", Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"))
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -44,19 +34,6 @@ def site(bundled_book):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield root, f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "the playwright package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 HEIGHT = 1800  # tall, so that no check needs a full-page screenshot (which resizes the viewport)
