@@ -199,8 +199,9 @@ SHORT_RUN_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 @pytest.fixture(scope="session")
-def spark_backend():
-    """An Ibis backend on one local PySpark session (2 cores) for the whole run; needs Java 17."""
+def spark_backend(tmp_path_factory):
+    """An Ibis backend on one local PySpark session (2 cores) for the whole run; needs Java 17.
+    Its warehouse folder is a temporary one (Spark's default is spark-warehouse/ in the checkout)."""
     import importlib.util
 
     require(importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None,
@@ -210,7 +211,8 @@ def spark_backend():
 
     session = (SparkSession.builder.master("local[2]").appName("handbook-tests")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-               .config("spark.driver.extraJavaOptions", SHORT_RUN_JVM).getOrCreate())
+               .config("spark.driver.extraJavaOptions", SHORT_RUN_JVM)
+               .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse"))).getOrCreate())
     yield ibis.pyspark.connect(session)
     session.stop()
 

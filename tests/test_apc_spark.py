@@ -68,7 +68,8 @@ def test_chapter_reads_a_spark_table_end_to_end(spark_backend, extract, tmp_path
     from analysis.page import prepare_chapter
 
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", f'--master local[2] --driver-java-options "{SHORT_RUN_JVM}" '
-                                              "--conf spark.ui.enabled=false pyspark-shell")
+                                              f"--conf spark.ui.enabled=false --conf spark.sql.warehouse.dir="
+                                              f"{tmp_path / 'spark-warehouse'} pyspark-shell")
 
     name = f"parquet.`{extract}`"
     page = prepare_chapter("vanguards", spark_table=name)
