@@ -855,9 +855,7 @@ def choose_runs(runs: list[Run], manifest: dict, ed: Edition, out_dir: Path, for
             manifest.pop(name, None)
             progress(f"  {name}: not covered in {ed.period} ({run.not_covered})")
             continue
-        run.key = run_key(run.chapter.template, run.parameters, run.data_dir,
-                          {n: {"origin": s.origin, "files": {e.relative: e.sha256 for e in s.entries}}
-                           for n, s in run.page.sources.items()}, code)
+        run.key = run_key(run.chapter.template, run.parameters, run.data_dir, run_inputs(run), code)
         last = manifest.get(name, {})
         if not force and last.get("key") == run.key and (out_dir / f"{name}.ipynb").is_file():
             progress(f"  {name}: unchanged since its run at {last.get('executed_at')}; not executed again")
@@ -871,6 +869,16 @@ def choose_runs(runs: list[Run], manifest: dict, ed: Edition, out_dir: Path, for
             continue
         chosen.append(run)
     return chosen
+
+
+def run_inputs(run: Run) -> dict:
+    """Every file a run reads, by dataset: its origin and each file's sha256 (for its run key)."""
+    from .names import name_sources
+
+    sources = dict(run.page.sources)
+    if run.chapter.provider_names:
+        sources |= {f"names from {n}": s for n, s in name_sources(run.data_dir).items()}
+    return {n: {"origin": s.origin, "files": {e.relative: e.sha256 for e in s.entries}} for n, s in sources.items()}
 
 
 def book_sources(book_dir: Path, chapters: Path, toc: str, ed: Edition, build_dir: Path) -> dict:

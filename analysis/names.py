@@ -42,20 +42,23 @@ PROVIDER_NAME_FILES = {"cwt_provider": _cancer_names, "eip_history": _eip_names}
 """The datasets whose files name providers, each with the function that reads code, name and source."""
 
 
+def name_sources(data_dir) -> dict:
+    """The sources names are read from: each of `PROVIDER_NAME_FILES` that the user's `data_dir`
+    holds (real files only; none without a data folder)."""
+    if not data_dir:
+        return {}
+    datasets = load_registry().datasets
+    found = {dataset: resolve(datasets[dataset], data_dir) for dataset in PROVIDER_NAME_FILES}
+    return {name: s for name, s in found.items() if s.origin == USER_ORIGIN and not s.synthetic}
+
+
 def provider_names(data_dir) -> pd.DataFrame:
     """Provider code, name and where the name came from, from the files in the user's `data_dir`.
 
     The first dataset in `PROVIDER_NAME_FILES` that names a code wins; within the cancer files,
     the newest file. Empty without a data folder (the bundled samples name their own).
     """
-    if not data_dir:
-        return pd.DataFrame(columns=["code", "name", "source"])
-    datasets = load_registry().datasets
-    frames = []
-    for dataset, read in PROVIDER_NAME_FILES.items():
-        source = resolve(datasets[dataset], data_dir)
-        if source.origin == USER_ORIGIN and not source.synthetic:
-            frames.append(read(source.files))
+    frames = [PROVIDER_NAME_FILES[name](source.files) for name, source in name_sources(data_dir).items()]
     if not frames:
         return pd.DataFrame(columns=["code", "name", "source"])
     names = pd.concat(frames, ignore_index=True)

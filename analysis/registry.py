@@ -46,6 +46,7 @@ class Chapter:
     module: str
     datasets: tuple[str, ...]
     parameters: dict = field(default_factory=dict)
+    provider_names: bool = False  # names providers from the user's files (analysis.names), beyond its datasets
 
     def load_module(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -102,7 +103,7 @@ def load_registry(path: Path = REGISTRY_FILE) -> Registry:
             chapter = Chapter(
                 name=entry["name"], title=entry["title"], template=REPO_ROOT / entry["template"],
                 module=entry["module"], datasets=tuple(entry.get("datasets", ())),
-                parameters=dict(entry.get("parameters", {})))
+                parameters=dict(entry.get("parameters", {})), provider_names=bool(entry.get("provider_names")))
         except KeyError as exc:
             _fail(f"chapter '{name}' lacks {exc}")
         if not chapter.template.is_file():

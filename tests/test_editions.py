@@ -195,3 +195,30 @@ def test_editions_side_by_side_with_a_front_door_and_a_not_covered_page(scratch,
     assert pages["2016-17"].read_bytes() == before["2016-17"]
     assert pages["2017-18"].read_bytes() == before["2017-18"]
     assert "The answer is 44" in text_of(pages["2015-16"])
+
+
+def test_files_a_chapter_names_providers_from_are_among_its_inputs(real_data, tmp_path):
+    """The A&E chapter names providers from the cancer files of the data folder: a changed cancer
+    file changes its run key (its page is made again), and not the RTT chapter's, which reads none."""
+    import shutil
+
+    from analysis.build import plan_runs, run_inputs
+    from analysis.registry import load_registry
+
+    registry = load_registry()
+    data = tmp_path / "data"
+    for dataset in ("ae_attendances", "ae_monthly", "dtoc_england", "rtt_overview"):
+        for path in real_data.glob(registry.datasets[dataset].pattern):
+            (data / path.relative_to(real_data)).parent.mkdir(parents=True, exist_ok=True)
+            (data / path.relative_to(real_data)).symlink_to(path)
+    first = sorted(real_data.glob(registry.datasets["cwt_provider"].pattern))[0]
+    names = data / first.relative_to(real_data)
+    names.parent.mkdir(parents=True)
+    shutil.copyfile(first, names)
+
+    runs = {run.chapter.name: run for run in plan_runs(registry, ["ae", "rtt"], str(data), {})}
+    before = {name: run_inputs(run) for name, run in runs.items()}
+    assert list(before["ae"]["names from cwt_provider"]["files"]) == [names.relative_to(data).as_posix()]
+    assert not any(key.startswith("names from") for key in before["rtt"])
+    names.write_bytes(names.read_bytes() + b"\n")
+    assert run_inputs(runs["ae"]) != before["ae"] and run_inputs(runs["rtt"]) == before["rtt"]
