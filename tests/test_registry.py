@@ -43,6 +43,16 @@ def test_default_parameters_are_valid_on_the_bundled_data(name):
             assert source.files, f"dataset '{source.dataset.name}' has a generator but no bundled files"
 
 
+def test_the_front_page_declares_every_dataset_it_reads():
+    """The front page computes each chapter's headline from that chapter's datasets
+    (`analysis.glance.sources_for`), so they are its inputs too: declared, they are in its run key
+    and its sources."""
+    from analysis.glance import headline_chapters
+
+    read = {dataset for chapter in headline_chapters() for dataset in chapter.datasets}
+    assert read - set(REGISTRY.chapter("at-a-glance").datasets) == set()
+
+
 def data_files():
     return sorted(p for p in DATA_DIR.rglob("*")
                   if p.is_file() and p.name not in (SOURCES_FILE, "README.md"))
