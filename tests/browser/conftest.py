@@ -39,7 +39,7 @@ def site(bundled_book):
 HEIGHT = 1800  # tall, so that no check needs a full-page screenshot (which resizes the viewport)
 # The ways a test may change a shared page, in the order they run on it: a test that makes one
 # of these changes may use a page changed only by those before it; a reading test, an unchanged page.
-CHANGES = ("axe", "downloads", "selection")
+CHANGES = ("axe", "downloads", "selection", "resize")
 # Every chart on the page has been drawn: its vegaEmbed promise has resolved (analysis/charts.py).
 DRAWN = "() => Array.from(document.querySelectorAll('.handbook-chart-canvas')).every(c => c.handbookView)"
 # After a resize: the layout's transitions have ended, every chart's ResizeObserver has seen the

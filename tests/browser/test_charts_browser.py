@@ -11,7 +11,7 @@ import pytest
 
 from browser.test_pages import all_pages
 
-from .conftest import open_page, redrawn
+from .conftest import HEIGHT, redrawn
 
 CHAPTERS = [p for p in all_pages() if p.startswith("chapters/")]
 
@@ -60,17 +60,14 @@ def misfits(charts: list[dict]) -> list[str]:
     return found
 
 
+@pytest.mark.changes_page("resize")
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_charts_fit_their_column_after_resizing(site, browser_context, path):
-    _, base = site
-    page, _ = open_page(browser_context, base + path, 900)  # drawn narrow, across the sidebar's breakpoint
-    try:
-        for width in (1280, 900, 1280):
-            page.set_viewport_size({"width": width, "height": 1800})
-            redrawn(page)
-            assert settled_misfits(page) == [], f"after resizing to {width} px"
-    finally:
-        page.close()
+def test_charts_fit_their_column_after_resizing(reader_page, path):
+    page, _ = reader_page
+    for width in (900, 1280, 900, 1280):  # narrower and wider again, across the sidebar's breakpoint
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        redrawn(page)
+        assert settled_misfits(page) == [], f"after resizing to {width} px"
 
 
 @pytest.mark.parametrize("width", [1280, 390])
