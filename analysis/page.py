@@ -391,8 +391,10 @@ def provenance_html(sources: dict[str, Source], parameters: list[str], period_te
         where = ("the handbook's bundled sample (synthetic)" if source.synthetic else
                  "a copy bundled with the handbook" if source.bundled else "your data folder")
         count = "one file" if len(files) == 1 else f"{len(files)} files"
+        # The first and last file by name, said so: month-named files sort April before March.
         listing = (f"<code>{html.escape(files[0].relative)}</code>" if len(files) == 1 else
-                   f"<code>{html.escape(files[0].relative)}</code> to <code>{html.escape(files[-1].relative)}</code>")
+                   f"by name from <code>{html.escape(files[0].relative)}</code> to "
+                   f"<code>{html.escape(files[-1].relative)}</code>")
         publisher = html.escape(ds.publisher)
         if ds.url:
             publisher = f'<a href="{html.escape(ds.url)}">{publisher}</a>'

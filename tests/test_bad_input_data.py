@@ -154,27 +154,27 @@ def monthly_copies(tmp_path):
 
     folder = tmp_path / "ae"
     folder.mkdir()
-    for path in sorted((BUNDLED_DIR / "ae").glob("Monthly-AE-*-201[67].csv")):
+    for path in sorted((BUNDLED_DIR / "ae").glob("Monthly-AE-*-201[67]-SYNTHETIC-SAMPLE.csv")):
         shutil.copy(path, folder / path.name)
     return folder
 
 
 def test_a_suppressed_cell_in_a_monthly_provider_csv_is_named_as_suppressed(monthly_copies):
-    path = monthly_copies / "Monthly-AE-June-2016.csv"
+    path = monthly_copies / "Monthly-AE-June-2016-SYNTHETIC-SAMPLE.csv"
     lines = path.read_text().splitlines(keepends=True)
     fields = lines[3].split(",")
     fields[7] = "*"  # Attendances over 4hrs Type 1
     lines[3] = ",".join(fields)
     path.write_text("".join(lines))
-    with pytest.raises(DataError, match=r"Monthly-AE-June-2016.csv, row 4, column 'Attendances over 4hrs Type 1': "
+    with pytest.raises(DataError, match=r"Monthly-AE-June-2016-SYNTHETIC-SAMPLE.csv, row 4, column 'Attendances over 4hrs Type 1': "
                                         r"value '\*' is suppressed"):
         readers.read_monthly(path)
 
 
 def test_a_monthly_file_cut_short_at_a_row_boundary_is_refused(monthly_copies):
-    path = monthly_copies / "Monthly-AE-October-2016.csv"
+    path = monthly_copies / "Monthly-AE-October-2016-SYNTHETIC-SAMPLE.csv"
     lines = path.read_bytes().splitlines(keepends=True)
     path.write_bytes(b"".join(lines[: len(lines) // 2]))
-    with pytest.raises(DataError, match=r"Monthly-AE-October-2016.csv: October 2016 has \d+ organisations "
+    with pytest.raises(DataError, match=r"Monthly-AE-October-2016-SYNTHETIC-SAMPLE.csv: October 2016 has \d+ organisations "
                                         r"against about \d+ in the months around it; the file looks truncated"):
         readers.read_files([], sorted(monthly_copies.glob("Monthly-AE-*.csv")))

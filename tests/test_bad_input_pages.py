@@ -51,7 +51,7 @@ class Structure(HTMLParser):
 @pytest.fixture
 def hostile_table(tmp_path):
     """The bundled (synthetic) April 2016 provider CSV with hostile organisation names, read."""
-    text = (BUNDLED_DIR / "ae" / "Monthly-AE-April-2016.csv").read_text()
+    text = (BUNDLED_DIR / "ae" / "Monthly-AE-April-2016-SYNTHETIC-SAMPLE.csv").read_text()
     rows = list(csv.reader(io.StringIO(text)))
     for row, name in zip(rows[1:], HOSTILE):
         row[3] = name

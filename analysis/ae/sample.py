@@ -1,6 +1,7 @@
 """The bundled synthetic sample: A&E monthly provider CSVs in NHS England's published layout.
 
-`write_sample(out_dir)` writes `out_dir/ae/Monthly-AE-<Month>-<YYYY>.csv` for April 2015
+`write_sample(out_dir)` writes `out_dir/ae/Monthly-AE-<Month>-<YYYY>-SYNTHETIC-SAMPLE.csv` (named so
+it is never taken for a published file; the reader takes the month from its rows) for April 2015
 to March 2017: 30 fictional providers (codes S01 to S30): 18 acute trusts with a type 1
 department (most with a type 3 unit too), 3 single-specialty (type 2) departments and 9
 walk-in centres or minor injury units. Big type 1 departments perform worse; small type
@@ -113,7 +114,7 @@ def write_sample(out_dir: Path) -> list[Path]:
         rows = pd.concat(frames, ignore_index=True)
         _hit_target(rows, TARGET_2016 if year.start_year == 2016 else 90.4)
         for month in months:
-            path = folder / f"Monthly-AE-{month.strftime('%B')}-{month.year}.csv"
+            path = folder / f"Monthly-AE-{month.strftime('%B')}-{month.year}-SYNTHETIC-SAMPLE.csv"
             _write_month(path, month, rows[rows["month"] == month], providers)
             written.append(path)
     return written
