@@ -36,7 +36,7 @@ def server(tmp_path):
     httpd.shutdown()
 
 
-SAMPLE_MONTH = REPO_ROOT / "data" / "bundled" / "ae" / "Monthly-AE-April-2016.csv"
+SAMPLE_MONTH = REPO_ROOT / "data" / "bundled" / "ae" / "Monthly-AE-April-2016-SYNTHETIC-SAMPLE.csv"
 
 
 def monthly_csv(month) -> bytes:
