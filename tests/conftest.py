@@ -13,9 +13,10 @@ Expensive things are made once per test run and shared; use them rather than bui
 - `shared_reads` (automatic): parsed published files kept for the whole run, as a build keeps them;
 Both books are built in the background from the start of the run, once for all pytest-xdist
 workers, and the tests that read them run last. A chapter this checkout's own builds already
-executed with the same run key (template, parameters, inputs, code: `_build/cache/runs`) is
-taken from there, as any build would, so the tests after `handbook build` re-execute nothing
-they need not (the nbval tests still re-execute every chapter).
+executed with the same run key (template, parameters, inputs, code: `_build/cache/runs`), and a
+file they already parsed with the same code (`_build/cache/reads`), are taken from there, as any
+build would, so the tests after `handbook build` redo nothing they need not (the nbval tests
+still re-execute every chapter).
 A test that needs a build of its own (a failure, a rollback, a re-run) builds the `scratch`
 chapter: one small notebook and no data.
 """
@@ -77,9 +78,10 @@ try:
     from analysis import REPO_ROOT
     from analysis.build import build
     shutil.copytree(REPO_ROOT / "book", root / "book", ignore=shutil.ignore_patterns("chapters"))
-    kept = REPO_ROOT / "_build" / "cache" / "runs"  # chapters this checkout's builds ran, by run key
-    if kept.is_dir():
-        shutil.copytree(kept, root / "_build" / "cache" / "runs", ignore=shutil.ignore_patterns(".tmp-*"))
+    for kind in ("runs", "reads"):  # what this checkout's builds kept: chapters run and files parsed
+        kept = REPO_ROOT / "_build" / "cache" / kind
+        if kept.is_dir():
+            shutil.copytree(kept, root / "_build" / "cache" / kind, ignore=shutil.ignore_patterns(".tmp-*"))
     build(data_dir=data, book_dir=root / "book", build_dir=root / "_build", progress=print)
 except BaseException:
     failed.write_text(traceback.format_exc())
@@ -172,11 +174,20 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session", autouse=True)
 def shared_reads(request):
     """Each published file is parsed once per run, as in a build (`analysis.readcache`: kept by
-    the file's bytes, name and the package's code; a read that warned or failed is never kept)."""
+    the file's bytes, name and the package's code; a read that warned or failed is never kept),
+    starting from what this checkout's own builds parsed with the same code."""
+    from analysis.build import reads_folder
     from analysis.editions import code_checksum
     from analysis.readcache import read_cache
 
-    with read_cache(_shared_folder(request.config) / "reads", code_checksum()):
+    code, shared = code_checksum(), _shared_folder(request.config)
+    folder = shared / "reads"
+    with open(shared / "reads.lock", "w") as lock:  # one worker copies, the others wait for it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        kept = reads_folder(REPO_ROOT / "_build", code)
+        if not folder.exists() and kept.is_dir():
+            shutil.copytree(kept, folder, ignore=shutil.ignore_patterns(".tmp-*"))
+    with read_cache(folder, code):
         yield
 
 
