@@ -44,7 +44,7 @@ from .editions import (EDITION_SCRIPT, REPORT_PERIOD, Edition, code_checksum, ed
                        write_site)
 from .errors import ChapterError, DataError, HandbookError, ParameterError
 from .page import ChapterPage, prepare_chapter
-from .readcache import read_cache
+from .readcache import read_cache, write_atomically
 from .registry import Chapter, Registry, load_registry
 from .sources import SOURCES_FILE, Source
 
@@ -652,9 +652,7 @@ def keep_run(kept: Path, run: Run, notebook: Path, facts: dict) -> None:
     """Keep a successful run's executed notebook and its manifest entry under its run key."""
     kept.mkdir(parents=True, exist_ok=True)
     for suffix, data in ((".ipynb", notebook.read_bytes()), (".json", json.dumps(facts).encode())):
-        with tempfile.NamedTemporaryFile(dir=kept, prefix=".tmp-", delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, kept / f"{run.key}{suffix}")
+        write_atomically(kept / f"{run.key}{suffix}", data)
 
 
 def kept_run(kept: Path, run: Run) -> tuple[Path, dict] | None:

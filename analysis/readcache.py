@@ -83,13 +83,18 @@ def cached_read(reader):
 
 
 def _keep(target: Path, result) -> None:
-    """Write `result` to `target` atomically (kernels running side by side may write the same key)."""
+    """Keep `result` in `target` (kernels running side by side may write the same key)."""
     with contextlib.suppress(Exception):  # a result that cannot be kept is simply read again next time
-        handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False)
-        try:
-            with handle:
-                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(handle.name, target)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(handle.name)
+        write_atomically(target, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write `data` to `target` through a `.tmp-` file in its folder, so a reader sees all or nothing."""
+    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False)
+    try:
+        with handle:
+            handle.write(data)
+        os.replace(handle.name, target)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)

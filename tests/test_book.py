@@ -119,9 +119,10 @@ def files_of_chapter(real_data: Path, name: str, folder: Path) -> Path:
     return folder
 
 
-def test_ae_reruns_for_a_later_year_on_the_real_file(real_data, tmp_path, period="2018-19"):
-    """`handbook run ae --period P` on the real A&E files (given alone, so the edition's other
-    chapters run on whatever bundled samples cover P, not on the real files: only A&E is checked)."""
+def test_ae_reruns_for_a_later_year_on_the_real_file(real_data, tmp_path):
+    """`handbook run ae --period 2018-19` on the real A&E files (given alone, so the edition's other
+    chapters run on whatever bundled samples cover the year, not on the real files: only A&E is checked)."""
+    period = "2018-19"
     import shutil
 
     from analysis.build import build
