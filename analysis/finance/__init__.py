@@ -14,6 +14,7 @@ the rounding of its inputs (`rounding_tolerance`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -94,20 +95,27 @@ def validate_parameters(params: dict, sources) -> dict:
     return {**params, "period": year.label}
 
 
-def row_of(inputs: pd.DataFrame, table: str, item: str, year: str, measure: str) -> int:
-    """The position of the one row of `inputs` for this table, item, year and measure (compared
-    as arrays: the rounding tolerance recomputes every figure about a hundred times)."""
-    wanted = np.ones(len(inputs), dtype=bool)
-    for column, key in (("table", table), ("item", item), ("year", year), ("measure", measure)):
-        wanted &= inputs[column].to_numpy() == key
-    found = np.flatnonzero(wanted)
-    if len(found) != 1:
-        raise DataError("finance tables", f"needs exactly one {table} row for {item}, {year}, {measure}")
-    return int(found[0])
+def row_finder(inputs: pd.DataFrame) -> Callable[[str, str, str, str], int]:
+    """A function giving the position of the one row of `inputs` for a table, item, year and
+    measure (looked up in a dict made once: the rounding tolerance recomputes every figure
+    about a hundred times)."""
+    positions: dict[tuple, list[int]] = {}
+    for position, key in enumerate(zip(inputs["table"], inputs["item"], inputs["year"], inputs["measure"])):
+        positions.setdefault(key, []).append(position)
+
+    def row_of(table: str, item: str, year: str, measure: str) -> int:
+        found = positions.get((table, item, year, measure), [])
+        if len(found) != 1:
+            raise DataError("finance tables", f"needs exactly one {table} row for {item}, {year}, {measure}")
+        return found[0]
+
+    return row_of
 
 
-def value(inputs: pd.DataFrame, table: str, item: str, year: str, measure: str) -> float:
-    return float(inputs["value"].iloc[row_of(inputs, table, item, year, measure)])
+def value_finder(inputs: pd.DataFrame) -> Callable[[str, str, str, str], float]:
+    """A function giving the value of the one row of `inputs` for a table, item, year and measure."""
+    row_of, values = row_finder(inputs), inputs["value"].to_numpy(dtype=float)
+    return lambda table, item, year, measure: float(values[row_of(table, item, year, measure)])
 
 
 def performance_table(inputs: pd.DataFrame) -> pd.DataFrame:
@@ -117,16 +125,16 @@ def performance_table(inputs: pd.DataFrame) -> pd.DataFrame:
     years: the report prints only the variance; the plan is implied as actual expenditure
     (from the expenditure table) plus the variance, and the percentage is taken on it.
     """
-    rows = []
+    value, rows = value_finder(inputs), []
     for year in YEARS:
         for item in LINES:
-            actual = value(inputs, "expenditure", item, year, "expenditure")
+            actual = value("expenditure", item, year, "expenditure")
             if year == YEAR.slash_label:
-                plan = value(inputs, "performance", item, year, "plan")
-                actual = value(inputs, "performance", item, year, "actual")
+                plan = value("performance", item, year, "plan")
+                actual = value("performance", item, year, "actual")
                 variance, plan_basis = plan - actual, "printed"
             else:
-                variance = value(inputs, "performance", item, year, "variance")
+                variance = value("performance", item, year, "variance")
                 plan, plan_basis = actual + variance, "implied (actual + variance)"
             rows.append({"year": year, "item": item, "line": SHORT_NAMES[item], "plan": plan,
                          "actual": actual, "variance": variance, "plan_basis": plan_basis})
@@ -136,8 +144,8 @@ def performance_table(inputs: pd.DataFrame) -> pd.DataFrame:
     # 2016/17 has a printed total row: the lines are rounded to £1m, the total is the
     # rounded true total, so the total's own plan and actual are the better inputs.
     this_year = totals["year"] == YEAR.slash_label
-    totals.loc[this_year, "plan"] = value(inputs, "performance", "total", YEAR.slash_label, "plan")
-    totals.loc[this_year, "actual"] = value(inputs, "performance", "total", YEAR.slash_label, "actual")
+    totals.loc[this_year, "plan"] = value("performance", "total", YEAR.slash_label, "plan")
+    totals.loc[this_year, "actual"] = value("performance", "total", YEAR.slash_label, "actual")
     totals.loc[this_year, "variance"] = totals.loc[this_year, "plan"] - totals.loc[this_year, "actual"]
     totals.loc[this_year, "plan_basis"] = "printed total"
     table = pd.concat([table, totals], ignore_index=True)
@@ -147,12 +155,11 @@ def performance_table(inputs: pd.DataFrame) -> pd.DataFrame:
 
 def limits_table(inputs: pd.DataFrame) -> pd.DataFrame:
     """Each financial duty: limit, actual, underspend, percent of the limit, met."""
-    rows = []
+    row_of, value, rows = row_finder(inputs), value_finder(inputs), []
     for item in LIMITS:
-        limit = value(inputs, "limits", item, "2016/17", "limit")
-        actual = value(inputs, "limits", item, "2016/17", "actual")
-        name = inputs.loc[(inputs["table"] == "limits") & (inputs["item"] == item), "name"].iloc[0]
-        rows.append({"item": item, "duty": name, "limit": limit, "actual": actual})
+        rows.append({"item": item, "duty": inputs["name"].iloc[row_of("limits", item, "2016/17", "limit")],
+                     "limit": value("limits", item, "2016/17", "limit"),
+                     "actual": value("limits", item, "2016/17", "actual")})
     table = pd.DataFrame(rows)
     revenue = table[table["item"].isin(REVENUE_LIMITS)][["limit", "actual"]].sum()
     table = pd.concat([table, pd.DataFrame([{"item": "total_revenue", "duty": "Total revenue expenditure",
@@ -176,16 +183,16 @@ def expenditure_table(inputs: pd.DataFrame) -> pd.DataFrame:
 
 def provider_sector(inputs: pd.DataFrame) -> pd.DataFrame:
     """Control totals accepted and achieved by trust type, as shares, and STF receipts."""
-    rows = []
+    value, rows = value_finder(inputs), []
     for item in ("foundation_trusts", "nhs_trusts"):
-        trusts = value(inputs, "providers", item, "2016/17", "trusts")
-        accepted = value(inputs, "providers", item, "2016/17", "accepted_control_total")
-        achieved = value(inputs, "providers", item, "2016/17", "achieved_control_total")
+        trusts = value("providers", item, "2016/17", "trusts")
+        accepted = value("providers", item, "2016/17", "accepted_control_total")
+        achieved = value("providers", item, "2016/17", "achieved_control_total")
         rows.append({"item": item, "trust_type": "Foundation trusts" if item == "foundation_trusts" else "NHS trusts",
                      "trusts": int(trusts), "accepted": int(accepted), "achieved": int(achieved),
                      "accepted_pct": 100 * accepted / trusts, "achieved_pct": 100 * achieved / trusts,
                      "achieved_of_accepted_pct": 100 * achieved / accepted,
-                     "stf_gbp_m": value(inputs, "providers", item, "2016/17", "stf_received_gbp_m")})
+                     "stf_gbp_m": value("providers", item, "2016/17", "stf_received_gbp_m")})
     return pd.DataFrame(rows)
 
 
@@ -219,7 +226,7 @@ def reproduce(inputs: pd.DataFrame) -> dict:
     out["risk_reserve_release"] = float(reserve["value"].sum())
     steps = ccg_reconciliation(inputs).set_index("step")["gbp_m"]
     out["ccg_before_reserve"] = steps["before_reserve"]
-    out["ccg_before_reserve_pct"] = 100 * steps["before_reserve"] / value(inputs, "performance", "ccgs", "2016/17", "plan")
+    out["ccg_before_reserve_pct"] = 100 * steps["before_reserve"] / value_finder(inputs)("performance", "ccgs", "2016/17", "plan")
     out["ccg_position_from_commentary"] = steps["after_reserve"]
     return {k: (None if v is None or pd.isna(v) else float(v)) for k, v in out.items()}
 
@@ -249,8 +256,10 @@ def rounding_tolerance(inputs: pd.DataFrame) -> dict:
 def ccg_reconciliation(inputs: pd.DataFrame) -> pd.DataFrame:
     """The CCG position built from the commentary (line 854) and the reserve release (line 836),
     beside the table's under/(over)spend (line 844): each step with its document and line."""
+    row_of = row_finder(inputs)
+
     def cited(table, item, measure):
-        row = inputs.iloc[row_of(inputs, table, item, "2016/17", measure)]
+        row = inputs.iloc[row_of(table, item, "2016/17", measure)]
         return float(row["value"]), f"{row['document']} line {row['line']}"
 
     under, under_at = cited("ccg_position", "further_underspends", "variance")

@@ -72,12 +72,15 @@ def monthly_by_ccg(admissions: pd.DataFrame, population: pd.Series) -> pd.DataFr
 def assign(codes, cohort: pd.DataFrame, chosen: list[str], partial: bool = True) -> pd.Series:
     """Each CCG's cohort: the first chosen type that lists it (only wholly covered entries when
     `partial` is False), OTHER when any vanguard lists it, else REST."""
+    listed = set(cohort["ccg_code"])
+    counted = cohort if partial else cohort[cohort["part_of_ccg"] == "no"]
+    types: dict = {}
+    for code, kind in zip(counted["ccg_code"], counted["type"]):
+        types.setdefault(code, set()).add(kind)
     out = {}
     for code in codes:
-        entries = cohort[cohort["ccg_code"] == code]
-        counted = entries if partial else entries[entries["part_of_ccg"] == "no"]
-        found = next((t for t in chosen if (counted["type"] == t).any()), None)
-        out[code] = found or (OTHER if len(entries) else REST)
+        found = next((t for t in chosen if t in types.get(code, ())), None)
+        out[code] = found or (OTHER if code in listed else REST)
     return pd.Series(out, dtype=object)
 
 
