@@ -35,6 +35,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError
@@ -296,26 +297,29 @@ def _check_england_rows(table: pd.DataFrame, path: Path, names: dict) -> None:
     With a suppressed provider row in a part, the providers left may only fall short of it.
     """
     standard = catalogue().at[table["standard"].iloc[0], "short_name"]
+    parts, codes = table["part"].to_numpy(), table["organisation"].to_numpy()
+    suppressed, rows = table["suppressed"].to_numpy() == "yes", table["source_row"].to_numpy()
     for part, setting in CARE_SETTINGS.items():
-        rows = table[table["part"] == part]
-        england = rows[rows["organisation"] == ENGLAND]
-        if england.empty:
+        in_part = parts == part
+        england = np.flatnonzero(in_part & (codes == ENGLAND))
+        if not len(england):
             raise DataError(path, f"PART {part} ({setting} care) has no {ENGLAND_ROW_NAME} row; the file "
                                   "may be cut short")
-        england = england.iloc[0]
-        if england["suppressed"] == "yes":
+        england = england[0]
+        if suppressed[england]:
             raise DataError(path, f"the {ENGLAND_ROW_NAME} row of PART {part} is suppressed ('*'), so the "
-                                  "providers cannot be checked against it", row=int(england["source_row"]))
-        providers = rows[(rows["organisation"] != ENGLAND) & (rows["suppressed"] == "no")]
-        some_suppressed = bool((rows["suppressed"] == "yes").any())
+                                  "providers cannot be checked against it", row=int(rows[england]))
+        providers = in_part & (codes != ENGLAND) & ~suppressed
+        some_suppressed = bool((in_part & suppressed).any())
         for column in ("total", "within"):
-            summed, given = float(providers[column].sum()), float(england[column])
+            values = table[column].to_numpy(dtype=float)
+            summed, given = float(values[providers].sum()), float(values[england])
             short = summed < given - 1e-6
             if abs(summed - given) > 1e-6 and not (some_suppressed and short):
                 raise DataError(path, f"{standard}, PART {part} ({setting} care): the providers' "
                                       f"{names[column]} add up to {summed:,.1f} but the {ENGLAND_ROW_NAME} "
                                       f"row gives {given:,.1f}; the file may be cut short or damaged",
-                                row=int(england["source_row"]), column=names[column])
+                                row=int(rows[england]), column=names[column])
 
 
 def _check(table: pd.DataFrame, path, names: dict | None = None) -> pd.DataFrame:
