@@ -24,6 +24,7 @@ import fcntl
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -31,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+import warnings
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -44,7 +46,7 @@ from .editions import (EDITION_SCRIPT, REPORT_PERIOD, Edition, code_checksum, ed
                        write_site)
 from .errors import ChapterError, DataError, HandbookError, ParameterError
 from .page import ChapterPage, prepare_chapter
-from .readcache import read_cache, write_atomically
+from .readcache import FOLDER_VARIABLE, read_cache, write_atomically
 from .registry import Chapter, Registry, load_registry
 from .sources import SOURCES_FILE, Source
 
@@ -233,7 +235,10 @@ def execute(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str) -> Ru
             # would change this process's folder for the whole run, which chapters running side
             # by side in threads would leave pointing at another run's staging folder.
             kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}, progress_bar=False,
-            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(socket_prefix))
+            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(socket_prefix),
+            # Written once at the end (or at the failing cell), not validated and rewritten whole
+            # before and after every cell: 0.3 s a chapter. A kernel that dies leaves no notebook.
+            request_save_on_cell_execute=False)
         run.error = warning_written(target)
     except Exception as exc:  # papermill raises its own error types; all mean "chapter failed"
         run.error = _failing_cell(exc)
@@ -550,6 +555,29 @@ def check_writable(folders: list[Path]) -> None:
                                 "(check its permissions)")
 
 
+def read_ahead(registry: Registry, names: list[str], data_dir: str, overrides: dict, jobs: int | None) -> None:
+    """Parse the files that planning `names` reads into the read cache, in `jobs` forked
+    processes, so that the planning (one process, reading every chapter's data to check its
+    parameters) finds them parsed. Errors and warnings are left for the planning to report."""
+    work = []
+    for name in names:
+        wanted = dict(overrides)
+        if "period" not in registry.chapter(name).parameters and wanted.pop("period", REPORT_PERIOD) != REPORT_PERIOD:
+            continue  # planned as not covered: nothing is read
+        work.append((name, data_dir, wanted))
+    jobs = min(jobs or os.cpu_count() or 1, len(work))
+    if jobs > 1 and os.environ.get(FOLDER_VARIABLE):
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            list(pool.map(_read_quietly, work))
+
+
+def _read_quietly(work: tuple[str, str, dict]) -> None:
+    name, data_dir, wanted = work
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prepare_chapter(name, data_dir=data_dir, **wanted)
+
+
 def build(names: list[str] | None = None, data_dir: str | None = None, overrides: dict | None = None,
           progress: Callable[[str], None] = print, jobs: int | None = None,
           book_dir: Path | None = None, build_dir: Path | None = None, real_only: bool = False,
@@ -577,9 +605,10 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     code = code_checksum()
     with read_cache(reads_folder(build_dir, code), code):
         requested = names or [c.name for c in registry.chapters]
+        data = check_data_folder(data_dir)
+        read_ahead(registry, requested, str(data or ""), {**overrides, "period": editions[0].period}, jobs)
         planned = [plan_runs(registry, requested, data_dir, {**overrides, "period": ed.period},
                              tolerate_period=not names) for ed in editions]
-        data = check_data_folder(data_dir)
         with build_lock(build_dir):
             for ed in editions:
                 if recover_swap(build_dir / JOURNAL_FILE, [ed.chapters_dir, ed.html_dir]):

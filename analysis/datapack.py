@@ -69,11 +69,10 @@ def describe(file: str, text: str, source: str) -> pd.DataFrame:
     table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     rows = []
     for column in table.columns:
-        values = table[column]
-        filled = values[values != ""]
-        numeric = pd.to_numeric(filled, errors="coerce").notna().all() and len(filled) > 0
+        filled = [value for value in table[column].tolist() if value != ""]
+        numeric = len(filled) > 0 and bool(pd.notna(pd.to_numeric(filled, errors="coerce")).all())
         rows.append({"file": file, "page": source, "column": column, "type": "number" if numeric else "text",
-                     "filled": len(filled), "rows": len(table), "example": filled.iloc[0] if len(filled) else "",
+                     "filled": len(filled), "rows": len(table), "example": filled[0] if filled else "",
                      "meaning": COLUMN_MEANINGS.get(column, "As headed on the page's table or chart.")})
     return pd.DataFrame(rows)
 
