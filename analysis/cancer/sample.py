@@ -135,17 +135,20 @@ def _allocate(providers, months, total, performance, rng, seasonal) -> pd.DataFr
 def _hit(table: pd.DataFrame, column: str, target: float, cap: str | None = None) -> None:
     """Adjust `column` by halves, largest cells first, until it sums to `target` exactly."""
     gap = round((target - table[column].sum()) * 2)
-    order = table.sort_values("total", ascending=False).index
+    order = table.index.get_indexer(table.sort_values("total", ascending=False).index)
+    values = table[column].to_numpy(dtype=float, copy=True)
+    ceiling = table[cap].to_numpy(dtype=float) if cap else None
+    floor = table["within"].to_numpy(dtype=float) if column == "total" else None
     step = 0.5 if gap > 0 else -0.5
     i = 0
     while gap != 0:
-        index = order[i % len(order)]
-        new = table.at[index, column] + step
-        if new >= 0 and (cap is None or new <= table.at[index, cap]) and (
-                column != "total" or new >= table.at[index, "within"]):
-            table.at[index, column] = new
+        at = order[i % len(order)]
+        new = values[at] + step
+        if new >= 0 and (ceiling is None or new <= ceiling[at]) and (floor is None or new >= floor[at]):
+            values[at] = new
             gap -= 1 if step > 0 else -1
         i += 1
+    table[column] = values
 
 
 def _standard_counts(key: str, providers, rng) -> pd.DataFrame:

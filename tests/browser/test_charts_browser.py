@@ -64,7 +64,7 @@ def misfits(charts: list[dict]) -> list[str]:
 @pytest.mark.parametrize("path", CHAPTERS)
 def test_charts_fit_their_column_after_resizing(reader_page, path):
     page, _ = reader_page
-    for width in (900, 1280, 900, 1280):  # narrower and wider again, across the sidebar's breakpoint
+    for width in (900, 1280):  # narrower, then wider again, across the sidebar's breakpoint
         page.set_viewport_size({"width": width, "height": HEIGHT})
         redrawn(page)
         assert settled_misfits(page) == [], f"after resizing to {width} px"
