@@ -17,7 +17,6 @@ staging folders and kernel socket files that a killed build left behind.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import errno
 import fcntl
@@ -28,8 +27,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import warnings
@@ -49,6 +46,7 @@ from .page import ChapterPage, prepare_chapter
 from .readcache import FOLDER_VARIABLE, read_cache, write_atomically
 from .registry import Chapter, Registry, load_registry
 from .sources import SOURCES_FILE, Source
+from .sphinx_server import SphinxProcess
 
 BOOK_DIR = REPO_ROOT / "book"
 CHAPTERS_SUBDIR = "chapters"
@@ -316,47 +314,6 @@ def javascript_bundle() -> bytes:
             made = write_javascript_bundle(Path(tmp))
             os.replace(made, cache)
     return cache.read_bytes()
-
-
-# Sphinx in a process of its own, started before it is needed: it imports Sphinx and the
-# book's extensions (about a second) while the chapters run, then builds when given its
-# arguments on standard input (an empty line: no build).
-SPHINX_PROCESS = """
-import importlib, json, sys
-for name in json.loads(sys.argv[1]):
-    try:
-        importlib.import_module(name)
-    except Exception:
-        pass  # only a head start: the build imports it again and reports any error
-line = sys.stdin.readline()
-if line.strip():
-    from sphinx.cmd.build import main
-    sys.exit(main(json.loads(line)))
-"""
-
-
-class SphinxProcess:
-    """A Sphinx build process, started ahead of its build so its imports overlap the chapters."""
-
-    def __init__(self, conf: str):
-        listed = re.search(r"^extensions = (\[.*\])$", conf, re.MULTILINE)
-        # myst_nb's setup imports myst_nb.sphinx_ext, the slowest of them
-        modules = ["sphinx.cmd.build", "sphinx.builders.html", "myst_nb.sphinx_ext",
-                   *(ast.literal_eval(listed.group(1)) if listed else [])]
-        self.process = subprocess.Popen([sys.executable, "-c", SPHINX_PROCESS, json.dumps(modules)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        text=True)
-
-    def run(self, args: list[str]) -> tuple[int, str]:
-        """Build with Sphinx's command-line `args`: its exit status and what it printed."""
-        out, err = self.process.communicate(json.dumps(args) + "\n")
-        return self.process.returncode, err + out
-
-    def close(self) -> None:
-        """Stop the process if it was never asked to build (or is still building)."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.communicate()
 
 
 def build_html(book: Path, out: Path, progress: Callable[[str], None], doctrees: Path,

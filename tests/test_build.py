@@ -34,7 +34,7 @@ def test_build_runs_the_chapter_and_writes_the_book(scratch):
 
 def test_each_kind_of_failure_is_named_and_the_last_good_book_is_kept(scratch):
     """A chapter that raises, a chapter that writes a warning, and a page Sphinx warns about
-    (the HTML is built with warnings as errors, in a Sphinx process started with the chapters):
+    (the HTML is built with warnings as errors, by a Sphinx build connected with the chapters):
     each fails the build with its own message, and the book in place is kept, notebook and page,
     with no Sphinx process left behind."""
     run(scratch)
@@ -50,7 +50,7 @@ def test_each_kind_of_failure_is_named_and_the_last_good_book_is_kept(scratch):
     assert "The last good book is unchanged" in message
     assert (executed.read_bytes(), page.read_bytes()) == before
     assert (scratch["out"] / "failed" / "scratch.ipynb").is_file()
-    assert sphinx_processes_left() == []  # the one started beside the chapter is stopped
+    assert sphinx_builds_left() == []  # the one started beside the chapter is stopped
 
     # A warning would print its text, often with local paths, on the page: the chapter fails.
     scratch_notebook(scratch["template"], ['import numpy as np\nshare = np.float64(1) / np.float64(0)'])
@@ -67,12 +67,18 @@ def test_each_kind_of_failure_is_named_and_the_last_good_book_is_kept(scratch):
                                             r".*scratch.*no-such-page"):
         run(scratch)
     assert (executed.read_bytes(), page.read_bytes()) == before
-    assert sphinx_processes_left() == []
+    assert sphinx_builds_left() == []
 
 
-def sphinx_processes_left() -> list[Path]:
-    """This process's children that are Sphinx processes (none once a build has returned)."""
+def sphinx_builds_left(seconds: float = 5.0) -> list[int]:
+    """Sphinx builds still running for this process: the children of its Sphinx server
+    (analysis.sphinx_server). The server takes connections in order, so once a probe has
+    been answered every earlier connection has its child; one closed unused then ends at
+    once, so the builds are awaited for up to `seconds`."""
     import os
+    import time
+
+    from analysis.sphinx_server import SphinxProcess, server_pid
 
     def parent(process: Path) -> int | None:
         try:
@@ -80,8 +86,16 @@ def sphinx_processes_left() -> list[Path]:
         except (OSError, ValueError, IndexError):
             return None
 
-    return [p for p in Path("/proc").glob("[0-9]*")
-            if parent(p) == os.getpid() and b"sphinx" in (p / "cmdline").read_bytes()]
+    probe = SphinxProcess("")
+    assert probe.run(["--version"])[0] == 0
+    probe.close()
+    deadline = time.monotonic() + seconds
+    while True:
+        server = server_pid()
+        left = [int(p.name) for p in Path("/proc").glob("[0-9]*") if server and parent(p) == server]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
 
 
 def test_bad_parameters_stop_before_anything_runs(scratch):
