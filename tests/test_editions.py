@@ -5,12 +5,9 @@ The scratch chapter's data are made to cover 2015-16 to 2017-18 only, so an edit
 under CI this fails, not skips, when Chromium is missing).
 """
 
-import functools
-import http.server
 import json
 import os
 import re
-import threading
 
 import pytest
 
@@ -19,7 +16,7 @@ from analysis import build as build_module
 from analysis.editions import parse_periods
 from analysis.errors import ChapterError, ParameterError
 from analysis.periods import FinancialYear
-from conftest import QuietHandler, scratch_notebook
+from conftest import scratch_notebook, serving
 
 COVERED = ["2015-16", "2016-17", "2017-18"]
 
@@ -134,24 +131,21 @@ def test_editions_side_by_side_with_a_front_door_and_a_not_covered_page(scratch,
 
     # In Chromium, over http and from files: the front door opens the latest edition, and the
     # year switcher lands on the same chapter in the other year.
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    page = browser.new_page()
-    try:
-        base = f"http://127.0.0.1:{server.server_port}/"
-        page.goto(base)
-        page.wait_for_url(base + "editions/2018-19/html/index.html")
-        options = page.eval_on_selector("#handbook-edition", "s => Array.from(s.options, o => o.text)")
-        assert options == ["2015/16", "2016/17", "2017/18", "2018/19"]
-        landed = switch(page, base + "editions/2017-18/html/chapters/scratch.html", "2016/17")
-        assert landed == base + "html/chapters/scratch.html"
-        assert "The answer is 42" in page.inner_text("main")
-        files = out.as_uri() + "/"
-        landed = switch(page, files + "html/chapters/scratch.html", "2017/18")
-        assert landed == files + "editions/2017-18/html/chapters/scratch.html"
-    finally:
-        page.close()
-        server.shutdown()
+    with serving(folder=out) as (base, _):
+        page = browser.new_page()
+        try:
+            page.goto(base)
+            page.wait_for_url(base + "editions/2018-19/html/index.html")
+            options = page.eval_on_selector("#handbook-edition", "s => Array.from(s.options, o => o.text)")
+            assert options == ["2015/16", "2016/17", "2017/18", "2018/19"]
+            landed = switch(page, base + "editions/2017-18/html/chapters/scratch.html", "2016/17")
+            assert landed == base + "html/chapters/scratch.html"
+            assert "The answer is 42" in page.inner_text("main")
+            files = out.as_uri() + "/"
+            landed = switch(page, files + "html/chapters/scratch.html", "2017/18")
+            assert landed == files + "editions/2017-18/html/chapters/scratch.html"
+        finally:
+            page.close()
 
     # Asked for directly, a year the data do not cover is a one-line error, and nothing changes.
     with pytest.raises(ParameterError, match=r"^parameter 'period': 2031-32 is not covered by the scratch data"):

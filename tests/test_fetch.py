@@ -1,9 +1,7 @@
 """Downloading the published A&E files, over a local HTTP server on 127.0.0.1."""
 
-import functools
 import hashlib
 import http.server
-import threading
 import time
 
 import pandas as pd
@@ -16,11 +14,7 @@ from analysis.errors import ParameterError
 from analysis.fetch import Download, FetchError, fetch_files
 from analysis.periods import FinancialYear
 from analysis.sources import read_sources_csv
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+from conftest import serving
 
 
 @pytest.fixture
@@ -28,12 +22,8 @@ def server(tmp_path):
     """Serve tmp_path/served on a random loopback port; stops by itself after the test."""
     served = tmp_path / "served"
     served.mkdir()
-    handler = functools.partial(QuietHandler, directory=str(served))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield served, f"http://127.0.0.1:{httpd.server_port}/"
-    httpd.shutdown()
+    with serving(folder=served) as (base, _):
+        yield served, base
 
 
 SAMPLE_MONTH = REPO_ROOT / "data" / "bundled" / "ae" / "Monthly-AE-April-2016-SYNTHETIC-SAMPLE.csv"
@@ -165,12 +155,8 @@ class MisbehavingHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def bad_server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), MisbehavingHandler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
-    httpd.shutdown()
+    with serving(MisbehavingHandler) as (base, _):
+        yield base
 
 
 def nothing_kept(folder):

@@ -11,17 +11,14 @@ test that a change made before it could mislead (`SharedPages.get`).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from conftest import QuietHandler, require
+from conftest import serving
 
 AXE = Path(os.environ.get("HANDBOOK_AXE", Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"))
 
@@ -29,11 +26,8 @@ AXE = Path(os.environ.get("HANDBOOK_AXE", Path(__file__).parent / "node_modules"
 @pytest.fixture(scope="session")
 def site(bundled_book):
     root = bundled_book / "_build" / "html"
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with serving(folder=root) as (base, _):
+        yield root, base
 
 
 HEIGHT = 1800  # tall, so that no check needs a full-page screenshot (which resizes the viewport)
