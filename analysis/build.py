@@ -30,7 +30,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -512,27 +512,39 @@ def check_writable(folders: list[Path]) -> None:
                                 "(check its permissions)")
 
 
-def read_ahead(registry: Registry, names: list[str], data_dir: str, overrides: dict, jobs: int | None) -> None:
-    """Parse the files that planning `names` reads into the read cache, in `jobs` forked
-    processes, so that the planning (one process, reading every chapter's data to check its
-    parameters) finds them parsed. Errors and warnings are left for the planning to report."""
+@contextlib.contextmanager
+def reading_ahead(registry: Registry, names: list[str], data_dir: str, overrides: dict, jobs: int | None):
+    """While the planning reads each chapter's data in order (to check its parameters), forked
+    processes, one per other core, read them from the last chapter back into the read cache,
+    so the planning finds the later chapters' files parsed. They are stopped when the `with`
+    block ends. Errors and warnings are left for the planning to report."""
     work = []
-    for name in names:
+    for name in reversed(names):
         wanted = dict(overrides)
         if "period" not in registry.chapter(name).parameters and wanted.pop("period", REPORT_PERIOD) != REPORT_PERIOD:
             continue  # planned as not covered: nothing is read
         work.append((name, data_dir, wanted))
-    jobs = min(jobs or os.cpu_count() or 1, len(work))
-    if jobs > 1 and os.environ.get(FOLDER_VARIABLE):
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            list(pool.map(_read_quietly, work))
+    helpers = min((jobs or os.cpu_count() or 1) - 1, len(work) - 1)
+    if helpers < 1 or not os.environ.get(FOLDER_VARIABLE):
+        yield
+        return
+    context = multiprocessing.get_context("fork")
+    children = [context.Process(target=_read_quietly, args=(work[i::helpers],), daemon=True) for i in range(helpers)]
+    for child in children:
+        child.start()
+    try:
+        yield
+    finally:
+        for child in children:
+            child.terminate()  # a file it was writing is left as a .tmp- file, removed under the lock
+            child.join()
 
 
-def _read_quietly(work: tuple[str, str, dict]) -> None:
-    name, data_dir, wanted = work
-    with contextlib.suppress(Exception), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        prepare_chapter(name, data_dir=data_dir, **wanted)
+def _read_quietly(work: list[tuple[str, str, dict]]) -> None:
+    for name, data_dir, wanted in work:
+        with contextlib.suppress(Exception), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prepare_chapter(name, data_dir=data_dir, **wanted)
 
 
 def build(names: list[str] | None = None, data_dir: str | None = None, overrides: dict | None = None,
@@ -563,9 +575,9 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     with read_cache(reads_folder(build_dir, code), code):
         requested = names or [c.name for c in registry.chapters]
         data = check_data_folder(data_dir)
-        read_ahead(registry, requested, str(data or ""), {**overrides, "period": editions[0].period}, jobs)
-        planned = [plan_runs(registry, requested, data_dir, {**overrides, "period": ed.period},
-                             tolerate_period=not names) for ed in editions]
+        with reading_ahead(registry, requested, str(data or ""), {**overrides, "period": editions[0].period}, jobs):
+            planned = [plan_runs(registry, requested, data_dir, {**overrides, "period": ed.period},
+                                 tolerate_period=not names) for ed in editions]
         with build_lock(build_dir):
             for ed in editions:
                 if recover_swap(build_dir / JOURNAL_FILE, [ed.chapters_dir, ed.html_dir]):
