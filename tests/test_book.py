@@ -126,10 +126,12 @@ def test_ae_reruns_for_a_later_year_on_the_real_file(real_data, tmp_path):
     import shutil
 
     from analysis.build import build
+    from conftest import start_from_the_checkouts_caches
 
     data = files_of_chapter(real_data, "ae", tmp_path / "data")
     book = tmp_path / "book"
     shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
+    start_from_the_checkouts_caches(tmp_path / "_build")
     build(names=["ae"], data_dir=str(data), overrides={"period": period}, book_dir=book,
           build_dir=tmp_path / "_build", progress=lambda m: None)
     html, text = page_text(tmp_path / "_build" / "editions" / period, "ae")  # that year's edition only
