@@ -28,7 +28,7 @@ import threading
 # [args, folder, environment]; the child answers with its pid (a line), then, at the end,
 # a JSON [status, printed].
 SERVER = r"""
-import importlib, io, json, os, select, signal, socket, sys
+import importlib, io, json, os, select, signal, socket, sys, tempfile
 listener = socket.socket(fileno=int(sys.argv[1]))
 for name in json.loads(sys.argv[2]):
     try:
@@ -58,6 +58,9 @@ while True:
         os.environ.update(environment)
         channel.write(f"{os.getpid()}\n".encode())
         channel.flush()
+        written = tempfile.TemporaryFile()  # what reaches the file descriptors (a handler made at import)
+        os.dup2(written.fileno(), 1)
+        os.dup2(written.fileno(), 2)
         printed = io.StringIO()
         sys.stdout = sys.stderr = printed
         try:
@@ -67,7 +70,9 @@ while True:
             status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
         except BaseException as exc:
             status, _ = 2, printed.write(f"{type(exc).__name__}: {exc}\n")
-        channel.write(json.dumps([status, printed.getvalue()]).encode())
+        written.seek(0)
+        text = written.read().decode(errors="replace") + printed.getvalue()
+        channel.write(json.dumps([status, text]).encode())
     os._exit(0)
 """
 
@@ -83,8 +88,10 @@ class _Server:
         listener.bind(self.address)
         listener.listen(16)
         with listener:
+            # What the imports print is not shown: a build imports again and reports any error.
             self.process = subprocess.Popen([sys.executable, "-c", SERVER, str(listener.fileno()), json.dumps(modules)],
-                                            stdin=subprocess.PIPE, pass_fds=[listener.fileno()])
+                                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL, pass_fds=[listener.fileno()])
 
     def alive(self) -> bool:
         return self.process.poll() is None
