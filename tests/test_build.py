@@ -36,7 +36,7 @@ def test_each_kind_of_failure_is_named_and_the_last_good_book_is_kept(scratch):
     """A chapter that raises, a chapter that writes a warning, and a page Sphinx warns about
     (the HTML is built with warnings as errors, by a Sphinx build connected with the chapters):
     each fails the build with its own message, and the book in place is kept, notebook and page,
-    with no Sphinx process left behind."""
+    with no Sphinx build left running."""
     run(scratch)
     executed = scratch["book"] / "chapters" / "scratch.ipynb"
     page = scratch["out"] / "html" / "chapters" / "scratch.html"
@@ -75,7 +75,6 @@ def sphinx_builds_left(seconds: float = 5.0) -> list[int]:
     (analysis.sphinx_server). The server takes connections in order, so once a probe has
     been answered every earlier connection has its child; one closed unused then ends at
     once, so the builds are awaited for up to `seconds`."""
-    import os
     import time
 
     from analysis.sphinx_server import SphinxProcess, server_pid
