@@ -10,8 +10,8 @@ The server stops when the process that started it exits (its standard input clos
 
 from __future__ import annotations
 
-import atexit
 import ast
+import atexit
 import json
 import os
 import re
