@@ -40,8 +40,6 @@ import nbformat
 import pytest
 
 from analysis import REPO_ROOT
-from analysis import build as build_module
-from analysis import page as page_module
 from analysis.registry import Chapter, Dataset, Registry
 
 
@@ -305,6 +303,9 @@ def scratch_notebook(path: Path, cells: list[str]) -> Path:
 def scratch(tmp_path, monkeypatch):
     template = scratch_notebook(tmp_path / "scratch.ipynb",
                         ['from myst_nb import glue\nglue("answer", 42, display=False)'])
+    from analysis import build as build_module  # imported here: pytest-xdist's controller needs
+    from analysis import page as page_module  # none of pandas, altair and Sphinx (1.3 s less before any worker)
+
     registry = Registry(
         datasets={"none": Dataset("none", "Nothing", "Nobody", "", "nothing/*.csv")},
         chapters=(Chapter("scratch", "Scratch", template, MODULE, ("none",), {"period": "2016-17"}),))
