@@ -29,6 +29,36 @@ import threading
 # a JSON [status, printed].
 SERVER = r"""
 import importlib, io, json, os, select, signal, socket, sys, tempfile
+
+
+def build(channel):
+    line = channel.readline()
+    if not line:
+        return  # closed unused
+    args, folder, environment = json.loads(line)
+    channel.write(f"{os.getpid()}\n".encode())
+    channel.flush()
+    written = tempfile.TemporaryFile()  # what reaches the file descriptors (a handler made at import)
+    os.dup2(written.fileno(), 1)
+    os.dup2(written.fileno(), 2)
+    printed = io.StringIO()
+    sys.stdout = sys.stderr = printed
+    try:
+        if folder:
+            os.chdir(folder)
+        os.environ.clear()
+        os.environ.update(environment)
+        from sphinx.cmd.build import main
+        status = main(args)
+    except SystemExit as exc:  # --help, --version
+        status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except BaseException as exc:
+        status, _ = 2, printed.write(f"{type(exc).__name__}: {exc}\n")
+    written.seek(0)
+    text = written.read().decode(errors="replace") + printed.getvalue()
+    channel.write(json.dumps([status, text]).encode())
+
+
 listener = socket.socket(fileno=int(sys.argv[1]))
 for name in json.loads(sys.argv[2]):
     try:
@@ -46,34 +76,13 @@ while True:
     if os.fork():
         connection.close()
         continue
-    listener.close()
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    with connection, connection.makefile("rwb") as channel:
-        line = channel.readline()
-        if not line:
-            os._exit(0)
-        args, folder, environment = json.loads(line)
-        os.chdir(folder)
-        os.environ.clear()
-        os.environ.update(environment)
-        channel.write(f"{os.getpid()}\n".encode())
-        channel.flush()
-        written = tempfile.TemporaryFile()  # what reaches the file descriptors (a handler made at import)
-        os.dup2(written.fileno(), 1)
-        os.dup2(written.fileno(), 2)
-        printed = io.StringIO()
-        sys.stdout = sys.stderr = printed
-        try:
-            from sphinx.cmd.build import main
-            status = main(args)
-        except SystemExit as exc:  # --help, --version
-            status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        except BaseException as exc:
-            status, _ = 2, printed.write(f"{type(exc).__name__}: {exc}\n")
-        written.seek(0)
-        text = written.read().decode(errors="replace") + printed.getvalue()
-        channel.write(json.dumps([status, text]).encode())
-    os._exit(0)
+    try:  # the child: whatever happens, it never returns to the loop above
+        listener.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        with connection, connection.makefile("rwb") as channel:
+            build(channel)
+    finally:
+        os._exit(0)
 """
 
 
@@ -142,7 +151,11 @@ class SphinxProcess:
     def run(self, args: list[str]) -> tuple[int, str]:
         """Build with Sphinx's command-line `args`: its exit status and what it printed."""
         with self.connection.makefile("rwb") as channel:
-            channel.write(json.dumps([args, os.getcwd(), dict(os.environ)]).encode() + b"\n")
+            try:
+                folder = os.getcwd()
+            except FileNotFoundError:  # this process's folder was removed: paths must be absolute
+                folder = ""
+            channel.write(json.dumps([args, folder, dict(os.environ)]).encode() + b"\n")
             channel.flush()
             self.pid = int(channel.readline() or 0) or None
             answer = channel.read()

@@ -179,3 +179,23 @@ def test_an_editions_html_is_built_as_soon_as_its_chapters_are_done(tmp_path, mo
     assert [str(f) for f in failures] == [
         f"chapter 'broken' of the 2016-17 edition failed at cell [3] (x) raised ValueError: bad (executed copy "
         f"kept at {tmp_path / 'failed' / 'broken.ipynb'}). The last good 2016-17 edition is unchanged."]
+
+
+def test_a_sphinx_build_that_cannot_start_answers_and_leaves_no_process(tmp_path):
+    """A build whose folder is gone answers with the error (not a hang), and its child of the
+    Sphinx server ends instead of going on as a second server."""
+    import json
+    import os
+    import socket
+
+    from analysis.sphinx_server import server
+
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.connect(server([]).address)
+        with connection.makefile("rwb") as channel:
+            channel.write(json.dumps([["--version"], str(tmp_path / "gone"), dict(os.environ)]).encode() + b"\n")
+            channel.flush()
+            assert int(channel.readline()) > 0
+            status, printed = json.loads(channel.read())
+    assert status == 2 and printed.startswith("FileNotFoundError: ") and "gone" in printed
+    assert sphinx_builds_left() == []
