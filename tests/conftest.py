@@ -9,7 +9,8 @@ Expensive things are made once per test run and shared; use them rather than bui
   (read only: copy what you need to change);
 - `browser`: one Chromium per worker process; `site` (tests/browser/conftest.py): the bundled
   book served on 127.0.0.1;
-- `spark_backend`: one local Spark session per worker process;
+- `spark_backend`: one local Spark session per worker process, also serving Spark Connect
+  (`spark_connect_url`) so a kernel can attach to its JVM instead of starting one;
 - `shared_reads` (automatic): parsed published files kept for the whole run, as a build keeps them;
 Both books are built in the background from the start of the run, once for all pytest-xdist
 workers, and the tests that read them run last. A chapter this checkout's own builds already
@@ -29,6 +30,7 @@ import functools
 import http.server
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -232,12 +234,24 @@ def spark_backend(tmp_path_factory):
     import ibis
     from pyspark.sql import SparkSession
 
+    with socket.socket() as probe:  # a free port for the session's Spark Connect server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     session = (SparkSession.builder.master("local[2]").appName("handbook-tests")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
                .config("spark.driver.extraJavaOptions", SHORT_RUN_JVM)
+               .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
+               .config("spark.connect.grpc.binding.address", "127.0.0.1")
+               .config("spark.connect.grpc.binding.port", str(port))
                .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse"))).getOrCreate())
     yield ibis.pyspark.connect(session)
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_connect_url(spark_backend) -> str:
+    """The address of `spark_backend`'s Spark Connect server, for a process that attaches to its JVM."""
+    return f"sc://127.0.0.1:{spark_backend._session.conf.get('spark.connect.grpc.binding.port')}"
 
 
 CHROMIUM = Path(os.environ.get("HANDBOOK_CHROMIUM", "/usr/bin/chromium"))

@@ -13,7 +13,6 @@ from analysis.apc import aggregate, read_apc, read_table
 from analysis.apc.synthetic import write_extract
 from analysis.registry import load_registry
 from analysis.sources import resolve_all
-from conftest import SHORT_RUN_JVM
 
 CCGS = [f"F{i:03d}" for i in range(1, 300)]
 
@@ -59,20 +58,18 @@ def test_spark_table_parameter_bad_inputs_are_one_line_parameter_errors(tmp_path
         vanguards.validate_parameters({**params, "spark_table": f"parquet.`{folder}`"}, sources)
 
 
-def test_chapter_reads_a_spark_table_end_to_end(spark_backend, extract, tmp_path, monkeypatch):
+def test_chapter_reads_a_spark_table_end_to_end(spark_backend, spark_connect_url, extract, tmp_path, monkeypatch):
     """The chapter run as the build runs it (papermill, a separate kernel process): the kernel
-    takes the active Spark session (a local one there, its JVM set through the environment as
-    a platform would) and reads the table by its path identifier; the page's record-level
-    figures equal DuckDB's on the same files."""
+    takes the active Spark session, which its environment makes a Spark Connect session to this
+    process's JVM (`SPARK_REMOTE`, as a platform would), and reads a table that exists only in that
+    JVM (a global temporary view of the extract); the page's figures equal DuckDB's on the files."""
     from analysis.build import Run, execute, kernel_socket_prefix
     from analysis.page import prepare_chapter
 
-    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", f'--master local[2] --driver-java-options "{SHORT_RUN_JVM}" '
-                                              f"--conf spark.ui.enabled=false --conf spark.sql.warehouse.dir="
-                                              f"{tmp_path / 'spark-warehouse'} pyspark-shell")
-
-    name = f"parquet.`{extract}`"
-    page = prepare_chapter("vanguards", spark_table=name)
+    spark_backend._session.read.parquet(str(extract)).createOrReplaceGlobalTempView("handbook_test_apc")
+    name = "global_temp.handbook_test_apc"
+    page = prepare_chapter("vanguards", spark_table=name)  # checked here, on this process's own session
+    monkeypatch.setenv("SPARK_REMOTE", spark_connect_url)
     (tmp_path / "out").mkdir()
     run = execute(Run(chapter=page.chapter, parameters=page.parameters, data_dir="", page=page),
                   tmp_path / "out", tmp_path / "failed", kernel_socket_prefix(tmp_path))
