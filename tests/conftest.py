@@ -19,7 +19,8 @@ file they already parsed with the same code (`_build/cache/reads`), are taken fr
 build would, so the tests after `handbook build` redo nothing they need not (the nbval tests
 still re-execute every chapter).
 A test that needs a build of its own (a failure, a rollback, a re-run) builds the `scratch`
-chapter: one small notebook and no data.
+chapter: one small notebook and no data. A test of what one chapter's page says for other
+parameters executes that chapter alone (`run_chapter_alone`), without an edition or HTML.
 """
 
 from __future__ import annotations
@@ -295,6 +296,34 @@ def serving(handler=None, folder: Path | None = None):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def run_chapter_alone(folder: Path, name: str, data_dir: str = "", kernel_env: dict | None = None,
+                      **parameters) -> tuple[dict, str]:
+    """Execute one registered chapter as a build does (its parameters checked in this process,
+    the notebook in a kernel of its own, whose environment also has `kernel_env`), without an
+    edition or HTML: its glued values (as text) and its HTML outputs (glued or shown). The run
+    must succeed."""
+    from analysis.build import Run, execute, kernel_socket_prefix
+    from analysis.page import prepare_chapter
+
+    page = prepare_chapter(name, data_dir=data_dir, **parameters)
+    (folder / "out").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        for variable, value in (kernel_env or {}).items():
+            patch.setenv(variable, value)
+        run = execute(Run(chapter=page.chapter, parameters=page.parameters, data_dir=data_dir, page=page),
+                      folder / "out", folder / "failed", kernel_socket_prefix(folder))
+    assert run.error is None
+    glued, html = {}, []
+    for cell in nbformat.read(folder / "out" / f"{name}.ipynb", as_version=4).cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            key = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if key:
+                glued[key] = next(v for k, v in data.items() if k.endswith("text/plain")).strip("'\"")
+            html += [v for k, v in data.items() if k.endswith("text/html")]
+    return glued, "\n".join(html)
 
 
 # A scratch chapter for the build and CLI tests: its notebook needs no registry or data.

@@ -4,7 +4,6 @@ parameter, checked before any notebook runs.
 
 The Spark session is conftest.py's `spark_backend`, one per test run (per worker)."""
 
-import nbformat
 import pandas as pd
 import pytest
 
@@ -13,6 +12,7 @@ from analysis.apc import aggregate, read_apc, read_table
 from analysis.apc.synthetic import write_extract
 from analysis.registry import load_registry
 from analysis.sources import resolve_all
+from conftest import run_chapter_alone
 
 CCGS = [f"F{i:03d}" for i in range(1, 300)]
 
@@ -60,29 +60,16 @@ def test_spark_table_parameter_bad_inputs_are_one_line_parameter_errors(tmp_path
         vanguards.validate_parameters({**params, "spark_table": f"parquet.`{folder}`"}, sources)
 
 
-def test_chapter_reads_a_spark_table_end_to_end(spark_backend, spark_connect_url, extract, tmp_path, monkeypatch):
+def test_chapter_reads_a_spark_table_end_to_end(spark_backend, spark_connect_url, extract, tmp_path):
     """The chapter run as the build runs it (papermill, a separate kernel process): the kernel
     takes the active Spark session, which its environment makes a Spark Connect session to this
     process's JVM (`SPARK_REMOTE`, as a platform would), and reads a table that exists only in that
     JVM (a global temporary view of the extract); the page's figures equal DuckDB's on the files."""
-    from analysis.build import Run, execute, kernel_socket_prefix
-    from analysis.page import prepare_chapter
-
     spark_backend._session.read.parquet(str(extract)).createOrReplaceGlobalTempView("handbook_test_apc")
     name = "global_temp.handbook_test_apc"
-    page = prepare_chapter("vanguards", spark_table=name)  # checked here, on this process's own session
-    monkeypatch.setenv("SPARK_REMOTE", spark_connect_url)
-    (tmp_path / "out").mkdir()
-    run = execute(Run(chapter=page.chapter, parameters=page.parameters, data_dir="", page=page),
-                  tmp_path / "out", tmp_path / "failed", kernel_socket_prefix(tmp_path))
-    assert run.error is None
-    glued = {}
-    for cell in nbformat.read(tmp_path / "out" / "vanguards.ipynb", as_version=4).cells:
-        for output in cell.get("outputs", []):
-            key = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if key:
-                text = next(v for k, v in output["data"].items() if k.endswith("text/plain"))
-                glued[key] = text.strip("'\"")
+    # checked on this process's own session, then read in the kernel through Spark Connect
+    glued, _ = run_chapter_alone(tmp_path, "vanguards", kernel_env={"SPARK_REMOTE": spark_connect_url},
+                                 spark_table=name)
     assert glued["records_source"] == (f"Record-level admissions: the Spark table {name}, read on the active "
                                        "Spark session.")
     registry = load_registry()
