@@ -357,4 +357,5 @@ def scratch(tmp_path, monkeypatch):
     monkeypatch.setattr(build_module, "TOC_FILE", tmp_path / "_toc.yml")
     book = tmp_path / "book"
     shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
+    (book / "methods.md").write_text("# Methods\n\nThe scratch book's short stand-in for the methods page.\n")
     return {"template": template, "book": book, "out": tmp_path / "_build", "tmp": tmp_path}
