@@ -252,6 +252,10 @@ def spark_backend(tmp_path_factory):
 @pytest.fixture(scope="session")
 def spark_connect_url(spark_backend) -> str:
     """The address of `spark_backend`'s Spark Connect server, for a process that attaches to its JVM."""
+    import importlib.util
+
+    require(importlib.util.find_spec("grpc") is not None,
+            "Spark Connect's client is needed (pip install -e '.[spark]' installs pyspark[connect])")
     return f"sc://127.0.0.1:{spark_backend._session.conf.get('spark.connect.grpc.binding.port')}"
 
 
