@@ -81,26 +81,19 @@ root, data, done, failed = Path(sys.argv[1]), sys.argv[2] or None, Path(sys.argv
 try:
     from analysis import REPO_ROOT
     from analysis.build import build
-    sys.path.insert(0, str(REPO_ROOT / "tests"))
-    from conftest import start_from_the_checkouts_caches
     shutil.copytree(REPO_ROOT / "book", root / "book", ignore=shutil.ignore_patterns("chapters"))
-    start_from_the_checkouts_caches(root / "_build")
+    # What this checkout's builds kept (chapters run, by run key, and files parsed, by checksum;
+    # both for this version of the code only), as any build of the checkout would find them.
+    for kind in ("runs", "reads"):
+        kept = REPO_ROOT / "_build" / "cache" / kind
+        if kept.is_dir():
+            shutil.copytree(kept, root / "_build" / "cache" / kind, ignore=shutil.ignore_patterns(".tmp-*"))
     build(data_dir=data, book_dir=root / "book", build_dir=root / "_build", progress=print)
 except BaseException:
     failed.write_text(traceback.format_exc())
     raise
 done.touch()
 """
-
-
-def start_from_the_checkouts_caches(build_dir: Path) -> None:
-    """Give a test's build folder what this checkout's builds kept (chapters run, by run key,
-    and files parsed, by checksum; both for this version of the code only), as any build of
-    the checkout would find them."""
-    for kind in ("runs", "reads"):
-        kept = REPO_ROOT / "_build" / "cache" / kind
-        if kept.is_dir():
-            shutil.copytree(kept, Path(build_dir) / "cache" / kind, ignore=shutil.ignore_patterns(".tmp-*"))
 
 
 BOOKS = {"bundled_book": "bundled", "real_book": "real"}  # fixture: folder in the run's temporary folder
