@@ -34,9 +34,9 @@ def test_spark_and_duckdb_agree_exactly_from_files_and_from_a_table(spark_backen
     # both). The engines' scans are the same whatever the period: it is applied to their results.
     own = aggregate(read_table(spark_backend, f"parquet.`{extract}`"), None, None, CCGS)
     assert own["years"] == ["2014-15", "2015-16", "2016-17"]
-    on_duckdb = aggregate(read_apc(extract), None, None, CCGS)
+    own_on_duckdb = aggregate(read_apc(extract), None, None, CCGS)
     for part in ("admissions", "by_month", "exclusions"):
-        pd.testing.assert_frame_equal(own[part], on_duckdb[part])
+        pd.testing.assert_frame_equal(own[part], own_on_duckdb[part])
 
 
 def test_spark_table_parameter_bad_inputs_are_one_line_parameter_errors(tmp_path, spark_backend):
