@@ -65,6 +65,15 @@ for name in json.loads(sys.argv[2]):
         importlib.import_module(name)
     except Exception:
         pass  # only a head start: the build imports it again and reports any error
+try:  # the extensions every Sphinx application loads
+    from sphinx.application import builtin_extensions
+except Exception:
+    builtin_extensions = ()
+for name in builtin_extensions:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # finished builds are reaped by the system
 while True:
     ready, _, _ = select.select([listener, sys.stdin], [], [])
