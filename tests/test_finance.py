@@ -18,7 +18,7 @@ def inputs():
 
 @pytest.fixture(scope="module")
 def tolerance(inputs):
-    """`finance.rounding_tolerance(inputs)`, computed once: it recomputes the tables 114 times."""
+    """`finance.rounding_tolerance(inputs)`, computed once: it recomputes groups of figures 186 times."""
     return finance.rounding_tolerance(inputs)
 
 

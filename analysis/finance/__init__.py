@@ -195,8 +195,8 @@ def provider_sector(inputs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def reproduce(inputs: pd.DataFrame) -> dict:
-    """The recomputed value of every figure in data/published/finance.csv."""
+def _performance_figures(inputs: pd.DataFrame) -> dict:
+    """Each under/(over)spend and its percentage, the sums of the 2016/17 lines and the headline."""
     out = {}
     perf = performance_table(inputs).set_index(["year", "item"])
     for (year, item), row in perf.iterrows():
@@ -207,8 +207,21 @@ def reproduce(inputs: pd.DataFrame) -> dict:
     lines_2016 = perf.loc["2016/17"].drop(index="total")
     out["plan_2016_17_total"] = lines_2016["plan"].sum()  # the sum of the lines, against the printed total
     out["actual_2016_17_total"] = lines_2016["actual"].sum()
-    for row in expenditure_table(inputs).dropna(subset=["increase_pct"]).itertuples():
-        out[f"increase_{row.year.replace('/', '_')}_{row.item}"] = row.increase_pct
+    headline = perf.loc[("2016/17", "total")]
+    out.update({"headline_underspend": headline["variance"], "headline_underspend_pct": headline["variance_pct"],
+                "headline_budget": headline["plan"]})
+    return out
+
+
+def _increase_figures(inputs: pd.DataFrame) -> dict:
+    """Each line's increase in expenditure on the year before."""
+    return {f"increase_{row.year.replace('/', '_')}_{row.item}": row.increase_pct
+            for row in expenditure_table(inputs).dropna(subset=["increase_pct"]).itertuples()}
+
+
+def _limit_figures(inputs: pd.DataFrame) -> dict:
+    """Each financial duty's underspend, the total revenue limit's, and how many duties were met."""
+    out = {}
     limits = limits_table(inputs).set_index("item")
     for item in LIMITS:
         out[f"limit_underspend_{item}"] = limits.loc[item, "underspend"]
@@ -218,16 +231,42 @@ def reproduce(inputs: pd.DataFrame) -> dict:
                 "limit_total_revenue_underspend": total["underspend"],
                 "limit_total_revenue_pct": total["underspend_pct"],
                 "limits_met": int(limits.loc[LIMITS, "met"].sum())})
-    headline = perf.loc[("2016/17", "total")]
-    out.update({"headline_underspend": headline["variance"], "headline_underspend_pct": headline["variance_pct"],
-                "headline_budget": headline["plan"]})
+    return out
+
+
+def _ccg_figures(inputs: pd.DataFrame) -> dict:
+    """The risk reserve released and the CCG position rebuilt from the commentary."""
+    out = {}
     reserve = inputs[(inputs["table"] == "reserve") & (inputs["measure"] == "risk_reserve_released")]
     out["risk_reserve_release"] = float(reserve["value"].sum())
     steps = ccg_reconciliation(inputs).set_index("step")["gbp_m"]
     out["ccg_before_reserve"] = steps["before_reserve"]
     out["ccg_before_reserve_pct"] = 100 * steps["before_reserve"] / value_finder(inputs)("performance", "ccgs", "2016/17", "plan")
     out["ccg_position_from_commentary"] = steps["after_reserve"]
-    return {k: (None if v is None or pd.isna(v) else float(v)) for k, v in out.items()}
+    return out
+
+
+# The reproduced figures in groups, each computed from the rows of the input tables named beside
+# it and only those (a group cannot read another table), so that the rounding tolerance
+# recomputes a group only when one of its inputs moves.
+FIGURE_GROUPS = ((_performance_figures, ("performance", "expenditure")),
+                 (_increase_figures, ("expenditure",)),
+                 (_limit_figures, ("limits",)),
+                 (_ccg_figures, ("ccg_position", "reserve", "performance")))
+
+
+def _group_figures(group: tuple, inputs: pd.DataFrame) -> dict:
+    compute, tables = group
+    values = compute(inputs[inputs["table"].isin(tables)])
+    return {k: (None if v is None or pd.isna(v) else float(v)) for k, v in values.items()}
+
+
+def reproduce(inputs: pd.DataFrame) -> dict:
+    """The recomputed value of every figure in data/published/finance.csv."""
+    figures = {}
+    for group in FIGURE_GROUPS:
+        figures.update(_group_figures(group, inputs))
+    return figures
 
 
 def rounding_tolerance(inputs: pd.DataFrame) -> dict:
@@ -236,19 +275,24 @@ def rounding_tolerance(inputs: pd.DataFrame) -> dict:
     Each input is moved by half a unit of its last printed digit, up and then down, one
     at a time, and the largest change it makes to each figure is added up over the
     inputs. For a sum or difference of n figures rounded to £1m that is n x £0.5m; for a
-    percentage it is how far the rounding of its numerator and base can move it.
+    percentage it is how far the rounding of its numerator and base can move it. An input
+    moves only the figures of the groups that read its table (`FIGURE_GROUPS`).
     """
-    base = reproduce(inputs)
-    tolerance = {name: 0.0 for name, v in base.items() if v is not None}
+    base = [_group_figures(group, inputs) for group in FIGURE_GROUPS]
+    tolerance = {name: 0.0 for figures in base for name, v in figures.items() if v is not None}
     for index in inputs.index[inputs["rounding"] > 0]:
         half = inputs.at[index, "rounding"] / 2
-        moved = []
+        shifted = []
         for step in (half, -half):
-            shifted = inputs.copy()
-            shifted.at[index, "value"] += step
-            moved.append(reproduce(shifted))
-        for name in tolerance:
-            tolerance[name] += max(abs(m[name] - base[name]) for m in moved if m[name] is not None)
+            shifted.append(inputs.copy())
+            shifted[-1].at[index, "value"] += step
+        for group, before in zip(FIGURE_GROUPS, base):
+            if inputs.at[index, "table"] not in group[1]:
+                continue
+            moved = [_group_figures(group, each) for each in shifted]
+            for name in before:
+                if name in tolerance:
+                    tolerance[name] += max(abs(m[name] - before[name]) for m in moved if m[name] is not None)
     return tolerance
 
 
