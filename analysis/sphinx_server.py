@@ -60,20 +60,15 @@ def build(channel):
 
 
 listener = socket.socket(fileno=int(sys.argv[1]))
-for name in json.loads(sys.argv[2]):
+try:  # the extensions every Sphinx application loads, after the book's
+    from sphinx.application import builtin_extensions
+except Exception:
+    builtin_extensions = ()
+for name in [*json.loads(sys.argv[2]), *builtin_extensions]:
     try:
         importlib.import_module(name)
     except Exception:
         pass  # only a head start: the build imports it again and reports any error
-try:  # the extensions every Sphinx application loads
-    from sphinx.application import builtin_extensions
-except Exception:
-    builtin_extensions = ()
-for name in builtin_extensions:
-    try:
-        importlib.import_module(name)
-    except Exception:
-        pass
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # finished builds are reaped by the system
 while True:
     ready, _, _ = select.select([listener, sys.stdin], [], [])
