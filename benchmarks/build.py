@@ -9,9 +9,13 @@ book/ in a temporary folder, so the working book is untouched, and prints:
 - clean build of one edition (the report year's);
 - rebuild with nothing changed (no notebook executed, no page rebuilt);
 - one chapter re-run (`handbook run ae --force`);
-- clean build of four editions (2015-16..2018-19).
+- clean build of four editions (2015-16..2018-19);
+- with `--tests`, also the README's test command (`python -m pytest`, which builds its own
+  books) in this checkout: its wall time against its aim, and the busy CPU-seconds of the
+  machine while it ran (so a slower machine and a heavier suite can be told apart), beside
+  the floor measured again just before it.
 
-    python benchmarks/build.py [--data DIR] [--jobs N]
+    python benchmarks/build.py [--data DIR] [--jobs N] [--tests]
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,6 +34,7 @@ from analysis.build import build
 
 AIMS = {"rebuild, nothing changed": 3, "one chapter re-run": 5, "clean build, one edition": 20,
         "clean build, four editions": 60}
+TESTS_AIM = 120  # seconds, for `python -m pytest` on 2 cores
 
 
 def floor_seconds() -> float:
@@ -65,10 +72,34 @@ def timed(**kwargs) -> tuple[float, int]:
     return seconds, int(running[0].split()[1]) if running else 0
 
 
+def busy_cpu_seconds() -> float:
+    """CPU-seconds this machine has spent busy since it started (user, nice, system and interrupts,
+    from /proc/stat): the processes a test run starts are not all its descendants when they end
+    (kernels, Chromium), so their time is counted machine-wide."""
+    ticks = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(t) for t in ticks[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def time_tests() -> tuple[float, float, str]:
+    """Wall seconds of `python -m pytest` in this checkout, the machine's busy CPU-seconds meanwhile,
+    and its summary line. A failing suite is not a timing: it stops the benchmark."""
+    busy = busy_cpu_seconds()
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q"], cwd=REPO_ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    lines = result.stdout.strip().splitlines() or [""]
+    if result.returncode != 0:
+        raise SystemExit(f"python -m pytest failed (exit status {result.returncode}); no timing:\n"
+                         + "\n".join(lines[-15:]) + result.stderr[-2000:])
+    return seconds, busy_cpu_seconds() - busy, lines[-1].strip("= ")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data")
     parser.add_argument("--jobs", type=int)
+    parser.add_argument("--tests", action="store_true", help="also time python -m pytest against its aim")
     args = parser.parse_args()
     common = {"data_dir": args.data, "jobs": args.jobs}
     figures = {}
@@ -82,6 +113,9 @@ def main() -> None:
         book, out = fresh_copy(Path(tmp) / "four")
         figures["clean build, four editions"] = timed(book_dir=book, build_dir=out,
                                                       overrides={"period": "2015-16..2018-19"}, **common)
+    if args.tests:
+        tests_floor = floor_seconds()
+        tests = time_tests()
     cores = min(args.jobs or os.cpu_count() or 1, os.cpu_count() or 1)
     print(f"Build benchmark ({os.cpu_count()} cores, data: {args.data or 'bundled samples'}, "
           f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
@@ -91,6 +125,12 @@ def main() -> None:
         verdict = "meets" if seconds < AIMS[name] else "misses"
         print(f"  {name:32} {seconds:6.1f} s   aim < {AIMS[name]} s ({verdict}); {chapters} chapter(s) executed, "
               f"floor {chapters * floor / min(cores, max(chapters, 1)):.1f} s")
+
+    if args.tests:
+        seconds, cpu, summary = tests
+        verdict = "meets" if seconds < TESTS_AIM else "misses"
+        print(f"  {'python -m pytest':32} {seconds:6.1f} s   aim < {TESTS_AIM} s ({verdict}); machine busy {cpu:.0f} "
+              f"CPU-s ({summary}), floor just before it {tests_floor:.1f} s")
 
 
 if __name__ == "__main__":
