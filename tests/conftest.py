@@ -339,10 +339,8 @@ def scratch_notebook(path: Path, cells: list[str]) -> Path:
     return path
 
 
-@pytest.fixture
-def scratch(tmp_path, monkeypatch):
-    template = scratch_notebook(tmp_path / "scratch.ipynb",
-                        ['from myst_nb import glue\nglue("answer", 42, display=False)'])
+def scratch_registry(monkeypatch, template: Path, toc: Path) -> None:
+    """The build and the pages see one registered chapter, the scratch one, from `template`."""
     from analysis import build as build_module  # imported here: pytest-xdist's controller needs
     from analysis import page as page_module  # none of pandas, altair and Sphinx (1.3 s less before any worker)
 
@@ -351,8 +349,20 @@ def scratch(tmp_path, monkeypatch):
         chapters=(Chapter("scratch", "Scratch", template, MODULE, ("none",), {"period": "2016-17"}),))
     monkeypatch.setattr(build_module, "load_registry", lambda: registry)
     monkeypatch.setattr(page_module, "load_registry", lambda: registry)
-    monkeypatch.setattr(build_module, "TOC_FILE", tmp_path / "_toc.yml")
-    book = tmp_path / "book"
+    monkeypatch.setattr(build_module, "TOC_FILE", toc)
+
+
+def scratch_book(folder: Path, monkeypatch, cells: list[str] | None = None) -> dict:
+    """A book of the scratch chapter in `folder` (its template glues `answer`, 42 unless `cells` say otherwise)."""
+    template = scratch_notebook(folder / "scratch.ipynb",
+                                cells or ['from myst_nb import glue\nglue("answer", 42, display=False)'])
+    scratch_registry(monkeypatch, template, folder / "_toc.yml")
+    book = folder / "book"
     shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
     (book / "methods.md").write_text("# Methods\n\nThe scratch book's short stand-in for the methods page.\n")
-    return {"template": template, "book": book, "out": tmp_path / "_build", "tmp": tmp_path}
+    return {"template": template, "book": book, "out": folder / "_build", "tmp": folder}
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    return scratch_book(tmp_path, monkeypatch)
