@@ -3,15 +3,15 @@
 Several chapters read the same published files (the front page reads nearly all of them),
 each edition reads them again, and the build reads them once more to check each chapter's
 period before any chapter runs. A reader decorated with `cached_read` returns a table and
-is called once per file content: its table is kept in the build's cache folder, as Parquet
-(data only: loading it runs no code), under the checksum of the file's bytes, the reader's
-name and the package's code, so a changed file, a changed reader or any other change to the
-package is read afresh. The checksum is taken from the bytes each time (never from a file's
-size or date), so a changed file is never served stale. Each kept table is written with a
-record (`analysis.sealed`) and served only if it matches it; one that does not is removed
-and the file read again (said in one line by the build; silently in a chapter's kernel,
-whose output is the page). A table that does not come back from Parquet exactly as the
-reader returned it (values, types, index, attrs) is not kept.
+is called once per file content: its table is kept in the build's cache folder in Arrow's
+file format (data only: loading it runs no code), under the checksum of the file's bytes,
+the reader's name and the package's code, so a changed file, a changed reader or any other
+change to the package is read afresh. The checksum is taken from the bytes each time (never
+from a file's size or date), so a changed file is never served stale. Each kept table is
+written with a record (`analysis.sealed`) and served only if it matches it; one that does
+not is removed and the file read again (said in one line by the build; silently in a
+chapter's kernel, whose output is the page). A table that does not come back exactly as the
+reader returned it (values, dtypes, index, columns, attrs) is not kept.
 
 Caching is on only inside a build (`handbook build` turns it on for itself and, through the
 environment, for the chapters' kernels); called anywhere else, a reader simply reads. A read
@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import io
 import os
 import shutil
 import warnings
@@ -35,7 +34,7 @@ from . import sealed
 
 FOLDER_VARIABLE = "HANDBOOK_READ_CACHE"  # the cache folder
 CODE_VARIABLE = "HANDBOOK_CODE_KEY"  # the checksum of the package's code (analysis.editions.code_checksum)
-SUFFIX = ".parquet"
+SUFFIX = ".arrow"
 
 _say: Callable[[str], None] | None = None  # where a dropped table is reported (the build's terminal)
 
@@ -114,22 +113,24 @@ def cached_read(reader):
 
 
 def _table(data: bytes):
-    import pandas as pd
+    import pyarrow as pa
 
-    return pd.read_parquet(io.BytesIO(data))
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas()
 
 
 def _keep(target: Path, result) -> None:
-    """Keep `result` in `target` as Parquet, if it comes back exactly as it is (kernels running
-    side by side may write the same key)."""
-    import pandas as pd
+    """Keep `result` in `target` as an Arrow table, if it comes back exactly as it is (values,
+    dtypes, index, columns, attrs); kernels running side by side may write the same key."""
+    import pyarrow as pa
 
     with contextlib.suppress(Exception):  # a result that cannot be kept is simply read again next time
-        buffer = io.BytesIO()
-        result.to_parquet(buffer)
-        data = buffer.getvalue()
+        table = pa.Table.from_pandas(result)
+        buffer = pa.BufferOutputStream()
+        with pa.ipc.new_file(buffer, table.schema) as writer:
+            writer.write_table(table)
+        data = buffer.getvalue().to_pybytes()
         back = _table(data)
-        pd.testing.assert_frame_equal(back, result, check_exact=True, check_index_type=True,
-                                      check_column_type=True, check_frame_type=True, check_flags=True)
-        if back.attrs == result.attrs:
+        if (back.equals(result) and type(back.index) is type(result.index) and back.index.equals(result.index)
+                and list(back.columns) == list(result.columns) and list(back.dtypes) == list(result.dtypes)
+                and back.attrs == result.attrs):
             sealed.write(target, data)

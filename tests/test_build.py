@@ -138,7 +138,7 @@ def test_a_kept_reading_is_served_only_for_the_same_bytes_name_and_code(tmp_path
     assert text(read_rows(first)) == "ONE" and text(read_rows(first)) == "ONE" and len(reads) == 2  # outside a build
     with read_cache(tmp_path / "cache", "code-1"):
         assert [text(read_rows(first)), text(read_rows(first))] == ["ONE", "ONE"] and len(reads) == 3
-        assert sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [".hmac", ".parquet"]
+        assert sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [".arrow", ".hmac"]
         # Changed bytes of the same size and date are read again: the key is the content.
         stat = first.stat()
         first.write_text("two")

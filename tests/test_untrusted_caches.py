@@ -17,7 +17,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from analysis import build as build_module
@@ -102,11 +101,15 @@ def manifest(root: Path) -> Path:
 
 
 def alter_cached_table(root: Path) -> None:
-    """Double every population in the kept parsed file (a valid Parquet table)."""
-    kept = next((root / "_build" / "cache" / "reads").glob("*/*.parquet"))
-    table = pd.read_parquet(kept)
+    """Double every population in the kept parsed file (a valid Arrow table)."""
+    import pyarrow as pa
+
+    kept = next((root / "_build" / "cache" / "reads").glob("*/*.arrow"))
+    table = pa.ipc.open_file(pa.BufferReader(kept.read_bytes())).read_all().to_pandas()
     table["population"] *= 2
-    table.to_parquet(kept)
+    altered = pa.Table.from_pandas(table)
+    with pa.OSFile(str(kept), "wb") as sink, pa.ipc.new_file(sink, altered.schema) as writer:
+        writer.write_table(altered)
 
 
 def edit_manifest_and_its_record(root: Path) -> None:
@@ -149,7 +152,7 @@ SPHINX = r"sphinx-state\.json records Sphinx's state and the published HTML, and
 # case: (damage, the template's answer (the true figure), build options, the one line said)
 CASES = {
     "cached table altered": (alter_cached_table, 43, {"force": True},
-                             r"_build/cache/reads/\w+/\w+\.parquet does not match the record written with it"),
+                             r"_build/cache/reads/\w+/\w+\.arrow does not match the record written with it"),
     "kept notebook edited": (lambda root: glued(kept_notebook(root, 42), "41"), 42, {}, KEPT_RUN),
     "kept notebook truncated": (lambda root: cut_in_half(kept_notebook(root, 42)), 42, {}, KEPT_RUN),
     "reused chapter notebook edited": (
@@ -198,7 +201,7 @@ def test_files_placed_in_the_caches_never_run(built, tmp_path, monkeypatch):
     root = copy_of(built, tmp_path, monkeypatch, 43)
     reads = next((root / "_build" / "cache" / "reads").iterdir())
     key = cache_key("analysis.population.read_population", built[0] / "population.csv", code_checksum())
-    for name in (f"{key}.parquet", f"{key}.pickle", "any.pickle"):
+    for name in (f"{key}.arrow", f"{key}.pickle", "any.pickle"):
         (reads / name).write_bytes(payload(root))
     for doctree in (root / "_build" / "work" / "2016-17" / "doctrees").rglob("*.doctree"):
         doctree.write_bytes(payload(root))
@@ -211,6 +214,6 @@ def test_files_placed_in_the_caches_never_run(built, tmp_path, monkeypatch):
     assert not (root / "MARKER").exists()
     assert text_of(root / "_build" / "html" / "chapters" / "scratch.html") == built[1][43]
     assert sorted(re.sub(r" .*", "", line.split("/")[-1]) for line in said[:3]) == sorted(
-        ["any.pickle", f"{key}.parquet", f"{key}.pickle"])
+        ["any.pickle", f"{key}.arrow", f"{key}.pickle"])
     assert "sphinx-state.json records Sphinx's state" in said[3] and len(said) == 4
-    assert sorted(p.suffix for p in reads.iterdir()) == [".hmac", ".parquet"]  # a table again, with its record
+    assert sorted(p.suffix for p in reads.iterdir()) == [".arrow", ".hmac"]  # a table again, with its record
