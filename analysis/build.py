@@ -662,13 +662,16 @@ def trusted_chapters(ed: Edition, progress: Callable[[str], None]) -> tuple[dict
         progress(line)
     trusted = {}
     for path in sorted(ed.chapters_dir.glob("*.ipynb")) if ed.chapters_dir.is_dir() else []:
-        notebook = path.read_bytes()
+        try:
+            notebook = path.read_bytes()
+        except OSError:
+            notebook = None
         entry = manifest.get(path.stem)
-        if entry is not None and hashlib.sha256(notebook).hexdigest() == entry.get("notebook"):
+        if entry is not None and notebook is not None and hashlib.sha256(notebook).hexdigest() == entry.get("notebook"):
             trusted[path.stem] = notebook
         elif not said:
-            why = ("is not the notebook the build wrote there (its sha256 differs from the manifest's)" if entry
-                   else f"is not recorded in {ed.manifest}")
+            why = ("cannot be read" if notebook is None else f"is not recorded in {ed.manifest}" if entry is None
+                   else "is not the notebook the build wrote there (its sha256 differs from the manifest's)")
             progress(f"Not reused: {path} {why}; it is left out and its chapter made again.")
     return manifest, trusted
 
@@ -687,7 +690,10 @@ def sphinx_state(ed: Edition) -> dict[str, str]:
             relative = path.relative_to(root)
             if path.is_file() and not (root == ed.work_dir and relative.parts[0] in NOT_SPHINX | {
                     STATE_FILE, STATE_FILE + sealed.RECORD_SUFFIX}) and relative.as_posix() != f"_static/{SITE_LIST}":
-                files[prefix + relative.as_posix()] = sealed.sha256_of(path)
+                try:
+                    files[prefix + relative.as_posix()] = sealed.sha256_of(path)
+                except OSError:
+                    files[prefix + relative.as_posix()] = "unreadable"  # never as recorded
     return files
 
 

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -128,8 +129,10 @@ def drop(path: Path, why: str, say: Callable[[str], None] | None, then: str) -> 
 
 
 def remove(path: Path) -> None:
-    """Remove `path` and its record."""
+    """Remove `path` (a folder too, if one was placed there) and its record."""
     for each in (Path(path), _record_path(Path(path))):
+        if each.is_dir() and not each.is_symlink():
+            shutil.rmtree(each, ignore_errors=True)
         with contextlib.suppress(OSError):
             each.unlink()
 

@@ -217,3 +217,32 @@ def test_files_placed_in_the_caches_never_run(built, tmp_path, monkeypatch):
         ["any.pickle", f"{key}.arrow", f"{key}.pickle"])
     assert "sphinx-state.json records Sphinx's state" in said[3] and len(said) == 4
     assert sorted(p.suffix for p in reads.iterdir()) == [".arrow", ".hmac"]  # a table again, with its record
+
+
+def test_records_are_made_under_a_private_key_and_bind_the_files_name(tmp_path, monkeypatch):
+    """The key is made once, readable by the user only, outside the caches; a record passes only
+    for the bytes and the name it was written for, and only under that key."""
+    from analysis import sealed
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setattr(sealed, "_key", None)
+    kept = tmp_path / "cache" / "runs" / "entry.json"
+    sealed.write(kept, b'{"figure": 42}')
+    key = tmp_path / "config" / "nhs-handbook" / "cache-key"
+    assert key.stat().st_mode & 0o777 == 0o600 and key.parent.stat().st_mode & 0o777 == 0o700
+    said = []
+    assert sealed.read(kept, said.append, "made again") == b'{"figure": 42}' and said == []
+
+    monkeypatch.setattr(sealed, "_key", None)  # another process: the same key, read from its file
+    assert sealed.read(kept, said.append, "made again") == b'{"figure": 42}' and said == []
+
+    other = tmp_path / "cache" / "runs" / "another.json"  # a valid file and record under another name
+    shutil.copyfile(kept, other)
+    shutil.copyfile(kept.with_name("entry.json.hmac"), other.with_name("another.json.hmac"))
+    assert sealed.read(other, said.append, "made again") is None and not other.exists()
+    assert said == [f"Not reused: {other} does not match the record written with it (changed since, or the "
+                    "record edited); made again."]
+
+    key.write_text(os.urandom(32).hex() + "\n")  # a record made under another key
+    monkeypatch.setattr(sealed, "_key", None)
+    assert sealed.read(kept, None, "made again") is None and not kept.exists()
