@@ -16,10 +16,10 @@ Both books are built in the background from the start of the run, once for all p
 workers, and the tests that read them run last. A chapter this checkout's own builds already
 executed with the same run key (template, parameters, inputs, code: `_build/cache/runs`), and a
 file they already parsed with the same code (`_build/cache/reads`), are taken from there, as any
-build would, so the tests after `handbook build` redo nothing they need not (the nbval tests
-still re-execute every chapter).
+build would (each checked against its record, `analysis.sealed`), so the tests after `handbook
+build` redo nothing they need not (the nbval tests still re-execute every chapter).
 A test that needs a build of its own (a failure, a rollback, a re-run) builds the `scratch`
-chapter: one small notebook and no data. A test of what one chapter's page says for other
+chapter: one small notebook and no data (`scratch_book` makes one for a module-wide fixture). A test of what one chapter's page says for other
 parameters executes that chapter alone (`run_chapter_alone`), without an edition or HTML.
 """
 
