@@ -25,7 +25,6 @@ import contextlib
 import functools
 import hashlib
 import os
-import shutil
 import warnings
 from pathlib import Path
 from typing import Callable
@@ -72,9 +71,6 @@ def check_kept(folder: Path, say: Callable[[str], None]) -> None:
                 path.unlink(missing_ok=True)
         elif path.suffix == SUFFIX and path.is_file() and not path.is_symlink():
             sealed.read(path, say, "its file is read again when needed")
-        elif path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-            say(f"Not reused: {path} is not a table the build kept; it is removed.")
         else:
             sealed.drop(path, "is not a table the build kept", say, "it is removed")
 
