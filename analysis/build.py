@@ -11,6 +11,9 @@ under a journal: a build killed during the swap is rolled back at the next start
 notebooks and the HTML always come from the same build. Parsed input files are shared
 between the build's checks, the chapters and the editions (see `analysis.readcache`), and
 every successful run is kept under its run key, so the same run is never executed twice.
+Everything reused from an earlier build (kept runs and parsed files, the executed chapters
+and their manifest, Sphinx's saved state and the published HTML, the Vega bundle) is first
+checked against the record written with it (`analysis.sealed`); what fails is made again.
 One build runs at a time per checkout (a lock in `_build/`); the next build removes the
 staging folders and kernel socket files that a killed build left behind.
 """
@@ -23,27 +26,26 @@ import fcntl
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
-import warnings
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import REPO_ROOT
+from . import REPO_ROOT, sealed
 from .datapack import write_data_pack
 from .charts import BUNDLE_NAME, write_javascript_bundle
-from .editions import (EDITION_SCRIPT, REPORT_PERIOD, Edition, code_checksum, edition, edition_script, now,
-                       not_covered_notebook, parse_periods, read_manifest, run_key, sync_tree, write_manifest,
-                       write_site)
+from .editions import (EDITION_SCRIPT, MANIFEST_FILE, REPORT_PERIOD, SITE_LIST, Edition, code_checksum, edition,
+                       edition_script, now, not_covered_notebook, parse_periods, read_manifest, run_key, sync_tree,
+                       write_manifest, write_site)
 from .errors import ChapterError, DataError, HandbookError, ParameterError
 from .page import ChapterPage, prepare_chapter
-from .readcache import FOLDER_VARIABLE, read_cache, write_atomically
+from .readcache import check_kept, read_cache
 from .registry import Chapter, Registry, load_registry
 from .sources import SOURCES_FILE, Source
 from .sphinx_server import SphinxProcess
@@ -287,33 +289,40 @@ html_js_files = list(html_js_files) + [{EDITION_SCRIPT!r}, {SWITCHER_SCRIPT!r}]
 """
 
 
-def sphinx_conf(config: bytes, build_dir: Path) -> str:
-    """The conf.py for `config` (_config.yml and _toc.yml text), made once and kept in _build/cache."""
-    cache = Path(build_dir) / "cache" / f"conf-{hashlib.sha256(config).hexdigest()[:16]}.py"
-    if not cache.is_file():
-        with tempfile.TemporaryDirectory() as tmp:
-            shutil.copy2(CONFIG_FILE, Path(tmp) / "_config.yml")
-            (Path(tmp) / "_toc.yml").write_text(toc_text(load_registry(), folder=""))
-            _sphinx_config(Path(tmp))
-            text = (Path(tmp) / "conf.py").read_text()  # built from book/: paths relative to it
-            text = text.replace("book/_static", "_static").replace("book/references.bib", "references.bib")
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(text)
-    return cache.read_text() + CONF_ADDITIONS
+_confs: dict[bytes, str] = {}
+_conf_lock = threading.Lock()
 
 
-def javascript_bundle() -> bytes:
-    """The Vega bundle, made once per vl-convert version and kept in the user's cache folder."""
+def sphinx_conf(config: bytes) -> str:
+    """The conf.py for `config` (_config.yml and _toc.yml text), made once per process (about 0.3 s)."""
+    with _conf_lock:
+        if config not in _confs:
+            with tempfile.TemporaryDirectory() as tmp:
+                shutil.copy2(CONFIG_FILE, Path(tmp) / "_config.yml")
+                (Path(tmp) / "_toc.yml").write_text(toc_text(load_registry(), folder=""))
+                _sphinx_config(Path(tmp))
+                text = (Path(tmp) / "conf.py").read_text()  # built from book/: paths relative to it
+            _confs[config] = text.replace("book/_static", "_static").replace("book/references.bib", "references.bib")
+        return _confs[config] + CONF_ADDITIONS
+
+
+_bundle_lock = threading.Lock()
+
+
+def javascript_bundle(progress: Callable[[str], None] = print) -> bytes:
+    """The Vega bundle, made once per vl-convert version and kept in the user's cache folder with
+    its record; a kept bundle that fails its record (changed, cut short, emptied) is made again."""
     from importlib.metadata import version
 
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nhs-handbook"
     cache = folder / f"vega-bundle-{version('vl-convert-python')}.js"
-    if not cache.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            made = write_javascript_bundle(Path(tmp))
-            os.replace(made, cache)
-    return cache.read_bytes()
+    with _bundle_lock:
+        bundle = sealed.read(cache, progress, "it is made again from vl-convert")
+        if bundle is None:
+            with tempfile.TemporaryDirectory() as tmp:
+                bundle = write_javascript_bundle(Path(tmp)).read_bytes()
+            sealed.write(cache, bundle)
+    return bundle
 
 
 def build_html(book: Path, out: Path, progress: Callable[[str], None], doctrees: Path,
@@ -512,41 +521,6 @@ def check_writable(folders: list[Path]) -> None:
                                 "(check its permissions)")
 
 
-@contextlib.contextmanager
-def reading_ahead(registry: Registry, names: list[str], data_dir: str, overrides: dict, jobs: int | None):
-    """While the planning reads each chapter's data in order (to check its parameters), forked
-    processes, one per other core, read them from the last chapter back into the read cache,
-    so the planning finds the later chapters' files parsed. They are stopped when the `with`
-    block ends. Errors and warnings are left for the planning to report."""
-    work = []
-    for name in reversed(names):
-        wanted = dict(overrides)
-        if "period" not in registry.chapter(name).parameters and wanted.pop("period", REPORT_PERIOD) != REPORT_PERIOD:
-            continue  # planned as not covered: nothing is read
-        work.append((name, data_dir, wanted))
-    helpers = min((jobs or os.cpu_count() or 1) - 1, len(work) - 1)
-    if helpers < 1 or not os.environ.get(FOLDER_VARIABLE):
-        yield
-        return
-    context = multiprocessing.get_context("fork")
-    children = [context.Process(target=_read_quietly, args=(work[i::helpers],), daemon=True) for i in range(helpers)]
-    for child in children:
-        child.start()
-    try:
-        yield
-    finally:
-        for child in children:
-            child.terminate()  # a file it was writing is left as a .tmp- file, removed under the lock
-            child.join()
-
-
-def _read_quietly(work: list[tuple[str, str, dict]]) -> None:
-    for name, data_dir, wanted in work:
-        with contextlib.suppress(Exception), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            prepare_chapter(name, data_dir=data_dir, **wanted)
-
-
 def build(names: list[str] | None = None, data_dir: str | None = None, overrides: dict | None = None,
           progress: Callable[[str], None] = print, jobs: int | None = None,
           book_dir: Path | None = None, build_dir: Path | None = None, real_only: bool = False,
@@ -572,12 +546,12 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     editions = [edition(period, book_dir, build_dir) for period in periods]
     check_writable([build_dir, book_dir, *[ed.chapters_dir for ed in editions]])
     code = code_checksum()
-    with read_cache(reads_folder(build_dir, code), code):
+    check_kept(reads_folder(build_dir, code), progress)
+    with read_cache(reads_folder(build_dir, code), code, say=progress):
         requested = names or [c.name for c in registry.chapters]
         data = check_data_folder(data_dir)
-        with reading_ahead(registry, requested, str(data or ""), {**overrides, "period": editions[0].period}, jobs):
-            planned = [plan_runs(registry, requested, data_dir, {**overrides, "period": ed.period},
-                                 tolerate_period=not names) for ed in editions]
+        planned = [plan_runs(registry, requested, data_dir, {**overrides, "period": ed.period},
+                             tolerate_period=not names) for ed in editions]
         with build_lock(build_dir):
             for ed in editions:
                 if recover_swap(build_dir / JOURNAL_FILE, [ed.chapters_dir, ed.html_dir]):
@@ -593,11 +567,11 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
                     progress(message)
 
             for ed, runs in zip(editions, planned):
-                missing = [c.name for c in registry.chapters
-                           if c.name not in requested and not (ed.chapters_dir / f"{c.name}.ipynb").exists()]
+                manifest, trusted = trusted_chapters(ed, progress)
+                missing = [c.name for c in registry.chapters if c.name not in requested and c.name not in trusted]
                 runs += plan_runs(registry, missing, data_dir, {"period": ed.period}, tolerate_period=True)
                 report_sources([r for r in runs if r.page], registry, data, once, real_only)
-                builds.append(EditionBuild(ed, runs))
+                builds.append(EditionBuild(ed, runs, manifest=manifest, trusted=trusted))
             index = _build_aside(registry, builds, book_dir, build_dir, progress, jobs,
                                  str(data) if data else "", force, code)
     if len(periods) > 1:
@@ -612,7 +586,8 @@ class EditionBuild:
     ed: Edition
     runs: list[Run]
     staging: Path | None = None
-    manifest: dict | None = None
+    manifest: dict | None = None  # as verified (analysis.editions.read_manifest)
+    trusted: dict[str, bytes] | None = None  # the executed notebooks in place that the manifest records
     to_run: list[Run] | None = None
     html: Path | None = None  # the finished HTML in staging, ready to swap in
     up_to_date: bool = False
@@ -646,21 +621,118 @@ def forget_other_code(build_dir: Path, code: str) -> None:
             partial.unlink(missing_ok=True)
 
 
-def keep_run(kept: Path, run: Run, notebook: Path, facts: dict) -> None:
-    """Keep a successful run's executed notebook and its manifest entry under its run key."""
+def keep_run(kept: Path, run: Run, notebook: bytes, facts: dict) -> None:
+    """Keep a successful run's executed notebook and its manifest entry (which records the
+    notebook's sha256) under its run key, the entry with its record."""
     kept.mkdir(parents=True, exist_ok=True)
-    for suffix, data in ((".ipynb", notebook.read_bytes()), (".json", json.dumps(facts).encode())):
-        write_atomically(kept / f"{run.key}{suffix}", data)
+    sealed.write_atomically(kept / f"{run.key}.ipynb", notebook)
+    sealed.write(kept / f"{run.key}.json", json.dumps(facts).encode())
 
 
-def kept_run(kept: Path, run: Run) -> tuple[Path, dict] | None:
-    """The executed notebook and manifest entry kept for `run`'s key, or None."""
-    notebook, facts = kept / f"{run.key}.ipynb", kept / f"{run.key}.json"
-    try:
-        entry = json.loads(facts.read_text())
-    except (OSError, ValueError):
+def kept_run(kept: Path, run: Run, progress: Callable[[str], None]) -> tuple[bytes, dict] | None:
+    """The executed notebook and manifest entry kept for `run`'s key, if the entry passes its
+    record and the notebook is the one it records; else None (what failed is removed, said in one line)."""
+    entry_file, notebook_file = kept / f"{run.key}.json", kept / f"{run.key}.ipynb"
+    then = f"chapter '{run.chapter.name}' is executed again"
+    found = sealed.read(entry_file, progress, then)
+    if found is None:
+        notebook_file.unlink(missing_ok=True)
         return None
-    return (notebook, entry) if notebook.is_file() and entry.get("key") == run.key else None
+    entry = json.loads(found)
+    try:
+        notebook = notebook_file.read_bytes()
+    except OSError:
+        notebook = b""
+    if hashlib.sha256(notebook).hexdigest() != entry.get("notebook"):
+        sealed.remove(entry_file)
+        sealed.drop(notebook_file, f"is not the notebook recorded in {entry_file.name} (changed, cut short or "
+                                   "removed since it was kept)", progress, then)
+        return None
+    return notebook, entry
+
+
+def trusted_chapters(ed: Edition, progress: Callable[[str], None]) -> tuple[dict, dict[str, bytes]]:
+    """The edition's manifest (empty when it fails its record) and the executed notebooks in
+    place that it records (by sha256), by chapter: only those are reused. Any other notebook
+    there is left out (its chapter runs again), said in one line each, unless the manifest's
+    own line has said so for all of them."""
+    said: list[str] = []
+    manifest = read_manifest(ed.manifest, said.append)
+    for line in said:
+        progress(line)
+    trusted = {}
+    for path in sorted(ed.chapters_dir.glob("*.ipynb")) if ed.chapters_dir.is_dir() else []:
+        try:
+            notebook = path.read_bytes()
+        except OSError:
+            notebook = None
+        entry = manifest.get(path.stem)
+        if entry is not None and notebook is not None and hashlib.sha256(notebook).hexdigest() == entry.get("notebook"):
+            trusted[path.stem] = notebook
+        elif not said:
+            why = ("cannot be read" if notebook is None else f"is not recorded in {ed.manifest}" if entry is None
+                   else "is not the notebook the build wrote there (its sha256 differs from the manifest's)")
+            progress(f"Not reused: {path} {why}; it is left out and its chapter made again.")
+    return manifest, trusted
+
+
+STATE_FILE = "sphinx-state.json"  # in the edition's work folder, with the manifest and src/ (rewritten each build)
+NOT_SPHINX = {"src", MANIFEST_FILE, MANIFEST_FILE + sealed.RECORD_SUFFIX}
+
+
+def sphinx_state(ed: Edition) -> dict[str, str]:
+    """The sha256 of every file Sphinx keeps between builds of an edition (its pickled environment
+    and doctrees, its HTML: all of the work folder but the source folder and the manifest) and
+    of every published HTML file (but the list of editions, rewritten at every build)."""
+    files = {}
+    for root, prefix in ((ed.work_dir, "work/"), (ed.html_dir, "published/")):
+        for path in sorted(root.rglob("*")) if root.is_dir() else []:
+            relative = path.relative_to(root)
+            if path.is_file() and not (root == ed.work_dir and relative.parts[0] in NOT_SPHINX | {
+                    STATE_FILE, STATE_FILE + sealed.RECORD_SUFFIX}) and relative.as_posix() != f"_static/{SITE_LIST}":
+                try:
+                    files[prefix + relative.as_posix()] = sealed.sha256_of(path)
+                except OSError:
+                    files[prefix + relative.as_posix()] = "unreadable"  # never as recorded
+    return files
+
+
+def seal_sphinx_state(ed: Edition) -> None:
+    """Record Sphinx's state and the published HTML of an edition just swapped in."""
+    sealed.write(ed.work_dir / STATE_FILE, json.dumps(sphinx_state(ed), sort_keys=True).encode())
+
+
+def trusted_sphinx_state(ed: Edition, progress: Callable[[str], None]) -> bool:
+    """Whether Sphinx's state and the published HTML are exactly as recorded when the edition was
+    last swapped in. If not, Sphinx's state is cleared (its next build reads every page afresh),
+    said in one line when there was anything to clear."""
+    then = "Sphinx's saved state is cleared and the edition's HTML built afresh"
+    said: list[str] = []
+    found = sealed.read(ed.work_dir / STATE_FILE, said.append, then)
+    now = sphinx_state(ed)
+    if found is not None:
+        recorded = json.loads(found)
+        if recorded == now:
+            return True
+        differs = sorted(set(recorded.items()) ^ set(now.items()))[0][0]
+        said.append(f"Not reused: {ed.work_dir / STATE_FILE} records Sphinx's state and the published HTML, and "
+                    f"{differs} is not as recorded (changed, added or removed since); {then}.")
+    elif not said and any(name.startswith("work/") for name in now):
+        said.append(f"Not reused: Sphinx's saved state in {ed.work_dir} has no record ({STATE_FILE}); {then}.")
+    for line in said:
+        progress(line)
+    clear_sphinx_state(ed)
+    return False
+
+
+def clear_sphinx_state(ed: Edition) -> None:
+    """Remove everything Sphinx keeps for an edition, so its next build starts clean."""
+    for path in ed.work_dir.iterdir() if ed.work_dir.is_dir() else []:
+        if path.name not in NOT_SPHINX:  # the state's record goes too
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def failed_folder(build_dir: Path, ed: Edition) -> Path:
@@ -686,10 +758,9 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
         for each in builds:
             ed = each.ed
             each.staging = Path(tempfile.mkdtemp(prefix=f"build-{ed.period}-", dir=build_dir / STAGING_SUBDIR))
-            if ed.chapters_dir.is_dir():
-                shutil.copytree(ed.chapters_dir, each.out_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-            each.out_dir.mkdir(exist_ok=True)
-            each.manifest = read_manifest(ed.manifest)
+            each.out_dir.mkdir()
+            for name, notebook in each.trusted.items():
+                (each.out_dir / f"{name}.ipynb").write_bytes(notebook)
             progress(f"Edition {ed.period}:")
             each.to_run = choose_runs(each.runs, each.manifest, ed, each.out_dir, force, progress, code,
                                       runs_folder(build_dir, code))
@@ -698,7 +769,7 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
             for run in each.to_run:
                 run.out_dir, run.failed_dir = each.out_dir, failed_folder(build_dir, ed)
             if each.to_run:
-                each.sphinx = SphinxProcess(sphinx_conf(CONFIG_FILE.read_bytes() + toc.encode(), build_dir))
+                each.sphinx = SphinxProcess(sphinx_conf(CONFIG_FILE.read_bytes() + toc.encode()))
 
         def finish(each: EditionBuild) -> EditionBuild:
             return _finish_edition(each, book_dir, build_dir, toc, data_dir, progress, several,
@@ -710,14 +781,15 @@ def _build_aside(registry: Registry, builds: list[EditionBuild], book_dir: Path,
             ed = each.ed
             if each.html is not None:  # every chapter and the HTML succeeded: swap them in, together
                 swap_together([(each.out_dir, ed.chapters_dir), (each.html, ed.html_dir)], build_dir / JOURNAL_FILE)
-                (ed.work_dir / "published").touch()
+                seal_sphinx_state(ed)
+            if each.html is not None or each.up_to_date:
                 write_manifest(ed.manifest, {k: v for k, v in each.manifest.items()
                                              if k in {r.chapter.name for r in each.runs}
                                              or (ed.chapters_dir / f"{k}.ipynb").exists()})
             index = ed.html_dir / "index.html"
         write_site(book_dir, build_dir)
         if any(each.ed.period == REPORT_PERIOD for each in builds):  # for `jupyter-book build .` from the root
-            sync_tree({BUNDLE_NAME: javascript_bundle()}, book_dir / "_static", remove=False)
+            sync_tree({BUNDLE_NAME: javascript_bundle(progress)}, book_dir / "_static", remove=False)
         if failures:
             kind = ChapterError if all(isinstance(f, ChapterError) for f in failures) else HandbookError
             raise failures[0] if len(failures) == 1 else kind(" ".join(str(f) for f in failures))
@@ -735,20 +807,22 @@ def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: st
     """Build an edition's HTML from its staged chapters, ready to swap in (or find it up to date),
     and keep its newly executed chapters in `kept` by run key."""
     ed = each.ed
-    changed = sync_tree(book_sources(book_dir, each.out_dir, toc, ed, build_dir), ed.work_dir / "src")
-    published = ed.work_dir / "published"  # present while the HTML in place is built from src as it is
-    if not changed and not each.to_run and (ed.html_dir / "index.html").is_file() and published.is_file():
+    changed = sync_tree(book_sources(book_dir, each.out_dir, toc, ed, progress), ed.work_dir / "src")
+    # Sphinx's state and the HTML in place, as the last build that swapped this edition in left them
+    if not trusted_sphinx_state(ed, progress):
+        changed = True
+    if not changed and not each.to_run and (ed.html_dir / "index.html").is_file() \
+            and _notebooks(each.out_dir) == _notebooks(ed.chapters_dir):
         progress(f"Nothing changed{f' in {ed.period}' if several else ''}: the book is up to date.")
         each.up_to_date = True
         return each
-    published.unlink(missing_ok=True)
+    sealed.remove(ed.work_dir / STATE_FILE)  # Sphinx's state changes from here on
     work_html = ed.work_dir / "html"
     try:
         build_html(ed.work_dir / "src", work_html, progress, doctrees=ed.work_dir / "doctrees",
                    edition_name=ed.period if several else "", sphinx=each.sphinx)
     except HandbookError:
-        shutil.rmtree(ed.work_dir / "html", ignore_errors=True)  # the next build starts clean, so
-        shutil.rmtree(ed.work_dir / "doctrees", ignore_errors=True)  # the same warning fails it again
+        clear_sphinx_state(ed)  # the next build starts clean, so the same warning fails it again
         raise
     html = each.staging / "html"
     shutil.copytree(work_html, html)
@@ -757,13 +831,20 @@ def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: st
                              str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
                              str(REPO_ROOT): "<checkout>"})
     for run in each.to_run:
+        notebook = (each.out_dir / f"{run.chapter.name}.ipynb").read_bytes()
         each.manifest[run.chapter.name] = {"key": run.key, "executed_at": run.executed_at,
-                                           "seconds": round(run.seconds, 1)}
-        keep_run(kept, run, each.out_dir / f"{run.chapter.name}.ipynb", each.manifest[run.chapter.name])
+                                           "seconds": round(run.seconds, 1),
+                                           "notebook": hashlib.sha256(notebook).hexdigest()}
+        keep_run(kept, run, notebook, each.manifest[run.chapter.name])
     _write_run_log(html / "_static" / "handbook-run.json", each.runs, each.manifest)
     write_data_pack(html)
     each.html = html
     return each
+
+
+def _notebooks(folder: Path) -> dict[str, bytes]:
+    """The executed notebooks in `folder`, by file name."""
+    return {p.name: p.read_bytes() for p in folder.glob("*.ipynb")} if folder.is_dir() else {}
 
 
 def run_all(builds: list[EditionBuild], finish: Callable[[EditionBuild], EditionBuild],
@@ -848,7 +929,7 @@ def choose_runs(runs: list[Run], manifest: dict, ed: Edition, out_dir: Path, for
         if run.not_covered:
             nbformat.write(not_covered_notebook(run.chapter.title, ed.period, run.not_covered),
                            out_dir / f"{name}.ipynb")
-            manifest.pop(name, None)
+            manifest[name] = {"not_covered": run.not_covered, "notebook": sealed.sha256_of(out_dir / f"{name}.ipynb")}
             progress(f"  {name}: not covered in {ed.period} ({run.not_covered})")
             continue
         run.key = run_key(run.chapter.template, run.parameters, run.data_dir, run_inputs(run), code)
@@ -856,9 +937,9 @@ def choose_runs(runs: list[Run], manifest: dict, ed: Edition, out_dir: Path, for
         if not force and last.get("key") == run.key and (out_dir / f"{name}.ipynb").is_file():
             progress(f"  {name}: unchanged since its run at {last.get('executed_at')}; not executed again")
             continue
-        earlier = None if force else kept_run(kept, run)
+        earlier = None if force else kept_run(kept, run, progress)
         if earlier:
-            shutil.copyfile(earlier[0], out_dir / f"{name}.ipynb")
+            (out_dir / f"{name}.ipynb").write_bytes(earlier[0])
             manifest[name] = earlier[1]
             progress(f"  {name}: run at {earlier[1].get('executed_at')} with the same template, parameters, "
                      "inputs and code; that run is used, not executed again")
@@ -877,7 +958,7 @@ def run_inputs(run: Run) -> dict:
     return {n: {"origin": s.origin, "files": {e.relative: e.sha256 for e in s.entries}} for n, s in sources.items()}
 
 
-def book_sources(book_dir: Path, chapters: Path, toc: str, ed: Edition, build_dir: Path) -> dict:
+def book_sources(book_dir: Path, chapters: Path, toc: str, ed: Edition, progress: Callable[[str], None]) -> dict:
     """Every file of the edition's Sphinx source folder: relative name -> file or bytes."""
     files: dict = {}
     for path in book_dir.rglob("*"):
@@ -889,8 +970,8 @@ def book_sources(book_dir: Path, chapters: Path, toc: str, ed: Edition, build_di
         files[f"{CHAPTERS_SUBDIR}/{path.name}"] = path
     files["_config.yml"] = CONFIG_FILE
     files["_toc.yml"] = toc.encode()
-    files["conf.py"] = sphinx_conf(CONFIG_FILE.read_bytes() + toc.encode(), build_dir).encode()
-    files[f"_static/{BUNDLE_NAME}"] = javascript_bundle()
+    files["conf.py"] = sphinx_conf(CONFIG_FILE.read_bytes() + toc.encode()).encode()
+    files[f"_static/{BUNDLE_NAME}"] = javascript_bundle(progress)
     files[f"_static/{EDITION_SCRIPT}"] = edition_script(ed).encode()
     return files
 

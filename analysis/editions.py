@@ -11,7 +11,9 @@ asks for nothing outside it).
 A chapter's run key is the checksum of what its executed notebook depends on: the
 template, the parameters, the input files (by checksum) and the package's code and
 reference data. The manifest of each edition records the key and time of each chapter's
-last successful run; a chapter whose key is unchanged is not executed again.
+last successful run and the sha256 of its executed notebook, and is written with its record
+(`analysis.sealed`); a chapter whose key is unchanged, and whose notebook is the one
+recorded, is not executed again.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from . import REPO_ROOT
+from . import REPO_ROOT, sealed
 from .errors import ParameterError
 from .ledger import REPORT_YEAR
 from .periods import FinancialYear
@@ -144,20 +147,25 @@ def run_key(template: Path, parameters: dict, data_dir: str, inputs: dict, code:
     return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def read_manifest(path: Path) -> dict:
-    """Chapter name -> {"key", "executed_at"} from the last successful runs (empty if unreadable)."""
+def read_manifest(path: Path, say: Callable[[str], None] | None = None) -> dict:
+    """Chapter name -> {"key", "executed_at", "seconds", "notebook" (its sha256)} from the last
+    successful runs, or {"not_covered", "notebook"}; empty when there is none, or when it fails
+    its record (`analysis.sealed`) or is not in this form: then it is removed, said to `say`."""
+    then = "the edition's chapters are taken from their kept runs or executed again"
+    found = sealed.read(path, say, then)
     try:
-        found = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
+        entries = json.loads(found) if found is not None else {}
+    except ValueError:
+        entries = None
+    if not isinstance(entries, dict) or not all(isinstance(e, dict) and isinstance(e.get("notebook"), str)
+                                                for e in entries.values()):
+        sealed.drop(path, "is not a manifest in the handbook's form", say, then)
         return {}
-    return found if isinstance(found, dict) else {}
+    return entries
 
 
 def write_manifest(path: Path, entries: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n")
-    os.replace(tmp, path)
+    sealed.write(path, (json.dumps(entries, indent=1, sort_keys=True) + "\n").encode())
 
 
 def now() -> str:

@@ -16,10 +16,10 @@ Both books are built in the background from the start of the run, once for all p
 workers, and the tests that read them run last. A chapter this checkout's own builds already
 executed with the same run key (template, parameters, inputs, code: `_build/cache/runs`), and a
 file they already parsed with the same code (`_build/cache/reads`), are taken from there, as any
-build would, so the tests after `handbook build` redo nothing they need not (the nbval tests
-still re-execute every chapter).
+build would (each checked against its record, `analysis.sealed`), so the tests after `handbook
+build` redo nothing they need not (the nbval tests still re-execute every chapter).
 A test that needs a build of its own (a failure, a rollback, a re-run) builds the `scratch`
-chapter: one small notebook and no data. A test of what one chapter's page says for other
+chapter: one small notebook and no data (`scratch_book` makes one for a module-wide fixture). A test of what one chapter's page says for other
 parameters executes that chapter alone (`run_chapter_alone`), without an edition or HTML.
 """
 
@@ -339,10 +339,8 @@ def scratch_notebook(path: Path, cells: list[str]) -> Path:
     return path
 
 
-@pytest.fixture
-def scratch(tmp_path, monkeypatch):
-    template = scratch_notebook(tmp_path / "scratch.ipynb",
-                        ['from myst_nb import glue\nglue("answer", 42, display=False)'])
+def scratch_registry(monkeypatch, template: Path, toc: Path) -> None:
+    """The build and the pages see one registered chapter, the scratch one, from `template`."""
     from analysis import build as build_module  # imported here: pytest-xdist's controller needs
     from analysis import page as page_module  # none of pandas, altair and Sphinx (1.3 s less before any worker)
 
@@ -351,8 +349,20 @@ def scratch(tmp_path, monkeypatch):
         chapters=(Chapter("scratch", "Scratch", template, MODULE, ("none",), {"period": "2016-17"}),))
     monkeypatch.setattr(build_module, "load_registry", lambda: registry)
     monkeypatch.setattr(page_module, "load_registry", lambda: registry)
-    monkeypatch.setattr(build_module, "TOC_FILE", tmp_path / "_toc.yml")
-    book = tmp_path / "book"
+    monkeypatch.setattr(build_module, "TOC_FILE", toc)
+
+
+def scratch_book(folder: Path, monkeypatch, cells: list[str] | None = None) -> dict:
+    """A book of the scratch chapter in `folder` (its template glues `answer`, 42 unless `cells` say otherwise)."""
+    template = scratch_notebook(folder / "scratch.ipynb",
+                                cells or ['from myst_nb import glue\nglue("answer", 42, display=False)'])
+    scratch_registry(monkeypatch, template, folder / "_toc.yml")
+    book = folder / "book"
     shutil.copytree(REPO_ROOT / "book", book, ignore=shutil.ignore_patterns("chapters"))
     (book / "methods.md").write_text("# Methods\n\nThe scratch book's short stand-in for the methods page.\n")
-    return {"template": template, "book": book, "out": tmp_path / "_build", "tmp": tmp_path}
+    return {"template": template, "book": book, "out": folder / "_build", "tmp": folder}
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    return scratch_book(tmp_path, monkeypatch)

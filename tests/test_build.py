@@ -113,6 +113,8 @@ def test_a_kept_reading_is_served_only_for_the_same_bytes_name_and_code(tmp_path
     import warnings
     from pathlib import Path
 
+    import pandas as pd
+
     from analysis.readcache import CODE_VARIABLE, FOLDER_VARIABLE, cached_read, read_cache
 
     for name in (FOLDER_VARIABLE, CODE_VARIABLE):  # the test run's own cache (conftest.py) is off here
@@ -125,28 +127,32 @@ def test_a_kept_reading_is_served_only_for_the_same_bytes_name_and_code(tmp_path
         reads.append(text)
         if "odd" in text:
             warnings.warn("an odd row")
-        return text.upper()
+        return pd.DataFrame({"text": [text.upper()]})
+
+    def text(table):
+        return table["text"].iloc[0]
 
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     first.write_text("one")
     second.write_text("one")
-    assert read_rows(first) == "ONE" and read_rows(first) == "ONE" and len(reads) == 2  # outside a build: read
+    assert text(read_rows(first)) == "ONE" and text(read_rows(first)) == "ONE" and len(reads) == 2  # outside a build
     with read_cache(tmp_path / "cache", "code-1"):
-        assert [read_rows(first), read_rows(first)] == ["ONE", "ONE"] and len(reads) == 3
+        assert [text(read_rows(first)), text(read_rows(first))] == ["ONE", "ONE"] and len(reads) == 3
+        assert sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [".arrow", ".hmac"]
         # Changed bytes of the same size and date are read again: the key is the content.
         stat = first.stat()
         first.write_text("two")
         os.utime(first, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        assert read_rows(first) == "TWO" and len(reads) == 4
-        assert read_rows(second) == "ONE" and len(reads) == 5  # another file, though the same bytes
+        assert text(read_rows(first)) == "TWO" and len(reads) == 4
+        assert text(read_rows(second)) == "ONE" and len(reads) == 5  # another file, though the same bytes
         # A reading that warned is not kept, so its warning is given every time.
         first.write_text("odd")
         for _ in range(2):
             with pytest.warns(UserWarning, match="an odd row"):
-                assert read_rows(first) == "ODD"
+                assert text(read_rows(first)) == "ODD"
         assert len(reads) == 7
     with read_cache(tmp_path / "cache", "code-2"):  # changed code: nothing kept is served
-        assert read_rows(second) == "ONE" and len(reads) == 8
+        assert text(read_rows(second)) == "ONE" and len(reads) == 8
     assert "HANDBOOK_READ_CACHE" not in os.environ
 
 

@@ -135,9 +135,16 @@ def _agree(path: Path, sheet: str, table: pd.DataFrame, parts: list[str], total:
                         total)
 
 
-@cached_read
 def read_dtoc(path: str | Path) -> DtocFile:
     """The England monthly series of delayed days by responsible organisation and type of care, checked."""
+    monthly = _read_monthly(path)
+    notes = monthly.attrs.pop("notes")
+    return DtocFile(monthly=monthly, notes=notes)
+
+
+@cached_read
+def _read_monthly(path: str | Path) -> pd.DataFrame:
+    """`read_dtoc`'s monthly table, with the title rows' notes in its attrs (so it is kept as one table)."""
     path = Path(path)
     org = read_sheet(path, BY_ORG, [*ORG_COLUMNS, "Total"])
     _agree(path, BY_ORG, org, list(ORG_COLUMNS))
@@ -156,4 +163,5 @@ def read_dtoc(path: str | Path) -> DtocFile:
                                   f"differs from '{BY_ORG}' ({totals[row['month']]:,.0f})", int(row["row"]), "Total")
     monthly = org.rename(columns={**ORG_COLUMNS, "Total": "total"}).drop(columns="row")
     monthly = monthly.merge(kind.rename(columns=TYPE_COLUMNS)[["month", *TYPE_COLUMNS.values()]], on="month")
-    return DtocFile(monthly=monthly, notes=_notes(sheet_rows(path, BY_ORG)))
+    monthly.attrs["notes"] = _notes(sheet_rows(path, BY_ORG))
+    return monthly
