@@ -323,9 +323,10 @@ def check_national(table: pd.DataFrame, path, *, national: pd.Series, group: lis
         for column, shown in {**columns, **(required or {})}.items():
             if pd.isna(row[column]):
                 state = "suppressed ('*')" if withheld[own.index[0]] else "blank"
-                raise DataError(path, f"the {national_name} row of {where} is {state}, so the {parts_noun} cannot be "
-                                      "checked against it; the publisher gives a value there, so the file may be "
-                                      "damaged", row=int(row["source_row"]), column=shown)
+                checked = f", so the {parts_noun} cannot be checked against it" if columns else ""
+                raise DataError(path, f"the {national_name} row of {where} is {state}{checked}; the publisher gives "
+                                      "a value there, so the file may be damaged or cut short",
+                                row=int(row["source_row"]), column=shown)
         parts = rows[~national[rows.index]]
         counted = parts[~short[parts.index]]
         for column, shown in columns.items():

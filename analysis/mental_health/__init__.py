@@ -84,7 +84,7 @@ def ledger_values(eip: pd.DataFrame, dementia: pd.DataFrame | None, year: Financ
     reproduced["dementia_diagnosis_rate"] = england
     notes["dementia_diagnosis_rate"] = (
         "No dementia diagnosis-rate file was found." if dementia is None else
-        f"The file has no England value for {calendar_year}." if england is None else
+        f"The file has no rows for {calendar_year}." if england is None else
         f"England's row for {calendar_year} in the diagnosis-rate file (the file gives rates only, so England "
         f"cannot be summed from local authorities); printed rounded to a whole number.")
     for figure in published("mental-health")["figure"]:
