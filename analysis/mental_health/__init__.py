@@ -10,14 +10,14 @@ from ..periods import FinancialYear, covered_year
 from .. import funnel
 from .charts import dementia_chart, eip_monthly_chart, funnel_chart
 from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_year, eip_coverage,
-                      eip_month, eip_monthly, eip_providers, eip_spc_series, spread_sentence,
+                      eip_gap_sentence, eip_month, eip_monthly, eip_providers, eip_spc_series, spread_sentence,
                       suppressed_rows)
 from .readers import read_dementia, read_eip
 
 __all__ = ["load_eip", "load_dementia", "validate_parameters", "headline", "ledger_values", "reference_table",
            "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly",
-           "eip_providers", "eip_spc_series", "spread_sentence", "suppressed_rows", "dementia_year", "dementia_england",
-           "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
+           "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
+           "dementia_england", "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
            "DEMENTIA_AMBITION", "COMPUTED"]
 
 COMPUTED = ("eip_within_two_weeks", "dementia_diagnosis_rate")
