@@ -298,7 +298,7 @@ def check_sets(table: pd.DataFrame, path, *, key: list[str], column: str, values
 def check_national(table: pd.DataFrame, path, *, national: pd.Series, group: list[str], columns: dict,
                    describe: Callable, national_name: str = "England", parts_noun: str = "organisations",
                    tolerance: float = 0.0, withheld: pd.Series | None = None, may_fall_short: pd.Series | None = None,
-                   required: dict | None = None) -> None:
+                   required: dict | None = None, expected: list | None = None) -> None:
     """(c) Each group (a month, a year, a part of a file) has one national row, not blank, equal to
     the sum of its other rows in each of `columns` (tidy name -> the file's name) within `tolerance`.
 
@@ -306,13 +306,15 @@ def check_national(table: pd.DataFrame, path, *, national: pd.Series, group: lis
     (a national row so marked is named as suppressed); `may_fall_short` marks parts left out of the
     sum, whose group may then fall short of the national row but never exceed it. `required` names
     columns that must not be blank on the national row when none are summed (a rate: dementia).
-    `describe(key)` words a group ("March 2017", "PART C (all care)").
+    `describe(key)` words a group ("March 2017", "PART C (all care)"); `expected` lists the groups
+    that must each have a national row (default: the groups present).
     """
     national = national.astype(bool)
     withheld = withheld if withheld is not None else pd.Series(False, index=table.index)
     short = may_fall_short if may_fall_short is not None else pd.Series(False, index=table.index)
-    for key, rows in table.groupby(group, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
+    groups = {_tuple(key): rows for key, rows in table.groupby(group, sort=False)}
+    for key in (map(_tuple, expected) if expected is not None else list(groups)):
+        rows = groups.get(key, table.iloc[:0])
         where = describe(key[0] if len(key) == 1 else key)
         own = rows[national[rows.index]]
         if own.empty:
