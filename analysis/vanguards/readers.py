@@ -88,8 +88,8 @@ def read_mar(path: str | Path) -> pd.DataFrame:
             raise DataError(path, f"the rows say {month.strftime('%B %Y')} but the file name says "
                                   f"{expected.strftime('%B %Y')}", row=number, column="Period")
         value = row[at[NON_ELECTIVE]]
-        try:
-            count = float(str(value).replace(",", ""))
+        try:  # a blank England row is named by the national check below
+            count = float("nan") if not code and value is None else float(str(value).replace(",", ""))
         except ValueError:
             raise DataError(path, f"value {value!r} is not a number", row=number, column=NON_ELECTIVE) from None
         records.append({"month": month, "ccg_code": code, "ccg_name": name,
