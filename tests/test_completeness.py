@@ -175,9 +175,9 @@ def phb_load(folder):
     return phb.load(resolve_all(["phb_quarterly", "ccg_population"], registry.datasets, folder))
 
 
-LAST_PERIOD = {
+LAST_PERIOD = {  # the last period in each file's own row order (the real A&E file ends with April 2018)
     "ae_attendances": (cut_last_period(AE_LONG, 80, "real"), lambda p: ae.read_files([p], []),
-                       r"April 2018 has \d+ organisations against about 2\d\d in the months around it"),  # the file's last
+                       r"April 2018 has \d+ organisations against about 2\d\d in the months around it"),
     "ae_monthly": (cut_last_period(AE_OCTOBER, 10), ae.read_monthly,
                    r"October 2016, type 1 has no England row; the file may be cut short"),
     "cwt_provider": (cut_last_period(GP62_APRIL, 60, "real"), cancer.read_provider_csv,
