@@ -104,9 +104,9 @@ class Periods:
     """How one dataset's tidy table falls into periods and organisations, and how it is judged.
 
     `what` names the dataset in refusals ("... so the A&E figures would be wrong"); `period` and
-    `organisation` are columns (an organisation may be several columns: EIP's provider and CCG);
-    `volume` weighs a missing organisation (None: each counts one); `series` splits one table into
-    series judged apart (cancer: standard and care setting). `unit` and `noun` word the messages.
+    `organisation` are columns (an organisation may be several columns); `volume` weighs a missing
+    organisation (None: each counts one); `unit`, `noun`, `volume_noun` and `label` (a period ->
+    words) word the messages.
     """
 
     what: str
@@ -114,44 +114,29 @@ class Periods:
     organisation: tuple[str, ...] = ("org_code",)
     volume: str | None = None
     volume_noun: str | None = None
-    series: tuple[str, ...] = ()
     unit: str = "month"
     noun: str = "organisations"
     max_missing_share: float = MAX_MISSING_SHARE
     min_share: float = MIN_SHARE
     label: Callable | None = None
-    describe: Callable | None = None  # a series' key -> words put before the period
 
     def _label(self, period) -> str:
         return (self.label or period_label)(period)
 
-    def _prefix(self, key: tuple) -> str:
-        return f"{self.describe(key)}: " if self.describe and key else ""
-
-    def _series(self, table: pd.DataFrame):
-        if not self.series:
-            yield (), table
-            return
-        for key, rows in table.groupby(list(self.series), sort=True):
-            yield (key if isinstance(key, tuple) else (key,)), rows
-
     def gaps(self, table: pd.DataFrame) -> pd.DataFrame:
         """Organisations absent from a period but present in the periods around it.
 
-        One row per series, period and organisation, with `expected` (the organisation's mean
-        volume in those neighbouring periods; 1 without a volume) and `share` (that over the
-        period's volume). The neighbours are the periods before and after; the first and last
-        period are judged by the two on their one side, and with two periods each by the other.
-        Real files have a few such gaps; a truncated file has many.
+        One row per period and organisation, with `expected` (the organisation's mean volume in
+        those neighbouring periods; 1 without a volume) and `share` (that over the period's
+        volume). The neighbours are the periods before and after; the first and last period are
+        judged by the two on their one side, and with two periods each by the other. Real files
+        have a few such gaps; a truncated file has many.
         """
-        columns = [*self.series, self.period, *self.organisation, "expected", "share"]
+        keys = list(self.organisation)
         found = []
-        for key, rows in self._series(table):
-            periods = sorted(rows[self.period].unique())
-            if len(periods) < 2:
-                continue
-            keys = list(self.organisation)
-            weights = rows.assign(_w=rows[self.volume].fillna(0.0) if self.volume else 1.0)
+        periods = sorted(table[self.period].unique())
+        if len(periods) >= 2:
+            weights = table.assign(_w=table[self.volume].fillna(0.0) if self.volume else 1.0)
             per_org = weights.groupby([self.period, *keys])["_w"].sum()
             totals = weights.groupby(self.period)["_w"].sum()
             present = {p: set(per_org.loc[p].index) for p in periods}
@@ -160,44 +145,38 @@ class Periods:
                 missing = set.intersection(*(present[p] for p in around)) - present[period]
                 for org in sorted(missing, key=str):
                     expected = sum(float(per_org.get((p, *_tuple(org)), 0.0)) for p in around) / len(around)
-                    found.append({**dict(zip(self.series, key)), self.period: period,
-                                  **dict(zip(keys, _tuple(org))), "expected": expected,
+                    found.append({self.period: period, **dict(zip(keys, _tuple(org))), "expected": expected,
                                   "share": expected / totals[period] if totals[period] else 1.0})
-        return pd.DataFrame(found, columns=columns)
+        return pd.DataFrame(found, columns=[self.period, *keys, "expected", "share"])
 
     def check(self, table: pd.DataFrame) -> pd.DataFrame:
         """(b) Refuse a table that looks cut short: a period with far fewer organisations than
         the periods around it, or lacking organisations present around it that carry more than
         `max_missing_share` of its volume. Returns the table; smaller gaps are left for `gaps`."""
-        for key, rows in self._series(table):
-            counts = rows.drop_duplicates([self.period, *self.organisation]).groupby(self.period).size().sort_index()
-            for i, (period, count) in enumerate(counts.items()):
-                around = pd.concat([counts.iloc[max(0, i - NEIGHBOURS):i], counts.iloc[i + 1:i + 1 + NEIGHBOURS]])
-                if around.empty:
-                    continue
-                typical = float(around.median())
-                if count < self.min_share * typical:
-                    raise DataError(_files(rows, period, self.period),
-                                    f"{self._prefix(key)}{self._label(period)} has {count} {self.noun} against about "
-                                    f"{typical:.0f} in the {self.unit}s around it; the file looks cut short, so the "
-                                    f"{self.what} figures would be wrong. Use a complete copy")
+        counts = table.drop_duplicates([self.period, *self.organisation]).groupby(self.period).size().sort_index()
+        for i, (period, count) in enumerate(counts.items()):
+            around = pd.concat([counts.iloc[max(0, i - NEIGHBOURS):i], counts.iloc[i + 1:i + 1 + NEIGHBOURS]])
+            if around.empty:
+                continue
+            typical = float(around.median())
+            if count < self.min_share * typical:
+                raise DataError(_files(table, period, self.period),
+                                f"{self._label(period)} has {count} {self.noun} against about {typical:.0f} in the "
+                                f"{self.unit}s around it; the file looks cut short, so the {self.what} figures would "
+                                "be wrong. Use a complete copy")
         found = self.gaps(table)
         if found.empty:
             return table
-        shares = found.groupby([*self.series, self.period], sort=True)["share"].sum()
+        shares = found.groupby(self.period, sort=True)["share"].sum()
         if shares.max() <= self.max_missing_share:
             return table
-        worst = _tuple(shares.idxmax())
-        key, period = worst[:-1], worst[-1]
-        rows, mine = table, found
-        for column, value in zip(self.series, key):
-            rows, mine = rows[rows[column] == value], mine[mine[column] == value]
-        mine = mine[mine[self.period] == period]
+        period = shares.idxmax()
+        mine = found[found[self.period] == period]
         names = ["/".join(str(v) for v in row) for row in mine[list(self.organisation)].itertuples(index=False)]
         listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-        raise DataError(_files(rows, period, self.period),
-                        f"{self._prefix(key)}{self._label(period)} lacks {len(names)} of the {self.noun} present in "
-                        f"the {self.unit}s around it ({listed}), about {100 * shares.max():.1f}% of the {self.unit}'s "
+        raise DataError(_files(table, period, self.period),
+                        f"{self._label(period)} lacks {len(names)} of the {self.noun} present in the {self.unit}s "
+                        f"around it ({listed}), about {100 * shares.max():.1f}% of the {self.unit}'s "
                         f"{self.volume_noun or self.volume or self.noun}; the file looks cut short, so the {self.what} "
                         "figures would be wrong")
 
