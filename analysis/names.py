@@ -30,10 +30,12 @@ def _cancer_names(files) -> pd.DataFrame:
 
 
 def _eip_names(files) -> pd.DataFrame:
+    from .mental_health.readers import read_eip
+
     frames = []
     for path in files:
-        table = pd.read_csv(path, usecols=["Provider_Org_code", "Provider_name"], dtype=str)
-        frames.append(pd.DataFrame({"code": table["Provider_Org_code"], "name": table["Provider_name"],
+        table = read_eip(path)  # checked whole, as the chapter reads it
+        frames.append(pd.DataFrame({"code": table["provider_code"], "name": table["provider_name"],
                                     "source": f"{path.name}, column Provider_name"}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["code", "name", "source"])
 

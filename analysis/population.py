@@ -7,7 +7,8 @@ with a check that the bands add up to each CCG's `total_all`.
 Each file is one snapshot, dated by the month in its name (`..._2017-01.csv`). Several
 snapshots are never added together: `read_snapshots` keeps them apart (two files for one
 month are an error) and `nearest_snapshot` chooses one by a stated rule. A CCG with no
-registered patients is an error, so no rate ever divides by zero.
+registered patients is an error, so no rate ever divides by zero. A file must end with a line
+end, and snapshots are judged against each other (`SNAPSHOT_PERIODS`; `analysis.completeness`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .completeness import Periods, refuse_cut_short
 from .errors import DataError
 from .schema import Column, Schema, parse_numbers, read_text_csv
 from .readcache import cached_read
@@ -31,6 +33,7 @@ BAND = re.compile(r"^(male|female)_(\d+)(?:_(\d+))?$")
 @cached_read
 def read_population(path: str | Path) -> pd.DataFrame:
     path = Path(path)
+    refuse_cut_short(path)
     raw = read_text_csv(path, ["nhse_ccg_code", "ons_ccg_code", "total_all"])
     bands = [c for c in raw.columns if BAND.match(c)]
     if not bands:
@@ -88,6 +91,14 @@ def snapshot_month(path: str | Path) -> pd.Period:
     return pd.Period(year=int(found.group(1)), month=int(found.group(2)), freq="M")
 
 
+SNAPSHOT_PERIODS = Periods("registered population", period="snapshot", organisation=("ccg_code",),
+                           volume="population", volume_noun="registered patients", unit="snapshot", noun="CCGs")
+"""Snapshots against each other (`analysis.completeness`): 90% of the CCGs of the snapshots around
+one, and CCGs missing but present around it carrying at most 2% of its patients. A single snapshot
+has no neighbours: a row cut from it leaves a CCG of the MAR or PHB file without a population,
+which those chapters refuse."""
+
+
 def read_snapshots(paths) -> dict[pd.Period, pd.Series]:
     """Registered patients per CCG for each snapshot month; two files for one month are an error."""
     snapshots, seen = {}, {}
@@ -99,6 +110,9 @@ def read_snapshots(paths) -> dict[pd.Period, pd.Series]:
         snapshots[month], seen[month] = ccg_totals(read_population(path)), path
     if not snapshots:
         raise DataError("registered population", "no population file was found")
+    SNAPSHOT_PERIODS.check(pd.concat([pd.DataFrame({"snapshot": month, "ccg_code": totals.index,
+                                                    "population": totals.values, "source_file": str(seen[month])})
+                                      for month, totals in snapshots.items()], ignore_index=True))
     return snapshots
 
 

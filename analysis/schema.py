@@ -198,22 +198,11 @@ def read_text_csv(path, required: list[str] = ()) -> pd.DataFrame:
     return table
 
 
-def ends_with_line_end(path) -> bool:
-    """Whether the file's last byte ends a line (a file cut short usually does not)."""
-    with open(path, "rb") as handle:
-        handle.seek(0, 2)
-        if handle.tell() == 0:
-            return False
-        handle.seek(-1, 2)
-        return handle.read(1) in (b"\n", b"\r")
-
-
 def empty_like(schema: Schema) -> pd.DataFrame:
     """An empty table with the schema's columns (used when a source has no rows)."""
     kinds = {"text": "string", "number": float, "count": float, "month": "period[M]"}
     return pd.DataFrame({n: pd.Series(dtype=kinds[c.kind]) for n, c in schema.columns.items()})
 
 
-__all__ = ["Column", "RowCheck", "Schema", "parse_numbers", "read_text_csv", "sniff_text", "ends_with_line_end",
-           "empty_like", "SUPPRESSED_MARKERS",
-           "LOCATING_COLUMNS", "np"]
+__all__ = ["Column", "RowCheck", "Schema", "parse_numbers", "read_text_csv", "sniff_text", "empty_like",
+           "SUPPRESSED_MARKERS", "LOCATING_COLUMNS", "np"]

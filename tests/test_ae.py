@@ -18,6 +18,17 @@ MONTHLY_HEADER = ("Period,Org Code,Parent Org,Org name,A&E attendances Type 1,A&
 
 
 def monthly_file(tmp_path, rows, header=MONTHLY_HEADER, name="Monthly-AE-March-2017.csv"):
+    """A monthly provider CSV of `rows`, with the England total row the publisher adds (the providers'
+    sums) unless `rows` has one."""
+    if rows and not any(",TOTAL," in row for row in rows):
+        fields = [row.split(",") for row in rows]
+        total = fields[0][:1] + ["TOTAL", "-", "ENGLAND"]
+        for cells in list(zip(*fields))[4:]:
+            try:
+                total.append(f"{sum(float(c) for c in cells):g}")
+            except ValueError:
+                total.append(cells[0])
+        rows = rows + [",".join(total)]
     path = tmp_path / name
     path.write_text("\n".join([header] + rows) + "\n")
     return path

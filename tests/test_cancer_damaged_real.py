@@ -76,7 +76,7 @@ def test_the_undamaged_copy_reads(folder):
 def test_a_file_cut_at_a_row_boundary_stops_the_chapter(folder):
     lines = provider_lines(folder)
     part_c = line_of(lines, b"PART C")
-    damage_provider(folder, lines[:part_c + 40])  # cut cleanly after a provider row of PART C
+    damage_provider(folder, lines[:part_c + 40] + [b""])  # cut cleanly after a provider row of PART C
     message = chapter_error(folder)
     assert GP62_APRIL in message and "PART C (all care) has no ALL ENGLISH PROVIDERS row" in message
 
@@ -96,7 +96,7 @@ def test_a_provider_row_missing_from_part_c_names_both_totals(folder):
 
 def test_a_file_without_part_c_stops_the_chapter_rather_than_switching_source(folder):
     lines = provider_lines(folder)
-    damage_provider(folder, lines[:line_of(lines, b"PART C")])
+    damage_provider(folder, lines[:line_of(lines, b"PART C")] + [b""])
     message = chapter_error(folder)
     assert GP62_APRIL in message and "has no PART C (all care)" in message
 

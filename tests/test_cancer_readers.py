@@ -41,7 +41,7 @@ def provider_file(tmp_path, period="PERIOD: April 2016", rows_c=None, header=HEA
         lines += [heading, ",,,,,NUMBER OF PEOPLE", header] + [lead + r for r in rows] + [
             ",,,", total_row if total_row is not None else england([lead + r for r in rows], setting)]
     path = tmp_path / name
-    path.write_bytes("\r\n".join(lines).encode(encoding))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     return path
 
 
@@ -118,9 +118,11 @@ def test_thirty_one_day_file_takes_the_standard_column_not_the_day_band(tmp_path
     ({"period": "PERIOD: May 2016"}, f"{NAME}, row 2: the period row says May 2016 but the file name says April 2016"),
     ({"parts": "AB"}, f"{NAME}: has no PART C (all care) with a header row"),
     ({"parts": "AC"}, f"{NAME}: has no PART B (non-admitted care) with a header row"),
-    ({"england_c": ""}, f"{NAME}: PART C (all care) has no ALL ENGLISH PROVIDERS row; the file may be cut short"),
+    ({"england_c": ""}, f"{NAME}: 62-day (GP urgent referral), PART C (all care) has no ALL ENGLISH PROVIDERS row; "
+                        "the file may be cut short"),
     ({"england_c": ",,ALL ENGLISH PROVIDERS,ALL CARE,ALL CANCERS,*,*,*,"},
-     f"{NAME}, row 24: the ALL ENGLISH PROVIDERS row of PART C is suppressed ('*')"),
+     f"{NAME}, row 24, column 'TOTAL': the ALL ENGLISH PROVIDERS row of 62-day (GP urgent referral), PART C "
+     "(all care) is suppressed ('*')"),
     ({"england_c": ",,ALL ENGLISH PROVIDERS,ALL CARE,ALL CANCERS,83.5,71.5,12,"},
      f"{NAME}, row 24, column 'TOTAL': 62-day (GP urgent referral), PART C (all care): the providers' TOTAL "
      "add up to 73.5 but the ALL ENGLISH PROVIDERS row gives 83.5"),
@@ -133,10 +135,10 @@ def test_bad_input_names_file_row_and_column(tmp_path, change, message):
 
 def test_a_file_cut_at_a_row_boundary_is_an_error(tmp_path):
     whole = provider_file(tmp_path).read_bytes().split(b"\r\n")
-    for keep in range(8, len(whole)):  # every cut after the first header row
+    for keep in range(8, len(whole) - 1):  # every cut after the first header row (the last item is the end)
         cut = tmp_path / "cut" / NAME
         cut.parent.mkdir(exist_ok=True)
-        cut.write_bytes(b"\r\n".join(whole[:keep]))
+        cut.write_bytes(b"\r\n".join(whole[:keep]) + b"\r\n")
         with pytest.raises(DataError, match="has no PART|has no ALL ENGLISH PROVIDERS row"):
             read_provider_csv(cut)
 

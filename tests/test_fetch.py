@@ -73,7 +73,8 @@ def test_a_changed_file_on_the_server_is_refused_against_the_recorded_checksum(s
     ae.fetch("2017-18", data, url, progress=lambda m: None)
     (data / "ae" / "Monthly-AE-May-2017.csv").unlink()
     header, body = monthly_csv(pd.Period("2017-05", "M")).split(b"\n", 1)
-    (served / "Monthly-AE-May-2017.csv").write_bytes(header + b"\n" + body.replace(b",5", b",6"))  # tampered counts
+    # changed, yet a valid file (a provider renamed; changed counts would no longer add up to the England row)
+    (served / "Monthly-AE-May-2017.csv").write_bytes(header + b"\n" + body.replace(b"NORTHBROOK", b"NORTHBRIDGE"))
     with pytest.raises(FetchError, match="checksum mismatch for Monthly-AE-May-2017.csv"):
         ae.fetch("2017-18", data, url, progress=lambda m: None)
     assert not (data / "ae" / "Monthly-AE-May-2017.csv").exists()

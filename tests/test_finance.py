@@ -131,7 +131,7 @@ def test_bad_transcription_is_named(tmp_path):
     bad.write_text(text.replace("performance,ccgs,CCGs,2016/17,plan,76630,1", "performance,ccgs,CCGs,2016/17,plan,76630,-1"))
     with pytest.raises(DataError, match=r"row 2, column 'rounding': value -1 is negative"):
         finance.read_tables(bad)
-    bad.write_text("\n".join(",".join(line.split(",")[:6] + line.split(",")[7:]) for line in text.splitlines()))
+    bad.write_text("\n".join(",".join(line.split(",")[:6] + line.split(",")[7:]) for line in text.splitlines()) + "\n")
     with pytest.raises(DataError, match="lacks column 'rounding'"):
         finance.read_tables(bad)
     bad.write_text(text + text.splitlines()[1] + "\n")

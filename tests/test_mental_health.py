@@ -37,7 +37,8 @@ def test_eip_reader_sums_the_first_two_bands_and_keeps_both_kinds(tmp_path):
 
 
 def test_eip_sums_before_dividing(tmp_path):
-    rows = [eip_row("ZSP01", bands=(1, 0) + (0,) * 10 + (1,)), eip_row("ZSP02", bands=(60, 20) + (0,) * 10 + (20,))]
+    rows = [eip_row("ZSP01", bands=(1, 0) + (0,) * 10 + (1,)), eip_row("ZSP02", bands=(60, 20) + (0,) * 10 + (20,)),
+            eip_row("ZSP01", kind=WAITING), eip_row("ZSP02", kind=WAITING)]  # the publisher gives both kinds
     month = mh.eip_month(mh.read_eip(eip_file(tmp_path, rows)), pd.Period("2017-03", "M"))
     assert month["percent"] == pytest.approx(100 * 81 / 102)  # a mean of the two providers would give 65%
 
@@ -59,7 +60,7 @@ def test_bad_eip_input_is_named(tmp_path, rows, header, message):
 
 def test_suppressed_eip_row_is_left_out_and_counted_and_incomplete_bands_may_disagree(tmp_path):
     rows = [eip_row("ZSP01", bands=("*", 2, 1) + (0,) * 10, total=6), eip_row("ZSP02"),
-            eip_row("ZSP02", kind=WAITING, total=99)]
+            eip_row("ZSP02", kind=WAITING, total=99), eip_row("ZSP01", kind=WAITING)]
     table = mh.read_eip(eip_file(tmp_path, rows))
     assert mh.suppressed_rows(table, Y2016) == 1
     assert mh.eip_month(table, pd.Period("2017-03", "M"))["total"] == 6  # ZSP02 only

@@ -22,7 +22,7 @@ def workbook(path, rows, header_row=14, header=None):
     return path
 
 
-ROWS = [["", "2014-15", "JANUARY  ", "", "", "", "England", 500],
+ROWS = [["", "2014-15", "JANUARY  ", "", "", "", "England", 1284],  # the sum of the rows below, as published
         ["", "2014-15", "JANUARY  ", "XDH", "DH", "X24", "NHS ENGLAND", 50],
         ["", "2014-15", "January  2014-15", "Q44", "AREA", "01C", "NHS EASTERN CHESHIRE CCG", 1234.0]]
 

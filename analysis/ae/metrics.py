@@ -118,18 +118,12 @@ def spc_series(table: pd.DataFrame, year: FinancialYear, months: int = 36) -> pd
 
 
 def gap_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
-    """The months of the year in which providers present either side sent no rows, in words.
+    """The months of the year in which providers present around them sent no rows, in words.
 
-    Larger gaps are refused when the files are read (`readers.check_complete`); those left
-    are small and real (a provider that did not submit one month) and are said on the page.
+    Larger gaps are refused when the files are read (`readers.PERIODS`); those left are small
+    and real (a provider that did not submit one month) and are said on the page.
     """
-    from .readers import gaps
+    from ..completeness import gap_sentence
+    from .readers import PERIODS, gaps
 
-    found = gaps(table)
-    found = found[found["month"].isin(list(year.months()))]
-    if found.empty:
-        return "Every provider that reported in the months either side of a month reported in it too."
-    items = [f"{row.org_code} in {row.month.strftime('%B %Y')} (about {row.expected_attendances:,.0f} "
-             "attendances, judged by its neighbouring months)" for row in found.itertuples()]
-    return (f"{len(items)} provider-month(s) are missing though the provider reported either side: "
-            + "; ".join(items) + ". The files hold no rows for them, so their attendances are not in the totals.")
+    return gap_sentence(gaps(table), PERIODS, year.months(), who="provider", volume_noun="attendances")

@@ -11,8 +11,9 @@
   waits, `Emergency admissions via A&E - Type 1` / `Type 2` / `Other A&E department`
   and `Other emergency admissions`. Later files add "Booked Appointments" columns per
   type; where present they are added to that type's attendances and breaches, as the
-  publisher's totals do. A row whose Org Code is empty or "TOTAL" is the England total
-  and is not read (England is summed from the providers).
+  publisher's totals do. A row whose Org Code is empty, "TOTAL" or "-" is the England total:
+  it must be there, and the providers must add up to it (`analysis.completeness`), but England's
+  figures are summed from the providers.
 
 Department types: 1 = major emergency departments, 2 = single-specialty departments,
 "other" = type 3 and 4 (walk-in centres, minor injury units).
@@ -27,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from ..schema import Column, RowCheck, Schema, ends_with_line_end, parse_numbers, read_text_csv
+from ..completeness import Periods, check_national, check_runs_on, check_stated_span, refuse_cut_short
+from ..schema import Column, RowCheck, Schema, parse_numbers, read_text_csv
 from ..readcache import cached_read
 
 TYPES = ("1", "2", "other")
@@ -79,9 +81,9 @@ def _check(table: pd.DataFrame, path) -> pd.DataFrame:
 def read_long(path: str | Path) -> pd.DataFrame:
     """The long layout (period, org_code, type, attendances, breaches, admissions)."""
     path = Path(path)
+    refuse_cut_short(path)
     raw = read_text_csv(path, LONG_COLUMNS)
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
-    _refuse_cut_short(path, len(raw) + 1)
     months = pd.to_datetime(raw["period"], format="%Y-%m-%d", errors="coerce")
     if months.isna().any():
         first = months.isna().idxmax()
@@ -92,14 +94,10 @@ def read_long(path: str | Path) -> pd.DataFrame:
     for column in ("attendances", "breaches", "admissions"):
         table[column], _ = parse_numbers(raw[column], column, path, rows, required=True)
     table["source_file"], table["source_row"] = str(path), rows
+    present = sorted(table["month"].unique())
+    check_runs_on(present, path)
+    check_stated_span(path, present)
     return _check(table, path)
-
-
-def _refuse_cut_short(path: Path, last_row: int) -> None:
-    """A file whose last line has no line end was most likely cut short: refuse it."""
-    if not ends_with_line_end(path):
-        raise DataError(path, "its last line has no line end, so the file looks cut short (truncated); "
-                              "download it again", row=last_row)
 
 
 def month_from_period(text: str) -> pd.Period | None:
@@ -118,112 +116,66 @@ def read_monthly(path: str | Path) -> pd.DataFrame:
     """One of NHS England's monthly provider CSVs as the tidy table."""
     path = Path(path)
     needed = ["Period", "Org Code", "Org name"] + [c for cols in MONTHLY_TYPE_COLUMNS.values() for c in cols]
+    refuse_cut_short(path)
     raw = read_text_csv(path, needed)
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
-    _refuse_cut_short(path, len(raw) + 1)
-    keep = ~raw["Org Code"].str.strip().str.upper().isin(["", "TOTAL", "-"])
-    raw, rows = raw[keep], rows[keep]
-    if raw.empty:
+    national = raw["Org Code"].str.strip().str.upper().isin(["", "TOTAL", "-"])
+    if (~national).sum() == 0:
         raise DataError(path, "has no provider rows")
     months = raw["Period"].map(month_from_period)
     if months.isna().any():
         first = months.isna().idxmax()
         raise DataError(path, f"value {raw.at[first, 'Period']!r} is not a month like MSitAE-MARCH-2017",
                         row=int(rows[first]), column="Period")
+
+    def counts(column: str) -> pd.Series:
+        """A count column: required on every provider row; the England row is checked below."""
+        providers = parse_numbers(raw.loc[~national, column], column, path, rows[~national], required=True)[0]
+        england = parse_numbers(raw.loc[national, column], column, path, rows[national])[0]
+        return pd.concat([providers, england]).reindex(raw.index)
+
     frames = []
     for kind, (att, over, adm) in MONTHLY_TYPE_COLUMNS.items():
-        attendances, _ = parse_numbers(raw[att], att, path, rows, required=True)
-        breaches, _ = parse_numbers(raw[over], over, path, rows, required=True)
-        admissions, _ = parse_numbers(raw[adm], adm, path, rows, required=True)
+        attendances, breaches, admissions = counts(att), counts(over), counts(adm)
         booked_att, booked_over = BOOKED[kind]
         if booked_att in raw.columns and booked_over in raw.columns:
-            attendances = attendances + parse_numbers(raw[booked_att], booked_att, path, rows, required=True)[0]
-            breaches = breaches + parse_numbers(raw[booked_over], booked_over, path, rows, required=True)[0]
-        frames.append(pd.DataFrame({
-            "month": pd.PeriodIndex(months.tolist(), freq="M"), "org_code": raw["Org Code"].str.strip().str.upper().values,
+            attendances, breaches = attendances + counts(booked_att), breaches + counts(booked_over)
+        frame = pd.DataFrame({
+            "month": pd.PeriodIndex(months.tolist(), freq="M"),
+            "org_code": raw["Org Code"].str.strip().str.upper().values,
             "org_name": raw["Org name"].str.strip().values, "type": kind,
             "attendances": attendances.values, "breaches": breaches.values,
-            "admissions": admissions.values, "source_file": str(path), "source_row": rows.values}))
+            "admissions": admissions.values, "source_file": str(path), "source_row": rows.values})
+        check_national(frame, path, national=pd.Series(national.values, index=frame.index), group=["month"],
+                       columns={"attendances": att, "breaches": over, "admissions": adm}, tolerance=0.5,
+                       describe=lambda month, kind=kind: f"{month.strftime('%B %Y')}, type {kind}",
+                       parts_noun="providers")
+        frames.append(frame[~national.values])
     table = pd.concat(frames, ignore_index=True)
     table = table[(table["attendances"] > 0) | (table["breaches"] > 0) | (table["admissions"] > 0)]
     return _check(table.reset_index(drop=True), path)
 
 
-MIN_ORGANISATION_SHARE = 0.9
-"""A month with fewer organisations than this share of its neighbours' (median) is refused."""
-MAX_MISSING_SHARE = 0.02
-"""Organisations missing from a month, but present on either side, may carry at most this share
-of the month's attendances (judged by their neighbouring months); more is refused. On the real
-files (April 2016 to March 2019) the largest such gap is 1.0% (RHQ in April 2016, the first month,
-judged by the two after it), then 0.7% (RWH and NJS05 in September 2017)."""
-NEIGHBOURS = 3
+PERIODS = Periods("A&E", volume="attendances")
+"""How A&E files are judged whole (`analysis.completeness`): a month with fewer than 90% of the
+organisations of the months around it is refused, and so is a month lacking organisations present
+around it that carry more than 2% of its attendances (judged by their neighbouring months). On the
+real files (April 2016 to March 2019) the largest such gap is 1.0% (RHQ in April 2016, the first
+month, judged by the two after it), then 0.7% (RWH and NJS05 in September 2017)."""
 
 
 def gaps(table: pd.DataFrame) -> pd.DataFrame:
-    """Organisations absent from a month but present in the months either side of it.
-
-    One row per (month, org_code) with `expected_attendances`, the mean of the
-    organisation's attendances in the two neighbouring months, and `share`, that as a share
-    of the month's attendances. The first and last months are judged by the two months
-    on their one side. Real returns have a few such gaps; a truncated file has many.
-    """
-    months = sorted(table["month"].unique())
-    by_month = table.groupby("month")
-    orgs = {m: set(by_month.get_group(m)["org_code"]) for m in months}
-    totals = by_month["attendances"].sum()
-    per_org = table.groupby(["month", "org_code"])["attendances"].sum()
-    rows = []
-    for i, month in enumerate(months):
-        if len(months) < 3:
-            break
-        if i == 0:
-            around = [months[1], months[2]]
-        elif i == len(months) - 1:
-            around = [months[-2], months[-3]]
-        else:
-            around = [months[i - 1], months[i + 1]]
-        for org in sorted((orgs[around[0]] & orgs[around[1]]) - orgs[month]):
-            expected = sum(per_org.get((m, org), 0.0) for m in around) / 2
-            rows.append({"month": month, "org_code": org, "expected_attendances": float(expected),
-                         "share": float(expected / totals[month]) if totals[month] else 1.0})
-    return pd.DataFrame(rows, columns=["month", "org_code", "expected_attendances", "share"])
-
-
-def check_complete(table: pd.DataFrame) -> pd.DataFrame:
-    """Refuse a table that looks cut short: a month with far fewer organisations than the
-    months around it, or missing organisations that carry more than a small share of the
-    month's attendances. Returns the table; small gaps are left for `gaps` to report."""
-    counts = table.groupby("month")["org_code"].nunique().sort_index()
-    for i, (month, count) in enumerate(counts.items()):
-        around = pd.concat([counts.iloc[max(0, i - NEIGHBOURS):i], counts.iloc[i + 1:i + 1 + NEIGHBOURS]])
-        if around.empty:
-            continue
-        typical = float(around.median())
-        if count < MIN_ORGANISATION_SHARE * typical:
-            files = sorted(set(table.loc[table["month"] == month, "source_file"]))
-            raise DataError(", ".join(files), f"{month.strftime('%B %Y')} has {count} organisations against "
-                            f"about {typical:.0f} in the months around it; the file looks truncated, so the "
-                            "A&E figures would be wrong. Use a complete copy")
-    missing = gaps(table)
-    share = missing.groupby("month")["share"].sum()
-    if (share > MAX_MISSING_SHARE).any():
-        month = share.idxmax()
-        names = missing.loc[missing["month"] == month, "org_code"].tolist()
-        files = sorted(set(table.loc[table["month"] == month, "source_file"]))
-        listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-        raise DataError(", ".join(files), f"{month.strftime('%B %Y')} lacks {len(names)} organisation(s) present "
-                        f"in the months either side ({listed}), about {100 * share[month]:.1f}% of the month's "
-                        "attendances; the file looks truncated, so the A&E figures would be wrong")
-    return table
+    """Organisations absent from a month but present in the months around it (`Periods.gaps`)."""
+    return PERIODS.gaps(table)
 
 
 def read_files(long_files, monthly_files) -> pd.DataFrame:
     """Every file of either layout as one table, checked whole.
 
     The same provider, month and type twice is an error, and so is a table that looks cut
-    short (see `check_complete`).
+    short (`PERIODS`).
     """
     tables = [read_long(p) for p in long_files] + [read_monthly(p) for p in monthly_files]
     if not tables:
         raise DataError("A&E data", "no A&E files were found")
-    return check_complete(_check(pd.concat(tables, ignore_index=True), "A&E files"))
+    return PERIODS.check(_check(pd.concat(tables, ignore_index=True), "A&E files"))

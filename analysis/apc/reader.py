@@ -14,6 +14,7 @@ from pathlib import Path
 
 import ibis
 
+from ..completeness import refuse_cut_short
 from ..errors import DataError
 
 REQUIRED = ("EPIKEY", "ADMIDATE", "ADMIMETH", "EPIORDER", "STARTAGE", "SPELDUR", "CCG_RESPONSIBILITY")
@@ -70,8 +71,11 @@ def _columns(path: Path) -> list[str]:
 
 
 def check_files(files: list[Path]) -> None:
-    """Every file readable and carrying the required columns (DataError naming file and column)."""
+    """Every file readable and carrying the required columns (DataError naming file and column); a CSV
+    ends with a line end (`completeness.refuse_cut_short`)."""
     for path in files:
+        if path.suffix.lower() == ".csv":
+            refuse_cut_short(path)
         names = set(_columns(path))
         if path.suffix.lower() == ".parquet":
             names |= {part.split("=")[0] for part in path.parts if "=" in part}  # hive partition keys

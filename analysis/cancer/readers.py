@@ -6,8 +6,12 @@ Two published formats become tidy tables:
   title rows, a period row, then PART A (admitted care), PART B (non-admitted care) and
   PART C (all care), each with a header row, one row per provider and an
   "ALL ENGLISH PROVIDERS" row (see `SCHEMA`). Every part must be there with its England
-  row, and the providers of each part must add up to it, so a file cut short or missing
-  rows is an error, never a smaller figure. Columns are found by their exact published
+  row, and the providers of each part must add up to it (`analysis.completeness`, part (c)),
+  so a file cut short or missing rows is an error, never a smaller figure; the file must end
+  with a line end unless its last line is a note below the table (June 2015's 31-day file ends
+  so). The months are not judged against each other (part (b)): each file's own England rows
+  already check it whole, and providers come and go (the radiotherapy files of 2015 to 2017
+  hold 51 to 62 providers, with gaps of up to 5.5% of a month's patients). Columns are found by their exact published
   names (footnote markers such as "(1)" aside): `TOTAL`, `WITHIN n DAYS` and
   `AFTER n DAYS`, n being the standard's days, and WITHIN plus AFTER must equal TOTAL on
   every row. The publisher's drift is handled: an extra "ONS AREA ID" column in 2015,
@@ -19,8 +23,9 @@ Two published formats become tidy tables:
   Standard, Outside Standard, Performance) under the standard's title. Before a standard
   existed its cells are blank or say "No Standard Set"; from its first count on, a blank
   or suppressed cell is an error naming sheet, row and column. Outside must equal Total
-  minus Within, and each whole year of "Annual Data" must equal the sum of its four
-  quarters in "Quarterly Data" (both hold on the real workbook for every year).
+  minus Within, each whole year of "Annual Data" must equal the sum of its four
+  quarters in "Quarterly Data" (both hold on the real workbook for every year), and each
+  standard's months in "Monthly Data" run on without a gap.
 
 Counts can be halves: a patient shared by two providers counts 0.5 to each.
 Suppressed provider cells (`*`) are read as missing with `suppressed` set, and are left
@@ -35,9 +40,9 @@ import io
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from ..completeness import check_national, check_runs_on, refuse_cut_short
 from ..errors import DataError
 from ..periods import FinancialYear
 from ..schema import SUPPRESSED_MARKERS, Column, RowCheck, Schema, parse_numbers, sniff_text
@@ -259,6 +264,7 @@ def read_provider_csv(path: str | Path) -> pd.DataFrame:
         raise DataError(path, f"has no PART {missing[0]} ({CARE_SETTINGS[missing[0]]} care) with a header "
                               "row; every provider file has PARTS A, B and C, so this one is cut "
                               "short or not in the published layout")
+    refuse_cut_short(path, last_read_row=max((r["source_row"] for r in records), default=None))
     table = pd.DataFrame(records)
     table["source_file"] = str(path)
     names = headers["C"]["names"]
@@ -292,34 +298,16 @@ def _check_after(table: pd.DataFrame, path: Path, names: dict) -> None:
 
 
 def _check_england_rows(table: pd.DataFrame, path: Path, names: dict) -> None:
-    """Each part has one ALL ENGLISH PROVIDERS row, and its providers add up to it.
-
-    With a suppressed provider row in a part, the providers left may only fall short of it.
-    """
+    """Each part has one ALL ENGLISH PROVIDERS row, not suppressed, and its providers add up to it
+    (`completeness.check_national`); with a suppressed provider row in a part, the providers left
+    may only fall short of it."""
     standard = catalogue().at[table["standard"].iloc[0], "short_name"]
-    parts, codes = table["part"].to_numpy(), table["organisation"].to_numpy()
-    suppressed, rows = table["suppressed"].to_numpy() == "yes", table["source_row"].to_numpy()
-    for part, setting in CARE_SETTINGS.items():
-        in_part = parts == part
-        england = np.flatnonzero(in_part & (codes == ENGLAND))
-        if not len(england):
-            raise DataError(path, f"PART {part} ({setting} care) has no {ENGLAND_ROW_NAME} row; the file "
-                                  "may be cut short")
-        england = england[0]
-        if suppressed[england]:
-            raise DataError(path, f"the {ENGLAND_ROW_NAME} row of PART {part} is suppressed ('*'), so the "
-                                  "providers cannot be checked against it", row=int(rows[england]))
-        providers = in_part & (codes != ENGLAND) & ~suppressed
-        some_suppressed = bool((in_part & suppressed).any())
-        for column in ("total", "within"):
-            values = table[column].to_numpy(dtype=float)
-            summed, given = float(values[providers].sum()), float(values[england])
-            short = summed < given - 1e-6
-            if abs(summed - given) > 1e-6 and not (some_suppressed and short):
-                raise DataError(path, f"{standard}, PART {part} ({setting} care): the providers' "
-                                      f"{names[column]} add up to {summed:,.1f} but the {ENGLAND_ROW_NAME} "
-                                      f"row gives {given:,.1f}; the file may be cut short or damaged",
-                                row=int(rows[england]), column=names[column])
+    suppressed = table["suppressed"] == "yes"
+    check_national(table, path, national=table["organisation"] == ENGLAND, group=["part"], expected=list(CARE_SETTINGS),
+                   columns={"total": names["total"], "within": names["within"]}, tolerance=1e-6,
+                   describe=lambda part: f"{standard}, PART {part} ({CARE_SETTINGS[part]} care)",
+                   national_name=ENGLAND_ROW_NAME, parts_noun="providers", withheld=suppressed,
+                   may_fall_short=suppressed)
 
 
 def _check(table: pd.DataFrame, path, names: dict | None = None) -> pd.DataFrame:
@@ -477,7 +465,11 @@ def read_national_series(path: str | Path) -> pd.DataFrame:
     table["suppressed"] = "no"
     table["organisation"], table["organisation_name"] = ENGLAND, "England"
     table["care_setting"], table["cancer_type"] = "all", "ALL CANCERS"
-    _check_national(table, f"{path}, sheet 'Monthly Data'", SCHEMA)
+    where = f"{path}, sheet 'Monthly Data'"
+    _check_national(table, where, SCHEMA)
+    names = catalogue()["short_name"]
+    for standard, rows in table.groupby("standard", sort=False):  # no month missing (completeness, part (b))
+        check_runs_on(rows["month"], where, rows["source_row"], prefix=f"{names[standard]}: ")
     return table.drop(columns=["total_column", "within_column"])
 
 

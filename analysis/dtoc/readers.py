@@ -5,7 +5,8 @@ rows (Title, Summary, Period, Source, Published, Revised...), a header row begin
 `Year, Period` (`Period Name` in the cross-tab), a blank row, then one row per month
 (`2016-17`, `April`) and notes. Delayed days are read from 'Delayed Days by responsible
 org' (NHS, Social Care, Both, Total) and 'Delayed Days by type' (Acute, Non-Acute,
-Total); every month's total must agree across all four sheets and with its parts, or the
+Total); every month's total must agree across all four sheets and with its parts, and each
+sheet's months must run on without a gap (`analysis.completeness`, parts (b) and (c)), or the
 file is refused with the sheet, row and column at fault.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..completeness import check_parts, check_runs_on
 from ..errors import DataError
 from ..workbook import sheet_rows
 from ..readcache import cached_read
@@ -106,14 +108,13 @@ def read_sheet(path: str | Path, sheet: str, columns: list[str]) -> pd.DataFrame
                 break  # the blank row before the notes ends the data
             continue
         month = _month(path, sheet, row[year], row[year + 1] if year + 1 < len(row) else None, line)
-        if out and month != out[-1]["month"] + 1:
-            raise DataError(path, f"sheet '{sheet}': {month.strftime('%B %Y')} follows "
-                                  f"{out[-1]['month'].strftime('%B %Y')}; months must run on without gaps", line)
         out.append({"month": month, "row": line,
                     **{name: _count(path, sheet, row, where[name], line, name) for name in columns}})
     if not out:
         raise DataError(path, f"sheet '{sheet}' has no month rows under its header", header + 1)
-    return pd.DataFrame(out)
+    table = pd.DataFrame(out)
+    check_runs_on(table["month"], path, table["row"], prefix=f"sheet '{sheet}': ")
+    return table
 
 
 def _notes(rows: list[list]) -> dict:
@@ -126,13 +127,9 @@ def _notes(rows: list[list]) -> dict:
 
 
 def _agree(path: Path, sheet: str, table: pd.DataFrame, parts: list[str], total: str = "Total"):
-    """Every month's parts add up to its total (to the day)."""
-    bad = table[(table[parts].sum(axis=1) - table[total]).abs() > 0.5]
-    if len(bad):
-        row = bad.iloc[0]
-        raise DataError(path, f"sheet '{sheet}': {' + '.join(parts)} = {row[parts].sum():,.0f} does not add up to "
-                              f"the total {row[total]:,.0f} for {row['month'].strftime('%B %Y')}", int(row["row"]),
-                        total)
+    """Every month's parts add up to its total (to the day): `completeness.check_parts`."""
+    check_parts(table, path, total=total, parts=parts, label=lambda r: r["month"].strftime("%B %Y"),
+                prefix=f"sheet '{sheet}': ")
 
 
 def read_dtoc(path: str | Path) -> DtocFile:

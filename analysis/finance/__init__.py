@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..completeness import refuse_cut_short
 from ..errors import DataError, ParameterError
 from ..periods import FinancialYear
 from ..schema import Column, Schema
@@ -49,8 +50,11 @@ SCHEMA = Schema(
 
 
 def read_tables(path: str | Path) -> pd.DataFrame:
-    """The transcribed finance inputs, checked; every row keeps its document and line."""
+    """The transcribed finance inputs, checked; every row keeps its document and line. The file must end
+    with a line end (`completeness.refuse_cut_short`): its rows are inputs one by one, with no totals or
+    periods to judge a cut by."""
     path = Path(path)
+    refuse_cut_short(path)
     try:
         table = pd.read_csv(path, dtype={"table": str, "item": str, "name": str, "year": str,
                                          "measure": str, "document": str})

@@ -10,14 +10,14 @@ from ..periods import FinancialYear, covered_year
 from .. import funnel
 from .charts import dementia_chart, eip_monthly_chart, funnel_chart
 from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_year, eip_coverage,
-                      eip_month, eip_monthly, eip_providers, eip_spc_series, spread_sentence,
+                      eip_gap_sentence, eip_month, eip_monthly, eip_providers, eip_spc_series, spread_sentence,
                       suppressed_rows)
 from .readers import read_dementia, read_eip
 
 __all__ = ["load_eip", "load_dementia", "validate_parameters", "headline", "ledger_values", "reference_table",
            "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly",
-           "eip_providers", "eip_spc_series", "spread_sentence", "suppressed_rows", "dementia_year", "dementia_england",
-           "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
+           "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
+           "dementia_england", "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
            "DEMENTIA_AMBITION", "COMPUTED"]
 
 COMPUTED = ("eip_within_two_weeks", "dementia_diagnosis_rate")
@@ -84,7 +84,7 @@ def ledger_values(eip: pd.DataFrame, dementia: pd.DataFrame | None, year: Financ
     reproduced["dementia_diagnosis_rate"] = england
     notes["dementia_diagnosis_rate"] = (
         "No dementia diagnosis-rate file was found." if dementia is None else
-        f"The file has no England value for {calendar_year}." if england is None else
+        f"The file has no rows for {calendar_year}." if england is None else
         f"England's row for {calendar_year} in the diagnosis-rate file (the file gives rates only, so England "
         f"cannot be summed from local authorities); printed rounded to a whole number.")
     for figure in published("mental-health")["figure"]:

@@ -63,6 +63,17 @@ def eip_spc_series(table: pd.DataFrame, year: FinancialYear, months: int = 36) -
     return series.rename("percent")
 
 
+def eip_gap_sentence(table: pd.DataFrame, months) -> str:
+    """Providers that sent no rows for a month of `months` though they reported in the months around it.
+
+    Larger gaps are refused when the file is read (`readers.EIP_PERIODS`); the real file has one
+    small one (a provider in December 2015, the collection's first month)."""
+    from ..completeness import gap_sentence
+    from .readers import EIP_PERIODS
+
+    return gap_sentence(EIP_PERIODS.gaps(table), EIP_PERIODS, months, who="provider", volume_noun="pathways")
+
+
 def suppressed_rows(table: pd.DataFrame, year: FinancialYear) -> int:
     rows = table[(table["kind"] == "completed") & table["month"].isin(list(year.months()))]
     return int(rows["suppressed"].sum())

@@ -9,11 +9,20 @@
   and the total. A suppressed band (`*`) leaves the row's figures missing (left out of
   sums, and counted); a blank cell is an error. On completed pathways, which the measures
   use, the bands must add up to the total; on incomplete pathways a row where they do not
-  is marked (`bands_disagree`), as three rows of July 2019 in the published file are.
+  is marked (`bands_disagree`), as three rows of July 2019 in the published file are. The file
+  is checked whole (`analysis.completeness`, `EIP_PERIODS`): it ends with a line end, its
+  months run on and cover the span its name states ("December-2015-to-September-2019"), each
+  provider, CCG and month has both its completed and its incomplete row (the publisher gives
+  them together, and the file's rows are in no order, so a cut anywhere parts some pair), and
+  each month has the providers of the months around it.
 * Public Health England's Fingertips export of the estimated dementia diagnosis rate, aged
   65 and over: `area_code`, `area_name`, `period` (a year), `value` (percent) and
   `significance` (the publisher's comparison with England). A blank value is missing
-  (Fingertips leaves suppressed areas blank) and is counted, never read as zero.
+  (Fingertips leaves suppressed areas blank) and is counted, never read as zero. Every year
+  must have its England row with a value (England's rate is read from it), and the areas of the
+  years around it (`DEMENTIA_PERIODS`: rates carry no volume to weigh a gap by, so any missing
+  area is refused); the file ends with a line end, its years run on and cover the span its
+  name states ("2017-2018").
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..completeness import (Periods, check_national, check_runs_on, check_sets, check_stated_span,
+                            refuse_cut_short)
 from ..errors import DataError
 from ..schema import Column, RowCheck, Schema, parse_numbers, read_text_csv
 from ..readcache import cached_read
@@ -47,6 +58,13 @@ EIP_SCHEMA = Schema(
                          lambda d: (d["kind"] == "completed") & d["bands_disagree"]),),
 )
 
+EIP_PERIODS = Periods("EIP", organisation=("provider_code",), volume="total", volume_noun="pathways",
+                      noun="providers")
+"""The EIP file's months against each other: 90% of the providers of the months around a month, and
+providers missing but present around it carrying at most 2% of its pathways. On the real file
+(December 2015 to September 2019) providers per month run from 57 to 60 and the one gap is one
+provider in December 2015, the first month (0.2% of its pathways)."""
+
 DEMENTIA_COLUMNS = ["area_code", "area_name", "period", "value", "significance"]
 ENGLAND_CODE = "E92000001"
 LOCAL_AUTHORITY_PREFIXES = {"E06": "unitary authority", "E07": "district", "E08": "metropolitan district",
@@ -64,6 +82,12 @@ DEMENTIA_SCHEMA = Schema(
 )
 
 
+DEMENTIA_PERIODS = Periods("dementia diagnosis rate", period="year", organisation=("area_code",), unit="year",
+                           noun="areas", max_missing_share=0.0)
+"""Every area of the years around a year must be in it: the file gives rates only, so no volume can
+say a gap is small. The real file's two years (2017, 2018) have the same 328 areas."""
+
+
 def _rows(raw: pd.DataFrame) -> pd.Series:
     return pd.Series(range(2, len(raw) + 2), index=raw.index)
 
@@ -77,6 +101,7 @@ def _first_bad(raw: pd.DataFrame, rows: pd.Series, mask: pd.Series, column: str,
 def read_eip(path: str | Path) -> pd.DataFrame:
     """The EIP history file as one row per month, provider, CCG and kind of pathway."""
     path = Path(path)
+    refuse_cut_short(path)
     raw = read_text_csv(path, EIP_COLUMNS)
     if raw.empty:
         raise DataError(path, "has no rows")
@@ -115,6 +140,13 @@ def read_eip(path: str | Path) -> pd.DataFrame:
         raise DataError(path, f"provider {first['provider_code']} and CCG {first['ccg_code']} appear twice for "
                               f"{first['month'].strftime('%B %Y')} ({first['kind']} pathways)",
                         row=int(first["source_row"]), column="Org_Code")
+    months = sorted(table["month"].unique())
+    check_runs_on(months, path)
+    check_stated_span(path, months)
+    check_sets(table, path, key=key[:3], column="kind", values=KINDS.values(),
+               describe=lambda r: (f"{r['month'].strftime('%B %Y')}: provider {r['provider_code']} and CCG "
+                                   f"{r['ccg_code']}"))
+    EIP_PERIODS.check(table)
     return table.drop(columns="band_sum").reset_index(drop=True)
 
 
@@ -129,6 +161,7 @@ def area_type(code: str) -> str:
 def read_dementia(path: str | Path) -> pd.DataFrame:
     """The diagnosis-rate export: one row per area and year, with the area's type."""
     path = Path(path)
+    refuse_cut_short(path)
     raw = read_text_csv(path, DEMENTIA_COLUMNS)
     if raw.empty:
         raise DataError(path, "has no rows")
@@ -155,4 +188,9 @@ def read_dementia(path: str | Path) -> pd.DataFrame:
         first = table.loc[twice].iloc[0]
         raise DataError(path, f"area {first['area_code']} appears twice for {first['year']}",
                         row=int(first["source_row"]), column="area_code")
-    return table
+    years = sorted(table["year"].unique())
+    check_runs_on(years, path, unit="year")
+    check_stated_span(path, years, unit="year")
+    check_national(table, path, national=table["area_type"] == "England", group=["year"], columns={},
+                   required={"value": "value"}, describe=str, parts_noun="local authorities")
+    return DEMENTIA_PERIODS.check(table)

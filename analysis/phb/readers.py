@@ -10,7 +10,9 @@ each CCG at the end of the quarter. The handbook reads it as a CSV with these co
 - `of which: NHS Continuing Healthcare` and `of which: other`: the breakdown, which may
   be empty where not collected.
 
-A suppressed count (`*`) is read as missing and left out of sums, and counted.
+A suppressed count (`*`) is read as missing and left out of sums, and counted. The layout has
+no England row. A file must end with a line end, its quarters run on, and each quarter is
+judged against the quarters around it (`PERIODS`; `analysis.completeness`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..completeness import Periods, check_runs_on, refuse_cut_short
 from ..errors import DataError
 from ..schema import Column, RowCheck, Schema, parse_numbers, read_text_csv
 from ..readcache import cached_read
@@ -36,6 +39,11 @@ SCHEMA = Schema(
     row_checks=(RowCheck("chc", "plus 'other' is more than the total in place",
                          lambda d: (d["chc"].fillna(0) + d["other"].fillna(0)) > d["total"] + 1e-9),),
 )
+PERIODS = Periods("personal health budget", period="quarter_end", organisation=("ccg_code",), volume="total",
+                  volume_noun="budgets", unit="quarter", noun="CCGs",
+                  label=lambda end: f"the quarter ending {end.strftime('%B %Y')}")
+"""Each quarter against the quarters around it: 90% of their CCGs, and CCGs missing but present
+around it carrying at most 2% of its budgets."""
 QUARTER = re.compile(r"^\s*(\d{4})[-/](\d{2})\s*Q([1-4])\s*$", re.IGNORECASE)
 
 
@@ -51,6 +59,7 @@ def quarter_end(text: str) -> pd.Period | None:
 @cached_read
 def read_phb(path: str | Path) -> pd.DataFrame:
     path = Path(path)
+    refuse_cut_short(path)
     raw = read_text_csv(path, list(COLUMNS.values()))
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
     ends = raw[COLUMNS["quarter"]].map(quarter_end)
@@ -75,4 +84,5 @@ def read_phb(path: str | Path) -> pd.DataFrame:
         raise DataError(path, f"CCG {first['ccg_code']} appears twice for the quarter ending "
                               f"{first['quarter_end'].strftime('%B %Y')}", row=int(first["source_row"]),
                         column=COLUMNS["ccg_code"])
-    return table
+    check_runs_on(sorted(table["quarter_end"].unique()), path, unit="quarter", step=3)
+    return PERIODS.check(table)

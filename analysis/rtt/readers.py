@@ -14,7 +14,10 @@ England adds an estimate for trusts that did not report that month. Both are rea
 `-` means not collected then (new RTT periods before October 2015, say) and becomes
 missing; a blank cell in a month that has figures is an error, and months at the end
 of the sheet with no figures at all (not yet published) are left out. Proportions are
-published as fractions (0.903) and are read as percentages (90.3).
+published as fractions (0.903) and are read as percentages (90.3). The months must run on
+without a gap, and where the total completed pathways and both its parts are given, the
+admitted and non-admitted pathways add up to it, as they do in every real month
+(`analysis.completeness`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..completeness import check_parts, check_runs_on
 from ..errors import DataError
 from ..schema import Column, RowCheck, Schema, parse_numbers
 from ..workbook import sheet_rows
@@ -152,4 +156,9 @@ def read_overview(path: str | Path) -> pd.DataFrame:
         first = table.loc[table["month"].duplicated()].iloc[0]
         raise DataError(path, f"{first['month'].strftime('%B %Y')} appears twice", row=int(first["source_row"]),
                         column="Month")
+    check_runs_on(table["month"], path, table["source_row"])
+    for suffix in ("", "_est"):
+        check_parts(table, path, total="completed" + suffix, parts=["admitted" + suffix, "non_admitted" + suffix],
+                    label=lambda r: r["month"].strftime("%B %Y"), row="source_row",
+                    names={c: f"{COLUMNS[c][0]}: {COLUMNS[c][1]}" for c in COLUMNS})
     return SCHEMA.validate(table, str(path))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..completeness import Periods, check_runs_on, refuse_cut_short
 from ..errors import DataError, ParameterError
 from ..sources import DATA_DIR
 
@@ -171,10 +172,16 @@ def monthly_index(monthly: pd.DataFrame, cohorts: pd.Series, population: pd.Seri
     return table
 
 
+AGES_PERIODS = Periods("admissions by age", organisation=("ccg_code",), volume="admissions", noun="CCGs")
+"""Each month of the ages file against the months around it (`analysis.completeness`)."""
+
+
 def read_ages(path) -> pd.DataFrame:
-    """Admissions by CCG, month and age band (the sample's layout: month, ccg_code, age_band, admissions)."""
+    """Admissions by CCG, month and age band (the sample's layout: month, ccg_code, age_band, admissions),
+    checked whole: a last line with its line end, months that run on, each month like its neighbours."""
     from ..schema import parse_numbers, read_text_csv
 
+    refuse_cut_short(path)
     raw = read_text_csv(path, ["month", "ccg_code", "age_band", "admissions"])
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
     months = pd.PeriodIndex(pd.to_datetime(raw["month"], format="%Y-%m", errors="coerce"), freq="M")
@@ -183,8 +190,11 @@ def read_ages(path) -> pd.DataFrame:
         raise DataError(path, f"value {raw['month'].iloc[first]!r} is not a month like 2016-01", row=first + 2,
                         column="month")
     admissions, _ = parse_numbers(raw["admissions"], "admissions", path, rows)
-    return pd.DataFrame({"month": months, "ccg_code": raw["ccg_code"].str.strip().str.upper(),
-                         "age_band": raw["age_band"].str.strip(), "admissions": admissions})
+    table = pd.DataFrame({"month": months, "ccg_code": raw["ccg_code"].str.strip().str.upper(),
+                          "age_band": raw["age_band"].str.strip(), "admissions": admissions,
+                          "source_file": str(path), "source_row": rows})
+    check_runs_on(sorted(table["month"].unique()), path)
+    return AGES_PERIODS.check(table)
 
 
 def age_growth(ages: pd.DataFrame, cohorts: pd.Series, baseline, recent, label: str) -> pd.DataFrame:

@@ -9,6 +9,10 @@ header row's position and the period labels' spacing and case vary between month
 
 Counts are finished first consultant episodes (FFCEs) of all non-elective admissions:
 close to, but not the same as, emergency admissions counted from patient-level data.
+
+Each workbook must have its England row, equal to the sum of the CCGs and X24 (so it is on
+every real month), and the months are judged against each other (`MAR_PERIODS`); both parts
+of `analysis.completeness`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..completeness import Periods, check_national
 from ..errors import DataError
 from ..schema import Column, Schema
 from ..workbook import sheet_rows
@@ -28,6 +33,11 @@ NHS_ENGLAND = "X24"
 SCHEMA = Schema(name="monthly activity return", columns={
     "month": Column("month"), "ccg_code": Column("text"), "ccg_name": Column("text"),
     "non_elective": Column("number", non_negative=True)})
+MAR_PERIODS = Periods("monthly activity return", organisation=("ccg_code",), volume="non_elective",
+                      volume_noun="non-elective admissions", noun="CCGs")
+"""The months against each other: 90% of the CCGs of the months around a month, and CCGs missing but
+present around it carrying at most 2% of its admissions. The 36 real workbooks (April 2014 to March
+2017) have 211 CCGs to March 2015 and 209 after, and no gap."""
 MONTHS = ["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER",
           "NOVEMBER", "DECEMBER"]
 
@@ -66,9 +76,10 @@ def read_mar(path: str | Path) -> pd.DataFrame:
     expected = pd.Period(year=int(named.group(1)), month=int(named.group(2)), freq="M") if named else None
     records = []
     for number, row in enumerate(rows[header_at + 1:], header_at + 2):
-        code = str(row[at["Org Code"]] or "").strip().upper() if len(row) > at["Org Code"] else ""
-        if not code or code == NHS_ENGLAND:
-            continue  # the England total row and NHS England's own commissioning
+        code, name = (str(row[at[c]] or "").strip() if len(row) > at[c] else "" for c in ("Org Code", "Org Name"))
+        code = code.upper()
+        if not code and not name:
+            continue  # a blank row
         month = month_of(row[at["Year"]], row[at["Period"]])
         if month is None:
             raise DataError(path, f"'{row[at['Year']]}' / '{row[at['Period']]}' is not a month", row=number,
@@ -77,15 +88,21 @@ def read_mar(path: str | Path) -> pd.DataFrame:
             raise DataError(path, f"the rows say {month.strftime('%B %Y')} but the file name says "
                                   f"{expected.strftime('%B %Y')}", row=number, column="Period")
         value = row[at[NON_ELECTIVE]]
-        try:
-            count = float(str(value).replace(",", ""))
+        try:  # a blank England row is named by the national check below
+            count = float("nan") if not code and value is None else float(str(value).replace(",", ""))
         except ValueError:
             raise DataError(path, f"value {value!r} is not a number", row=number, column=NON_ELECTIVE) from None
-        records.append({"month": month, "ccg_code": code, "ccg_name": str(row[at["Org Name"]]).strip(),
+        records.append({"month": month, "ccg_code": code, "ccg_name": name,
                         "non_elective": count, "source_file": str(path), "source_row": number})
-    if not records:
+    table = pd.DataFrame(records, columns=["month", "ccg_code", "ccg_name", "non_elective", "source_file",
+                                           "source_row"])
+    england = table["ccg_code"] == ""  # the England row: no Org Code
+    check_national(table, path, national=england, group=["month"], expected=[expected] if expected else None,
+                   columns={"non_elective": NON_ELECTIVE}, tolerance=0.5, describe=lambda m: m.strftime("%B %Y"),
+                   parts_noun="CCGs and NHS England (X24)")
+    table = table[~england & (table["ccg_code"] != NHS_ENGLAND)].reset_index(drop=True)  # X24: NHS England's own
+    if table.empty:
         raise DataError(path, "has no CCG rows")
-    table = pd.DataFrame(records)
     table["month"] = pd.PeriodIndex(table["month"], freq="M")
     SCHEMA.validate(table, str(path))
     if table["ccg_code"].duplicated().any():
@@ -105,7 +122,7 @@ def read_mar_files(paths) -> pd.DataFrame:
     if twice.any():
         first = table.loc[twice].iloc[0]
         raise DataError(first["source_file"], f"{first['month'].strftime('%B %Y')} is also in another workbook")
-    return table
+    return MAR_PERIODS.check(table)
 
 
 def window_total(table: pd.DataFrame, first: str, last: str) -> float:
