@@ -323,8 +323,8 @@ def test_an_episode_read_twice_stops_the_run_naming_both_places_and_a_key(tmp_pa
         aggregate(read_apc(folder), None, None, CCGS)
     message = str(refused.value)
     one_file = re.match(r"(.+), row (\d+), column 'EPIKEY': episode key (\d+) appears again at row (\d+) \(", message)
-    two_files = re.match(r"(.+?)(?:, row (\d+))?, column 'EPIKEY': episode key (\d+) is also in (.+?)(?: \(row (\d+)\))? "
-                         r"\(", message)
+    two_files = re.match(r"(.+?)(?:, row (\d+))?, column 'EPIKEY': episode key (\d+) is also in (.+?)"
+                         r"(?: \(row (\d+)\))? \(", message)
     assert (one_file or two_files) and "would be counted twice" in message, message
     if one_file:
         path, first, key, second = one_file.groups()

@@ -61,12 +61,12 @@ def check_keys(records, keys: pd.DataFrame) -> None:
         return
     twice = table.group_by("EPIKEY").aggregate(copies=table.count())
     key = _plain(execute(records, twice.filter(twice.copies > 1).select("EPIKEY").limit(1))["EPIKEY"].iloc[0])
-    places = execute(records, table.filter(table.EPIKEY == key).select(source=table[SOURCE]).limit(2))["source"]
     extra = f"{keyed - distinct:,} episode{'s' if keyed - distinct != 1 else ''} in all"
     why = ("the same episode read twice would be counted twice; keep one copy of each extract under the data folder "
            "(a backup or an old copy of a partition is read too)")
     if not records.files:
         raise DataError(records.name, f"episode key {key} appears more than once ({extra}): {why}", column="EPIKEY")
+    places = execute(records, table.filter(table.EPIKEY == key).select(source=table[SOURCE]).limit(2))["source"]
     first, second = sorted(places)
     if first == second:
         rows = locate(Path(first), key, 2) + [None, None]

@@ -176,7 +176,8 @@ def engine_error(error: Exception, files: list[Path], name: str = "") -> DataErr
     elif name or not files:
         path = name or "records"
     else:
-        return DataError(files[0].parent, f"one of its {len(files)} files of records could not be read ({reason[:300]})")
+        return DataError(files[0].parent, f"one of its {len(files)} files of records could not be read "
+                                          f"({reason[:300]})")
     line = re.search(r"CSV Error on Line: (\d+)", text)
     row = int(line.group(1)) if line else None
     if "not utf-8 encoded" in text.lower():
