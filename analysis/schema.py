@@ -137,12 +137,13 @@ def parse_numbers(cells: pd.Series, column: str, path, rows: pd.Series,
     return values.astype(float), suppressed
 
 
-def sniff_text(path) -> None:
+def sniff_text(path, encodings: str = "UTF-8 (or Windows-1252)") -> None:
     """Refuse a file that is not a plain-text CSV, saying what it is instead.
 
     UTF-16 or UTF-32 text (a byte-order mark, or NUL bytes between the letters), an Excel
     workbook saved with a .csv name, a compressed file and other binary data each get their
     own sentence, so the user is told the encoding is at fault, not a missing column.
+    `encodings`: the ones the caller reads, as the advice names them.
     """
     from pathlib import Path
 
@@ -151,7 +152,7 @@ def sniff_text(path) -> None:
         raise DataError(path, "does not exist or is not a file")
     with open(path, "rb") as handle:
         head = handle.read(4096)
-    save_as = "; save it as CSV in UTF-8 (or Windows-1252) and try again"
+    save_as = f"; save it as CSV in {encodings} and try again"
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         raise DataError(path, "is UTF-32 text, not UTF-8" + save_as)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):

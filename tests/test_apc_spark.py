@@ -4,12 +4,14 @@ parameter, checked before any notebook runs.
 
 The Spark session is conftest.py's `spark_backend`, one per test run (per worker)."""
 
+import duckdb
 import pandas as pd
 import pytest
 
 from analysis import vanguards
 from analysis.apc import aggregate, read_apc, read_table
 from analysis.apc.synthetic import write_extract
+from analysis.errors import DataError
 from analysis.registry import load_registry
 from analysis.sources import resolve_all
 from conftest import run_chapter_alone
@@ -82,3 +84,61 @@ def test_chapter_reads_a_spark_table_end_to_end(spark_backend, spark_connect_url
     # 20,000 episodes are too few per CCG and month for the screening: the page says so, with no figure
     assert glued["records_growth"].startswith("No growth by cohort is computed from the records (no CCG is left in "
                                               "the rest of England to compare with): the screening for breaks left out")
+
+
+def text_extract(extract) -> pd.DataFrame:
+    """The module's extract as the text cells of a CSV export."""
+    frame = duckdb.sql(f"SELECT * FROM read_parquet('{extract}/**/*.parquet') ORDER BY EPIKEY").df()
+    frame["FYEAR"] = frame["FYEAR"].astype(str).str.zfill(4)
+    frame["ADMIDATE"] = pd.to_datetime(frame["ADMIDATE"]).dt.strftime("%Y-%m-%d")
+    return frame.astype(str)
+
+
+def floats(frame, column):
+    return frame[column].where(~frame[column].str.fullmatch(r"\d+"), frame[column] + ".0")
+
+
+def test_spark_reads_dates_day_first_and_numbers_as_floats_as_duckdb_reads_the_iso_file(spark_backend, extract,
+                                                                                        tmp_path):
+    """Dates written 31/03/2017 and codes and numbers written as floats (21.0, 70.0): Spark gives
+    the figures DuckDB gives on the clean file (Spark's own cast would read 70.0 as missing)."""
+    frame = text_extract(extract)
+    clean = tmp_path / "clean" / "hes_apc.csv"
+    clean.parent.mkdir()
+    frame.to_csv(clean, index=False)
+    damaged = frame.assign(ADMIDATE=pd.to_datetime(frame["ADMIDATE"]).dt.strftime("%d/%m/%Y"),
+                           **{c: floats(frame, c) for c in ("ADMIMETH", "EPIORDER", "STARTAGE", "SPELDUR")})
+    path = tmp_path / "hes_apc.csv"
+    damaged.to_csv(path, index=False, encoding="utf-8-sig")  # with a byte-order mark
+    on_spark = aggregate(read_apc(path, spark_backend), None, None, CCGS)
+    on_duckdb = aggregate(read_apc(clean), None, None, CCGS)
+    for part in ("admissions", "by_month", "exclusions"):
+        pd.testing.assert_frame_equal(on_spark[part], on_duckdb[part])
+
+
+def test_spark_stops_on_the_same_bad_records_naming_the_files_or_the_table(spark_backend, extract, tmp_path):
+    """On Spark, as on DuckDB: a backup copy under the data folder names both files and a key; a
+    Spark table holding every episode twice, or too many unreadable ages, names the table."""
+    frame = text_extract(extract)
+    (tmp_path / "backup").mkdir()
+    frame.to_csv(tmp_path / "hes_apc_1417.csv", index=False)
+    frame.to_csv(tmp_path / "backup" / "hes_apc_1417_copy.csv", index=False)
+    with pytest.raises(DataError, match=rf"^{tmp_path}/hes_apc_1417.csv, row \d+, column 'EPIKEY': episode key \d+ is "
+                                        rf"also in {tmp_path}/backup/hes_apc_1417_copy.csv \(row \d+\) \(20,000 "
+                                        "episodes in all\\): the same episode read twice would be counted twice"):
+        aggregate(read_apc(tmp_path, spark_backend), None, None, CCGS)
+    session = spark_backend._session
+    twice = session.read.parquet(str(extract))
+    twice.unionByName(twice).createOrReplaceTempView("handbook_test_twice")
+    with pytest.raises(DataError, match=r"^handbook_test_twice, column 'EPIKEY': episode key \d+ appears more than "
+                                        r"once \(20,000 episodes in all\)"):
+        aggregate(read_table(spark_backend, "handbook_test_twice"), None, None, CCGS)
+    from pyspark.sql import functions
+
+    aged = twice.withColumn("STARTAGE", functions.when(functions.col("EPIKEY") % 10 == 0, 150)
+                            .otherwise(functions.col("STARTAGE")))
+    aged.createOrReplaceTempView("handbook_test_aged")
+    with pytest.raises(DataError, match=r"^handbook_test_aged, column 'STARTAGE': value '150' cannot be read or is out "
+                                        r"of range; \"age missing or out of range\" leaves out [\d,]+ of the [\d,]+ "
+                                        r"emergency first episodes \(\d+\.\d%\), more than the 1% a run accepts"):
+        aggregate(read_table(spark_backend, "handbook_test_aged"), None, None, CCGS)

@@ -1,9 +1,14 @@
 """The vanguards chapter's record-level path: wiring of records into the chapter's own rules."""
 
+import shutil
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis import vanguards
+from analysis.errors import DataError
 from analysis.registry import load_registry
 from analysis.sources import resolve_all
 from analysis.vanguards.metrics import REST
@@ -72,3 +77,31 @@ def test_artificial_hes_sample_gives_months_and_ages_and_says_why_no_cohort(real
     growth = vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)
     assert growth["admissions"] is None
     assert growth["reason"].startswith("No admission in the records could be placed in a known CCG")
+
+
+def test_artificial_sample_written_day_first_with_float_codes_gives_the_same_page(real_data, tmp_path):
+    """A copy of the artificial sample as a spreadsheet re-saves it (dates 27/09/2001, methods and
+    orders 28.0, a byte-order mark): the page says what it says on the file as published, not
+    "0 emergency admissions counted"."""
+    sources, data, spans, _ = chapter_inputs(real_data)
+    published = vanguards.exclusions_text(vanguards.load_records(sources, data, spans))
+    rows = pd.read_csv(sources["apc_records"].files[0], dtype=str, keep_default_na=False)
+    rows["ADMIDATE"] = pd.to_datetime(rows["ADMIDATE"]).dt.strftime("%d/%m/%Y")
+    for column in ("ADMIMETH", "EPIORDER"):
+        rows[column] = rows[column].where(~rows[column].str.fullmatch(r"\d+"), rows[column] + ".0")
+    copy = tmp_path / "artificial_hes_apc_0102.csv"
+    rows.to_csv(copy, index=False, encoding="utf-8-sig")
+    resaved = {**sources, "apc_records": SimpleNamespace(files=[copy])}
+    assert vanguards.exclusions_text(vanguards.load_records(resaved, data, spans)) == published
+    assert "715 emergency admissions counted" in published
+
+
+def test_artificial_sample_with_a_backup_copy_stops_the_chapter_naming_both_files(real_data, tmp_path):
+    sources, data, spans, _ = chapter_inputs(real_data)
+    published = sources["apc_records"].files[0]
+    (tmp_path / "backup").mkdir()
+    copy = tmp_path / "backup" / "artificial_hes_apc_0102_copy.csv"
+    shutil.copy(published, copy)
+    with pytest.raises(DataError, match=rf"^{published}, row \d+, column 'EPIKEY': episode key \d+ is also in {copy} "
+                                        r"\(row \d+\) \(2,075 episodes in all\)"):
+        vanguards.load_records({**sources, "apc_records": SimpleNamespace(files=[published, copy])}, data, spans)
