@@ -169,7 +169,12 @@ def private_temp(monkeypatch):
 def processes():
     """Start processes (`sleep`) for a test; each is killed and reaped at its end."""
     started = []
-    yield lambda: started.append(subprocess.Popen(["sleep", "60"])) or started[-1]
+
+    def start():
+        started.append(subprocess.Popen(["sleep", "60"]))
+        return started[-1]
+
+    yield start
     for process in started:
         process.kill()
         process.wait()
@@ -195,7 +200,8 @@ def test_temporary_folders_are_removed_only_when_their_process_has_gone(private_
         if owner == "killed and reaped":
             process.wait()
         else:
-            while tempfolders._linux_process(pid)[0] != "Z":
+            deadline = time.monotonic() + 10
+            while tempfolders._linux_process(pid)[0] != "Z" and time.monotonic() < deadline:
                 time.sleep(0.01)
     name = f"handbook-{kind}-abc_12x9" if owner.startswith("none") else f"handbook-{kind}-{pid}-abc_12x9"
     folder = private_temp / name
