@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import REPO_ROOT, sealed
+from . import REPO_ROOT, sealed, tempfolders
 from .datapack import write_data_pack
 from .charts import BUNDLE_NAME, write_javascript_bundle
 from .editions import (EDITION_SCRIPT, MANIFEST_FILE, REPORT_PERIOD, SITE_LIST, Edition, code_checksum, edition,
@@ -297,7 +297,7 @@ def sphinx_conf(config: bytes) -> str:
     """The conf.py for `config` (_config.yml and _toc.yml text), made once per process (about 0.3 s)."""
     with _conf_lock:
         if config not in _confs:
-            with tempfile.TemporaryDirectory() as tmp:
+            with tempfile.TemporaryDirectory(prefix=tempfolders.prefix("conf")) as tmp:
                 shutil.copy2(CONFIG_FILE, Path(tmp) / "_config.yml")
                 (Path(tmp) / "_toc.yml").write_text(toc_text(load_registry(), folder=""))
                 _sphinx_config(Path(tmp))
@@ -319,7 +319,7 @@ def javascript_bundle(progress: Callable[[str], None] = print) -> bytes:
     with _bundle_lock:
         bundle = sealed.read(cache, progress, "it is made again from vl-convert")
         if bundle is None:
-            with tempfile.TemporaryDirectory() as tmp:
+            with tempfile.TemporaryDirectory(prefix=tempfolders.prefix("bundle")) as tmp:
                 bundle = write_javascript_bundle(Path(tmp)).read_bytes()
             sealed.write(cache, bundle)
     return bundle
@@ -489,9 +489,11 @@ def build_lock(build_dir: Path):
 
 
 def clean_leftovers(build_dir: Path, progress: Callable[[str], None]) -> None:
-    """Remove staging folders and kernel socket files left by killed builds of this checkout.
+    """Remove staging folders and kernel socket files left by killed builds of this checkout, and
+    the temporary folders of killed builds of any checkout.
 
-    Called with the lock held, so no other build of this checkout is using them.
+    Called with the lock held, so no other build of this checkout is using the first two; a
+    temporary folder is removed only when the process that made it has gone (`tempfolders`).
     """
     removed = 0
     staging = build_dir / STAGING_SUBDIR
@@ -507,9 +509,10 @@ def clean_leftovers(build_dir: Path, progress: Callable[[str], None]) -> None:
         with contextlib.suppress(OSError):
             socket.unlink()
             removed += 1
-    if removed:
-        progress(f"Removed {removed} staging folder(s) and kernel socket file(s) left by an earlier build "
-                 "that did not finish.")
+    temporary = tempfolders.remove_orphans()
+    if removed or temporary:
+        progress(f"Removed {removed} staging folder(s) and kernel socket file(s) of this checkout, and "
+                 f"{temporary} temporary folder(s) in {tempfile.gettempdir()}, left by builds that did not finish.")
 
 
 def check_writable(folders: list[Path]) -> None:

@@ -3,7 +3,7 @@
     handbook build [--period 2016-17 | --period 2015-16..2018-19] [--force] [--data DIR [--real-only]]
     handbook run CHAPTER [--period P] [--force] [--data DIR [--real-only]] [-p NAME VALUE ...]
     handbook samples
-    handbook fetch ae --period 2017-18 --data DIR [--base-url URL]
+    handbook fetch ae --period 2017-18 --data DIR [--base-url URL] [--allow-redirect-host HOST ...]
 
 Errors a user can act on (a bad parameter, a malformed file, a failed chapter) are
 printed as one message without a traceback, and the exit status is non-zero. Any other
@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--period", required=True, help="NHS financial year, e.g. 2017-18")
     fetch.add_argument("--data", metavar="DIR", required=True, help="your data folder")
     fetch.add_argument("--base-url", help="where the files are published (see `handbook fetch --help`)")
+    fetch.add_argument("--allow-redirect-host", metavar="HOST", action="append", default=[],
+                       help="follow a redirect to this host too (repeatable); redirects to any host other "
+                            "than the base URL's are refused otherwise")
     return parser
 
 
@@ -99,13 +102,25 @@ def unexpected_sentence(exc: BaseException, trace: Path | None) -> str:
     return f"an unexpected {name}{detail} stopped the command; {where}"
 
 
+def interrupted_sentence(command: str, exc: KeyboardInterrupt) -> str:
+    """What a Ctrl-C left, in the terms of the command it stopped."""
+    from .fetch import FetchInterrupted
+
+    if isinstance(exc, FetchInterrupted):
+        return str(exc)
+    if command == "fetch":
+        return "interrupted before any download began; nothing was downloaded or recorded"
+    return "interrupted; the last good book is unchanged"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "fetch":
             from . import ae
 
-            for path in ae.fetch(args.period, args.data, args.base_url, progress=_progress):
+            for path in ae.fetch(args.period, args.data, args.base_url, progress=_progress,
+                                 allow_hosts=args.allow_redirect_host):
                 print(path)
             return 0
         if args.command == "samples":
@@ -129,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     except HandbookError as exc:
         print(f"handbook: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("handbook: interrupted; the last good book is unchanged", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"handbook: {interrupted_sentence(args.command, exc)}", file=sys.stderr)
         return 130
     except Exception as exc:  # anything unforeseen: one sentence here, the trace in a file
         print(f"handbook: error: {unexpected_sentence(exc, write_trace(exc))}", file=sys.stderr)

@@ -3,7 +3,9 @@
 A dataset is declared in the registry with a glob `pattern` relative to a data folder.
 It is taken from the user's `--data DIR` when files there match, else from
 `data/bundled/`. Every data folder may carry a `sources.csv` beside its files
-(file, publisher, title, url, date, sha256, synthetic, notes); the bundled ones always do.
+(file, publisher, title, url, final_url, date, sha256, synthetic, notes); the bundled ones
+always do. For a downloaded file, `url` is the address asked for and `final_url` the one the
+bytes came from, after any redirect (older listings lack that column; it reads as blank).
 A file is synthetic when its checksum is listed as synthetic in any `sources.csv` of the
 project, so pointing `--data` at a copy of the bundled samples still shows the banner.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -32,7 +35,7 @@ from .registry import Dataset
 DATA_DIR = REPO_ROOT / "data"
 BUNDLED_DIR = DATA_DIR / "bundled"
 SOURCES_FILE = "sources.csv"
-SOURCES_COLUMNS = ["file", "publisher", "title", "url", "date", "sha256", "synthetic", "notes"]
+SOURCES_COLUMNS = ["file", "publisher", "title", "url", "final_url", "date", "sha256", "synthetic", "notes"]
 USER_ORIGIN = "your data folder"
 BUNDLED_ORIGIN = "bundled sample"
 BUNDLED_REAL_ORIGIN = "bundled with the handbook"  # bundled files that are not synthetic (transcriptions)
@@ -219,11 +222,13 @@ def resolve_all(names, datasets: dict[str, Dataset], data_dir) -> dict[str, Sour
 
 
 def record_files(files, publisher: str, title: str, url: str = "", synthetic: bool = False,
-                 notes: str = "", date: str | None = None) -> None:
+                 notes: str = "", date: str | None = None, final_url: str = "") -> None:
     """List files in the `sources.csv` beside them, with their sha256.
 
     A row whose checksum is unchanged keeps its date; a new or changed file gets `date`
-    (default: today). Used for generated samples, downloads and transcribed tables.
+    (default: today). Used for generated samples, downloads and transcribed tables. The
+    listing is written to a temporary file and renamed into place, so an interruption
+    leaves the old listing or the new one, never half of one.
     """
     by_folder: dict[Path, list[Path]] = {}
     for path in files:
@@ -234,12 +239,17 @@ def record_files(files, publisher: str, title: str, url: str = "", synthetic: bo
             checksum = sha256_of(path)
             old = rows.get(path.name, {})
             rows[path.name] = {
-                "file": path.name, "publisher": publisher, "title": title, "url": url,
+                "file": path.name, "publisher": publisher, "title": title, "url": url, "final_url": final_url,
                 "date": old.get("date") if old.get("sha256") == checksum and old.get("date")
                 else (date or dt.date.today().isoformat()),
                 "sha256": checksum, "synthetic": "yes" if synthetic else "no", "notes": notes}
-        with open(folder / SOURCES_FILE, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=SOURCES_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            for name in sorted(rows):
-                writer.writerow({c: rows[name].get(c, "") for c in SOURCES_COLUMNS})
+        written = folder / f".{SOURCES_FILE}.{os.getpid()}.tmp"
+        try:
+            with open(written, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=SOURCES_COLUMNS, lineterminator="\n")
+                writer.writeheader()
+                for name in sorted(rows):
+                    writer.writerow({c: rows[name].get(c, "") for c in SOURCES_COLUMNS})
+            os.replace(written, folder / SOURCES_FILE)
+        finally:
+            written.unlink(missing_ok=True)

@@ -5,7 +5,9 @@ a few changed pages, and a build of several editions (or a test run) builds many
 first build of a process starts a server that imports them once, while the chapters run. Each
 build connects to it; the server forks a child for it, and the child runs Sphinx in the
 build's folder and environment, sends back its exit status and what it printed, and exits.
-The server stops when the process that started it exits (its standard input closes).
+The server stops when the process that started it exits (its standard input closes); its
+socket's folder, left behind when that process is killed, is removed by the next build
+(`tempfolders`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+
+from . import tempfolders
 
 # argv[1]: the listening socket's file descriptor (made by the parent, so a build can
 # connect at once); argv[2]: the modules to import first. A connection sends one JSON line
@@ -95,7 +99,8 @@ class _Server:
 
     def __init__(self, modules: list[str]):
         self.owner = os.getpid()  # a forked copy of this process starts its own
-        self.folder = tempfile.mkdtemp(prefix="handbook-sphinx-")  # private (mode 700)
+        # private (mode 700), named with this process so that a later build removes it if this one is killed
+        self.folder = tempfile.mkdtemp(prefix=tempfolders.prefix("sphinx"))
         self.address = os.path.join(self.folder, "socket")
         listener = socket.socket(socket.AF_UNIX)
         listener.bind(self.address)

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 
 from analysis import build as build_module
+from analysis import REPO_ROOT, tempfolders
 from analysis.build import plan_runs, report_sources
 from analysis.cli import main
 from analysis.errors import ParameterError
@@ -145,7 +152,106 @@ def test_leftovers_of_a_killed_build_are_removed(isolated, capsys):
     open(socket, "w").close()
     assert main(["build"]) == 0
     assert not stale.exists() and not build_module.Path(socket).exists()
-    assert "Removed 2 staging folder(s) and kernel socket file(s)" in capsys.readouterr().err
+    assert "Removed 2 staging folder(s) and kernel socket file(s) of this checkout" in capsys.readouterr().err
+
+
+@pytest.fixture
+def private_temp(monkeypatch):
+    """A temporary folder of the test's own (short, for socket paths), for this process and its children."""
+    folder = Path(tempfile.mkdtemp(prefix="hb-"))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def processes():
+    """Start processes (`sleep`) for a test; each is killed and reaped at its end."""
+    started = []
+
+    def start():
+        started.append(subprocess.Popen(["sleep", "60"]))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.parametrize("kind", tempfolders.KINDS)
+@pytest.mark.parametrize("owner, removed", [
+    ("killed and reaped", True),
+    ("killed, not yet reaped (a zombie)", True),
+    ("id reused by a process started after the folder", True),
+    ("running", False),
+    ("this process", False),
+    ("none in the name (an older version's folder)", False),
+    pytest.param("another user", False, marks=pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")),
+    ("a file, not a folder", False),
+])
+def test_temporary_folders_are_removed_only_when_their_process_has_gone(private_temp, processes, kind, owner,
+                                                                        removed):
+    process = processes()
+    pid = os.getpid() if owner == "this process" else process.pid
+    if owner.startswith("killed"):
+        process.kill()
+        if owner == "killed and reaped":
+            process.wait()
+        else:
+            deadline = time.monotonic() + 10
+            while tempfolders._linux_process(pid)[0] != "Z" and time.monotonic() < deadline:
+                time.sleep(0.01)
+    name = f"handbook-{kind}-abc_12x9" if owner.startswith("none") else f"handbook-{kind}-{pid}-abc_12x9"
+    folder = private_temp / name
+    if owner.startswith("a file"):
+        folder.write_text("x")
+    else:
+        (folder / "inside").mkdir(parents=True)
+        (folder / "inside" / "socket").write_text("x")
+    if owner.startswith("id reused"):
+        os.utime(folder, (time.time() - 3600, time.time() - 3600))
+    if owner == "another user":
+        os.chown(folder, 65534, 65534)
+    assert tempfolders.remove_orphans() == int(removed)
+    assert folder.exists() is not removed
+
+
+SERVER_OWNER = """
+import sys, time
+from analysis import sphinx_server
+print(sphinx_server.server([]).folder, flush=True)
+time.sleep(120)
+"""
+
+
+def test_the_sphinx_folder_of_a_build_killed_with_kill_9_is_removed_at_the_next_start(private_temp, isolated):
+    """Two builds' processes with their Sphinx servers running: one is killed with kill -9 (its
+    folder stays, as after a kill during the HTML build); the next start removes that folder
+    and says so, and leaves the other's, whose build still runs, until it too is gone."""
+    owners = [subprocess.Popen([sys.executable, "-c", SERVER_OWNER], stdout=subprocess.PIPE, text=True,
+                               cwd=REPO_ROOT) for _ in range(2)]
+    try:
+        folders = [Path(owner.stdout.readline().strip()) for owner in owners]
+        assert all(folder.parent == private_temp and (folder / "socket").exists() for folder in folders)
+        owners[0].kill()
+        owners[0].wait()
+        time.sleep(0.2)
+        assert folders[0].exists()  # nothing of the killed process cleaned it
+        messages = []
+        build_module.clean_leftovers(isolated["out"], messages.append)
+        assert not folders[0].exists() and (folders[1] / "socket").exists()
+        assert messages == [f"Removed 0 staging folder(s) and kernel socket file(s) of this checkout, and 1 temporary "
+                            f"folder(s) in {private_temp}, left by builds that did not finish."]
+        owners[1].kill()
+        owners[1].wait()
+        build_module.clean_leftovers(isolated["out"], messages.append)
+        assert not folders[1].exists() and len(messages) == 2
+    finally:
+        for owner in owners:
+            owner.kill()
+            owner.wait()
 
 
 def test_a_swap_killed_half_way_is_rolled_back_so_notebooks_and_html_match(isolated):

@@ -199,6 +199,78 @@ def test_real_ledger_notes_name_each_rows_reasons_with_sizes(real):
     assert all("growth in admissions, not per head" in note for note in notes.values())
 
 
+def _with_monthly(data, monthly):
+    """`data` with other monthly counts, screened again as `vanguards.load` screens them."""
+    return {**data, "monthly": monthly, "flags": screen(monthly)}
+
+
+def _pooled(data, spans, codes, baseline="baseline"):
+    """Growth in admissions of `codes` together, summed here from the monthly counts."""
+    inside = {name: data["monthly"].loc[data["monthly"].index.isin(list(span)), list(codes)].sum().sum()
+              for name, span in spans.items()}
+    return 100 * (inside["recent"] / inside[baseline] - 1)
+
+
+def test_real_all_ccgs_for_scale_are_screened_as_the_cohorts_are(real):
+    """On the real MAR: all CCGs together grew 4.2% screened (MCP 4.5% is above it), 5.3% as reported."""
+    data, spans, labels, table = real
+    sentence = vanguards.scale_sentence(data, spans, labels)
+    assert sentence == ("For scale, growth in emergency admissions for all CCGs together, screened as the cohorts "
+                        "are (192 CCGs: the 17 with breaks left out of both windows, and the same months), was 4.2% "
+                        "on Oct 2014 to Sep 2015 and 4.5% on Apr 2014 to Mar 2015; without the screening, all 209 "
+                        "CCGs as reported give 5.3% and 6.1%.")
+    kept = vanguards.cohorts_for(data, spans, ["PACS", "MCP"]).index  # every CCG of every group, after screening
+    growth, ccgs = vanguards.all_ccg_growth(data, spans)["baseline"]
+    assert ccgs == len(kept) == 192 and growth == pytest.approx(_pooled(data, spans, kept), abs=1e-9)
+    assert _growth(table, "MCP", labels["baseline"])["growth"] > growth
+
+
+@pytest.mark.parametrize("factor, flagged", [(0.76, False), (0.74, True), (1.24, False), (1.26, True)])
+def test_a_ccg_at_the_screening_boundary_moves_england_as_it_moves_its_cohort(real, factor, flagged):
+    """One MCP CCG's January 2015 (a baseline month) set just inside or just beyond 25% of its own
+    median: flagged, it leaves the England figure exactly as it leaves MCP; not flagged, it stays in both."""
+    data, spans, labels, _ = real
+    cohorts = vanguards.cohorts_for(data, spans, ["PACS", "MCP"])
+    ccg = next(c for c in cohorts[cohorts == "MCP"].index
+               if (data["monthly"][c] < data["monthly"][c].median()).sum() > 1)
+    monthly = data["monthly"].copy()
+    median = monthly[ccg].median()
+    month = next(m for m in spans["baseline"] if (monthly.at[m, ccg] < median) == (factor < 1))
+    monthly.at[month, ccg] = factor * median  # on the same side of the median, so the median stays
+    damaged = _with_monthly(data, monthly)
+    assert monthly[ccg].median() == median
+    now = vanguards.cohorts_for(damaged, spans, ["PACS", "MCP"])
+    assert (ccg not in now.index) is flagged
+    growth, ccgs = vanguards.all_ccg_growth(damaged, spans)["baseline"]
+    assert ccgs == len(now) and growth == pytest.approx(_pooled(damaged, spans, now.index), abs=1e-9)
+    england_without = _pooled(damaged, spans, now.index.drop(ccg, errors="ignore"))
+    assert bool(growth == pytest.approx(england_without, abs=1e-9)) is flagged
+    mcp = vanguards.analyse(damaged, spans, ["PACS", "MCP"], labels)
+    mcp = mcp[(mcp["cohort"] == "MCP") & (mcp["baseline"] == labels["baseline"])].iloc[0]
+    assert mcp["ccgs"] == (now == "MCP").sum() == (cohorts == "MCP").sum() - flagged
+
+
+def test_with_one_mar_row_missing_all_ccgs_for_scale_leave_that_ccg_out(real):
+    """A CCG's row missing from one month's return: the screening flags that month, and the figure
+    for scale leaves the CCG out as the cohorts do; only the as-reported figure beside it moves."""
+    data, spans, labels, _ = real
+    admissions = data["admissions"]
+    missing = (admissions["ccg_code"] == "00C") & (admissions["month"] == pd.Period("2015-06", "M"))
+    assert missing.sum() == 1
+    damaged = _with_monthly(data, vanguards.metrics.monthly_by_ccg(admissions[~missing], data["population"]))
+    assert "00C" in vanguards.excluded_ccgs(damaged, spans)
+    screened = vanguards.all_ccg_growth(damaged, spans)
+    before = vanguards.all_ccg_growth(data, spans)
+    kept = vanguards.cohorts_for(data, spans, ["PACS", "MCP"]).index.drop("00C")
+    for name in ("baseline", "second baseline"):
+        assert screened[name][1] == 191
+        assert screened[name][0] == pytest.approx(_pooled(data, spans, kept, name), abs=1e-9)
+    reported = vanguards.all_ccg_growth(damaged, spans, handled=False)
+    assert reported["baseline"][0] > vanguards.all_ccg_growth(data, spans, handled=False)["baseline"][0]
+    assert before["baseline"][1] == 192
+    assert "(191 CCGs: the 18 with breaks left out of both windows" in vanguards.scale_sentence(damaged, spans, labels)
+
+
 def test_real_analysis_raises_no_warning(real_data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -233,7 +305,8 @@ def test_front_page_judges_only_rows_whose_target_line_sets_a_target(real_data):
 def test_real_and_bundled_pages_show_screening_and_handling(bundled_book, real_book):
     real_page = (real_book / "_build" / "html" / "chapters" / "vanguards.html").read_text(encoding="utf-8")
     for text in ("13P", "NHS BIRMINGHAM CROSSCITY CCG", "Jul 2014 to Mar 2015", "as reported",
-                 "bootstrap", "not per head", "vanguard_cohort.csv (the cited file of real vanguards"):
+                 "bootstrap", "not per head", "vanguard_cohort.csv (the cited file of real vanguards",
+                 "screened as the cohorts are (192 CCGs", "was 4.2% on Oct 2014 to Sep 2015"):
         assert text in real_page
     assert "per capita" not in real_page.split("Reproduction ledger")[0].lower()
     bundled_page = (bundled_book / "_build" / "html" / "chapters" / "vanguards.html").read_text(encoding="utf-8")

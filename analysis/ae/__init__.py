@@ -65,8 +65,9 @@ def downloads(year: FinancialYear, base_url: str) -> list:
             for m in year.months()]
 
 
-def fetch(period: str, data_dir, base_url: str | None = None, progress=print):
-    """Download a year's monthly files into `data_dir/ae/`, verified and recorded."""
+def fetch(period: str, data_dir, base_url: str | None = None, progress=print, allow_hosts=()):
+    """Download a year's monthly files into `data_dir/ae/`, verified and recorded (a redirect to
+    another host than the base URL's is followed only to `allow_hosts`)."""
     import os
     from pathlib import Path
 
@@ -80,7 +81,8 @@ def fetch(period: str, data_dir, base_url: str | None = None, progress=print):
         raise ParameterError("base-url", BASE_URL_HELP)
     check_url(base)
     return fetch_files(downloads(year, base), Path(data_dir) / "ae", publisher="NHS England",
-                       title="A&E Attendances and Emergency Admissions, monthly provider CSV", progress=progress)
+                       title="A&E Attendances and Emergency Admissions, monthly provider CSV", progress=progress,
+                       allow_hosts=allow_hosts)
 
 
 def headline(sources, year: FinancialYear) -> dict:

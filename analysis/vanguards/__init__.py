@@ -15,8 +15,8 @@ from ..errors import ParameterError
 from ..population import nearest_snapshot, read_snapshots
 from .charts import age_chart, growth_chart, index_chart
 from .metrics import (COHORT_FILE, OTHER, REST, SAMPLE_COHORT_FILE, SUCCESSORS_FILE, TYPES, age_growth, assign,
-                      growth_table, monthly_by_ccg, monthly_index, read_ages, read_cohort, window_months,
-                      window_totals)
+                      growth_table, monthly_by_ccg, monthly_index, pooled_growth, read_ages, read_cohort,
+                      window_months, window_totals)
 from .readers import read_mar, read_mar_files
 from .records import (exclusions_text, has_records, load_records, month_table, months_text, record_growth,
                       source_text, spark_records)
@@ -34,7 +34,7 @@ __all__ = ["load", "validate_parameters", "windows", "analyse", "variants", "pop
            "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name", "growth_sentence",
            "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED",
            "PARTIAL_IN", "PARTIAL_OUT", "has_records", "load_records", "record_growth", "source_text",
-           "exclusions_text", "month_table", "months_text", "spark_records"]
+           "exclusions_text", "month_table", "months_text", "spark_records", "scale_sentence"]
 
 
 def load(sources) -> dict:
@@ -318,13 +318,30 @@ def screening_sentence(flags: pd.DataFrame) -> str:
             f"flagged month inside a window compared and are left out of both windows: {inside}.")
 
 
-def all_ccg_growth(data: dict, spans: dict) -> dict:
-    """Growth of all CCGs' admissions together, before any per capita adjustment, for scale."""
-    admissions = data["admissions"]
-    recent = admissions.loc[admissions["month"].isin(list(spans["recent"])), "non_elective"].sum()
-    return {name: float(100 * (recent / admissions.loc[admissions["month"].isin(list(spans[name])),
-                                                        "non_elective"].sum() - 1))
-            for name in ("baseline", "second baseline")}
+def all_ccg_growth(data: dict, spans: dict, handled: bool = True) -> dict:
+    """Growth of all CCGs' admissions together, for scale, measured as the cohorts' growth is (the
+    same windows, per head when theirs is): with `handled`, the CCGs the screening leaves out of the
+    cohorts are left out here too; without it, every CCG as reported. Per baseline, (growth, CCGs)."""
+    totals = window_totals(data["monthly"], spans)
+    people, _ = populations(data, spans)
+    codes = totals.index.difference(excluded_ccgs(data, spans)) if handled else totals.index
+    return {name: pooled_growth(totals, people, name, codes) for name in BASELINES}
+
+
+def scale_sentence(data: dict, spans: dict, labels: dict) -> str:
+    """All CCGs' growth together, screened as the cohorts are, and as reported beside it."""
+    screened, reported = all_ccg_growth(data, spans), all_ccg_growth(data, spans, handled=False)
+    (first, kept), (second, _) = screened["baseline"], screened["second baseline"]
+    _, per_head = populations(data, spans)
+    left_out = len(excluded_ccgs(data, spans))
+    how = f"the {left_out} with breaks left out of both windows" if left_out else "the screening left none out"
+    text = (f"For scale, {measure_name(per_head)} for all CCGs together, screened as the cohorts are ({kept} "
+            f"CCGs: {how}, and the same months), was {first:.1f}% on {labels['baseline']} and {second:.1f}% on "
+            f"{labels['second baseline']}")
+    if not left_out:
+        return text + "."
+    (first, every), (second, _) = reported["baseline"], reported["second baseline"]
+    return text + f"; without the screening, all {every} CCGs as reported give {first:.1f}% and {second:.1f}%."
 
 
 def monthly_series(monthly: pd.DataFrame) -> dict:

@@ -120,13 +120,28 @@ def _draws(group: pd.DataFrame, baseline: str, seed: int) -> np.ndarray:
     return 100 * (_ratio(*columns) - 1)
 
 
+def _window_table(totals: pd.DataFrame, populations: dict, baseline: str) -> pd.DataFrame:
+    """Each CCG's admissions and population in the baseline and recent windows."""
+    table = totals[[baseline, "recent"]].copy()
+    table["population_" + baseline] = populations[baseline].reindex(table.index)
+    table["population_recent"] = populations["recent"].reindex(table.index)
+    return table
+
+
+def pooled_growth(totals: pd.DataFrame, populations: dict, baseline: str, codes) -> tuple[float, int]:
+    """Growth of the CCGs `codes` taken together, computed as `growth_table` computes a cohort's
+    (CCGs lacking a window's admissions or population left out, as there), and how many CCGs."""
+    table = _window_table(totals, populations, baseline).reindex(codes).dropna()
+    ratio = _ratio(*(float(table[c].sum()) for c in (baseline, "recent", "population_" + baseline,
+                                                       "population_recent")))
+    return 100 * (float(ratio) - 1), len(table)
+
+
 def growth_table(totals: pd.DataFrame, cohorts: pd.Series, populations: dict, baseline: str,
                  label: str) -> pd.DataFrame:
     """Per cohort (OTHER left out): CCGs, admissions and population in each window, rates per 1,000,
     growth and its bootstrap interval, and the difference from the rest of England with its interval."""
-    table = totals[[baseline, "recent"]].copy()
-    table["population_" + baseline] = populations[baseline].reindex(table.index)
-    table["population_recent"] = populations["recent"].reindex(table.index)
+    table = _window_table(totals, populations, baseline)
     table["cohort"] = cohorts.reindex(table.index)
     table = table[table["cohort"].notna() & (table["cohort"] != OTHER)].dropna()
     names = sorted(set(table["cohort"]), key=lambda n: (n == REST, n))
