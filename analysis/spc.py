@@ -359,4 +359,5 @@ def describe(table: pd.DataFrame) -> str:
 
 from .spc_chart import spc_chart  # noqa: E402
 
-__all__ = ["xmr", "variation", "change", "assurance", "choices", "describe", "spc_chart", "SPCError", "COLOURS", "RULES"]
+__all__ = ["xmr", "variation", "change", "assurance", "choices", "describe", "spc_chart", "SPCError", "COLOURS",
+           "RULES"]

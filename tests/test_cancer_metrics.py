@@ -279,3 +279,8 @@ def test_real_provider_table_ranks_no_provider_too_small_to_tell_apart(real):
     assert sorted(compared["rank"].dropna().astype(int)) [0] == 1
     first = compared.loc[compared["rank"] == 1].iloc[0]
     assert first["volume"] >= 73 and first["rate"] < 100
+    # 87 of 169 beyond the exact binomial 99.8% limits; 2 beyond them widened for over-dispersion
+    binomial, widened = summary["binomial_positions"], summary["positions"]
+    assert binomial["above the 99.8% limit"] + binomial["below the 99.8% limit"] == 87
+    assert widened["above the 99.8% limit"] + widened["below the 99.8% limit"] == 2
+    assert round(summary["tau"], 1) == 4.7
