@@ -110,6 +110,9 @@ def test_standards_met_are_counted_out_of_the_standards_the_data_cover():
     assert cancer.standards_sentence(full, Y2016).startswith("The data cover 2 of the 8 standards")
     every = pd.DataFrame({"key": cancer.standards.with_thresholds(), "met": [True] * 7 + [False]})
     assert cancer.standards_sentence(every, Y2016) == "In 2016-17 the NHS met 7 of the 8 standards that have a threshold."
+    before = cancer.standards_sentence(every.assign(met=None), FinancialYear(2013))  # the year before they apply
+    assert before == ("No standard with a threshold applies in 2013-14 by the documents here (they set them from "
+                      "2014-15), so none is judged.")
 
 
 def test_no_provider_table_for_a_part_year():

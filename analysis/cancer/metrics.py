@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import funnel
+from ..in_force import in_force
 from ..page import count_text
 from ..periods import FinancialYear, month_label
 from .readers import ENGLAND
@@ -119,16 +120,19 @@ def months_total(data: CancerData, standard: str, year: FinancialYear) -> dict |
 
 
 def standards_table(data: CancerData, year: FinancialYear) -> pd.DataFrame:
-    """One row per standard for the year: threshold, within, total, performance, met, source."""
+    """One row per standard for the year: threshold, within, total, performance, met, source.
+
+    A standard is judged (`met` true or false) only in a year it applies in (`in_force`)."""
     rows = []
     for key, entry in catalogue().iterrows():
         totals = year_totals(data, key, year)
         limit = threshold(key)
+        applies = limit is not None and in_force("cancer", key).covers(year)
         met = None
-        if limit is not None and totals["performance"] is not None:
+        if applies and totals["performance"] is not None:
             met = bool(totals["performance"] >= limit)
         rows.append({"key": key, "standard": entry["short_name"], "threshold": limit,
-                     **totals, "met": met,
+                     **totals, "met": met, "in_force": applies,
                      "cited": f"{entry['document']} line {entry['line']}"})
     table = pd.DataFrame(rows)
     present = table["source"] != INCOMPLETE
@@ -137,18 +141,21 @@ def standards_table(data: CancerData, year: FinancialYear) -> pd.DataFrame:
 
 
 def standards_met(table: pd.DataFrame) -> tuple[int, int]:
-    """(met, standards with a threshold and a complete year)."""
+    """(met, standards with a threshold that apply in the year and have a complete year)."""
     judged = table[table["key"].isin(with_thresholds()) & table["met"].notna()]
     return int(judged["met"].sum()), int(len(judged))
 
 
 def standards_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
-    """How many standards were met, out of those the data cover for the whole year."""
+    """How many standards were met, out of those that apply in the year and the data cover for all of it."""
     met, judged = standards_met(table)
-    thresholds = len(with_thresholds())
-    if judged == thresholds:
-        return f"In {year.label} the NHS met {met} of the {thresholds} standards that have a threshold."
-    return (f"The data cover {judged} of the {thresholds} standards that have a threshold for the whole of "
+    applying = sum(in_force("cancer", key).covers(year) for key in with_thresholds())
+    if applying == 0:
+        return (f"No standard with a threshold applies in {year.label} by the documents here (they set them "
+                f"from {in_force('cancer', 'gp_62').first.label}), so none is judged.")
+    if judged == applying:
+        return f"In {year.label} the NHS met {met} of the {applying} standards that have a threshold."
+    return (f"The data cover {judged} of the {applying} standards that have a threshold for the whole of "
             f"{year.label}; the NHS met {met} of those {judged}. The others are marked incomplete.")
 
 
@@ -162,7 +169,8 @@ def standards_display(table: pd.DataFrame) -> pd.DataFrame:
         "Standard": table["standard"],
         "Threshold": [_pct(v, 0) if v is not None and not pd.isna(v) else "none set" for v in table["threshold"]],
         "Performance": [_pct(v) for v in table["performance"]],
-        "Met": table["met"].map({True: "yes", False: "no"}).fillna("n/a"),
+        "Met": [{True: "yes", False: "no"}.get(met, "n/a" if applies or pd.isna(limit) else "not judged")
+                for met, applies, limit in zip(table["met"], table["in_force"], table["threshold"])],
         "Treated within": [("" if pd.isna(v) else f"{v:,.1f}") for v in table["within"]],
         "Treated": [("" if pd.isna(v) else f"{v:,.1f}") for v in table["total"]],
         "Source": table["where"],
