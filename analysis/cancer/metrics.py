@@ -30,6 +30,13 @@ from ..periods import FinancialYear, month_label
 from .readers import ENGLAND
 from .standards import catalogue, threshold, with_thresholds
 
+GP62_RESULT = ("of patients treated for cancer after an urgent GP referral for suspected cancer were treated within "
+               "62 days of the referral")
+"""The 62-day figure in words: its denominator is patients treated, not patients referred."""
+TWW_RESULT = ("of patients first seen after an urgent GP referral for suspected cancer were seen within two weeks "
+              "of the referral")
+"""The two-week-wait figure in words: its denominator is patients first seen."""
+
 ANNUAL_SHEET = "national time series, Annual Data sheet"
 QUARTERLY_SHEET = "national time series, Quarterly Data sheet"
 MONTHLY_SHEET = "national time series, Monthly Data sheet"
