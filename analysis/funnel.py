@@ -319,3 +319,15 @@ def spread_sentence(summary: dict, noun: str = "providers") -> str:
 def limits_title(summary: dict) -> str:
     """The legend's heading for the limits `assess` set: widened for over-dispersion or exact binomial."""
     return "Control limits, widened for over-dispersion" if summary["tau2"] > 0 else "Control limits (exact binomial)"
+
+
+def figures(summary: dict) -> dict:
+    """`assess`'s summary as plain numbers, for gluing: organisations, ranked and not, the threshold, the
+    national rate, phi and tau (percentage points), and how many lie outside the 99.8% limits against the
+    exact binomial limits alone, against the limits drawn, and outside the 95% limits drawn."""
+    positions, binomial = summary["positions"], summary["binomial_positions"]
+    return {"providers": summary["providers"], "ranked": summary["ranked"],
+            "unranked": summary["providers"] - summary["ranked"], "threshold": summary["threshold"],
+            "england": summary["england"], "phi": None if math.isnan(summary["phi"]) else summary["phi"],
+            "tau": summary["tau"], "binomial_outside": _outside(binomial), "outside": _outside(positions),
+            "outside_95": _outside(positions) + positions[POSITIONS[1]] + positions[POSITIONS[3]]}

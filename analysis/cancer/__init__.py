@@ -11,7 +11,7 @@ from .charts import monthly_chart
 from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean_of_provider_percentages,
                       monthly_performance, months_sentence, provider_months, provider_performance,
                       provider_funnel, provider_rows, provider_table, providers_met_sentence, providers_sentence, quarterly_table,
-                      quarters_sentence, sixty_two_day_summary, spc_series,
+                      quarters_sentence, sheet_figures, sixty_two_day_summary, spc_series,
                       standards_display, standards_met, standards_sentence, standards_table, urgent_referrals,
                       year_totals)
 from .readers import read_national_series, read_national_summaries, read_provider_csv, read_provider_files
@@ -19,7 +19,7 @@ from .readers import read_national_series, read_national_summaries, read_provide
 __all__ = ["GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
            "provider_performance", "provider_funnel", "provider_table", "providers_met_sentence", "providers_sentence", "quarterly_table",
-           "quarters_sentence", "spc_series",
+           "quarters_sentence", "sheet_figures", "spc_series",
            "sixty_two_day_summary", "standards_display", "standards_met", "standards_sentence", "standards_table",
            "urgent_referrals", "year_totals", "read_national_series", "read_national_summaries",
            "read_provider_csv", "read_provider_files", "mean_of_provider_percentages", "provider_rows"]

@@ -205,6 +205,19 @@ def sixty_two_day_summary(data: CancerData, year: FinancialYear) -> dict:
     }
 
 
+def sheet_figures(data: CancerData, year: FinancialYear, gp: dict) -> dict:
+    """The figures the methods page compares across sheets (None where the data lack them): the 62-day
+    year summed from its months (counts as text, which may hold a half), and the urgent referrals
+    (two-week-wait Total) of the year, of its months and of the year before."""
+    months = gp["months"] or {}
+    referral_months = months_total(data, "tww", year) or {}
+    count = {key: None if months.get(key) is None else count_text(months[key]) for key in ("within", "total")}
+    return {"gp62_months_within": count["within"], "gp62_months_total": count["total"],
+            "gp62_months_performance": months.get("performance"),
+            "referrals": year_totals(data, "tww", year)["total"], "referrals_months": referral_months.get("total"),
+            "referrals_previous": year_totals(data, "tww", year.previous())["total"]}
+
+
 def change_sentence(gp: dict, year: FinancialYear) -> str:
     """The change on the previous year in words, or why it is not given."""
     previous = year.previous().label
