@@ -318,7 +318,7 @@ def spread_sentence(summary: dict, noun: str = "providers") -> str:
 
 def limits_title(summary: dict) -> str:
     """The legend's heading for the limits `assess` set: widened for over-dispersion or exact binomial."""
-    return "Control limits, widened for over-dispersion" if summary["tau2"] > 0 else "Control limits (exact binomial)"
+    return "Limits, widened for over-dispersion" if summary["tau2"] > 0 else "Control limits (exact binomial)"
 
 
 def figures(summary: dict) -> dict:
