@@ -20,7 +20,7 @@ from .errors import HandbookError
 
 ROLE = re.compile(r"\{glue:text\}`chapters/(?P<chapter>[a-z0-9-]+)\.ipynb::(?P<key>\w+):(?P<spec>[^`]*)`")
 SPAN = re.compile(r"<!--results-->(?P<body>.*?)<!--/results-->", re.S)
-NOT_HERE = "(This edition's chapters do not give these figures; the report year's edition does.)"
+NOT_HERE = "(This edition's {page} page does not give these figures.)"
 
 
 def glued(notebook: Path) -> dict[str, str]:
@@ -47,22 +47,36 @@ def fill(text: str, chapters: Path) -> str:
     def value(role: re.Match) -> str:
         found = notebooks.setdefault(role["chapter"], glued(chapters / f"{role['chapter']}.ipynb"))
         if role["key"] not in found:
-            raise KeyError(role["key"])
+            raise KeyError(role["chapter"])
         return format_plain_text(found[role["key"]], role["spec"])
 
     def span(match: re.Match) -> str:
         try:
             return ROLE.sub(value, match["body"])
-        except KeyError:
-            return NOT_HERE
+        except KeyError as missing:
+            return NOT_HERE.format(page=_title(missing.args[0]))
 
     out = SPAN.sub(span, text)
+    for title in {_title(role["chapter"]) for role in ROLE.finditer(text)}:  # one such sentence in a row is enough
+        sentence = NOT_HERE.format(page=title)
+        out = re.sub(rf"{re.escape(sentence)}(\s+{re.escape(sentence)})+", lambda _: sentence, out)
     stray = ROLE.search(out)
     if stray:
         line = out[:stray.start()].count("\n") + 1
         raise HandbookError(f"methods page, line {line}: the result {stray.group(0)} is outside a "
                             "<!--results--> ... <!--/results--> span")
     return out
+
+
+def _title(chapter: str) -> str:
+    """A chapter's title as a page name ("A&E four-hour waits")."""
+    from .errors import ParameterError
+    from .registry import load_registry
+
+    try:
+        return load_registry().chapter(chapter).title
+    except ParameterError:
+        return chapter
 
 
 def methods_page(source: Path, chapters: Path) -> bytes:

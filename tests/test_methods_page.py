@@ -10,7 +10,7 @@ import pytest
 
 from analysis import REPO_ROOT
 from analysis.errors import HandbookError
-from analysis.methods_page import NOT_HERE, ROLE, fill
+from analysis.methods_page import ROLE, fill
 from analysis.registry import load_registry
 
 METHODS = REPO_ROOT / "book" / "methods.md"
@@ -34,10 +34,12 @@ def test_values_are_put_in_as_the_glue_role_formats_them(tmp_path):
 
 def test_a_span_with_any_value_the_edition_lacks_says_so_instead(tmp_path):
     notebook(tmp_path, "ae", {"outside": 128})
+    finance = "<!--results-->{glue:text}`chapters/finance.ipynb::figures_checked:d`<!--/results-->"
     text = ("<!--results-->{glue:text}`chapters/ae.ipynb::outside:d` of "
-            "{glue:text}`chapters/ae.ipynb::providers:d`<!--/results--> and "
-            "<!--results-->{glue:text}`chapters/finance.ipynb::figures_checked:d`<!--/results-->.")
-    assert fill(text, tmp_path) == f"{NOT_HERE} and {NOT_HERE}."  # a missing key; a chapter not in the edition
+            "{glue:text}`chapters/ae.ipynb::providers:d`<!--/results--> and " + finance + " " + finance)
+    # a missing key; a chapter not in the edition; the same sentence twice in a row is said once
+    assert fill(text, tmp_path) == ("(This edition's A&E four-hour waits page does not give these figures.) and "
+                                    "(This edition's Finance page does not give these figures.)")
 
 
 def test_a_result_outside_a_span_is_an_error_naming_its_line(tmp_path):
@@ -64,21 +66,23 @@ def test_the_report_year_methods_page_states_this_builds_figures(request, which)
     book = request.getfixturevalue(which)
     html = (book / "_build" / "html" / "methods.html").read_text()
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-    assert "{glue:text}" not in html and "This edition’s chapters do not give these figures" not in text
+    assert "{glue:text}" not in html and "page does not give these figures" not in text
 
     def page(name):
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (book / "_build" / "html" / "chapters" /
                                                              f"{name}.html").read_text()))
 
     ae, cancer, finance = page("ae"), page("cancer"), page("finance")
-    found = re.search(r"alone, (\d+) of the (\d+) A&amp;E providers with a type 1 department lie outside them, and "
-                      r"(\d+) of the (\d+) cancer providers", text)
-    assert found, text[:200]
-    assert f"{found[1]} of the {found[2]} providers lie outside the 99.8% limits" in ae
-    assert f"{found[3]} of the {found[4]} providers lie outside the 99.8% limits" in cancer
+    found = re.search(r"A&amp;E, (\d+) and (\d+) of the (\d+) providers with a type 1 department .*? Cancer 62-day, "
+                      r"(\d+) and (\d+) of the (\d+) providers", text)
+    assert found, "the funnel counts"
+    assert f"{found[1]} of the {found[3]} providers lie outside the 99.8% limits" in ae
+    assert f"against them {found[2]} li" in ae
+    assert f"{found[4]} of the {found[6]} providers lie outside the 99.8% limits" in cancer
+    assert f"against them {found[5]} li" in cancer
     checked = re.search(r"of the (\d+) figures of the report’s tables, (\d+) agree", text)
     assert f"Of the {checked[1]} derived figures the report printed in these tables, {checked[2]} are" in finance
     basis = "a synthetic sample" if which == "bundled_book" else "the data"
     assert f"In this edition’s data ({basis})" in text
     if which == "real_book":
-        assert found.groups() == ("128", "139", "87", "169")
+        assert found.groups() == ("128", "1", "139", "87", "2", "169")
