@@ -16,11 +16,11 @@ BADGE_COLOURS = {"special cause improvement": COLOURS["improvement"], "special c
 def _badges(table: pd.DataFrame) -> pd.DataFrame:
     rows = [{"text": f"Variation: {variation(table)}", "state": variation(table)}]
     check, found = assurance(table), change(table)
-    if found:
-        what = "changing" if found["kind"] == "trend" else "changed"
-        text = f"Process {what} from {found['start']:%B %Y}"
+    if found:  # short, to fit a phone's chart: the sentence under the chart says the rest
         if table["target"].notna().iloc[-1] and table["improvement"].iloc[-1] != "neutral":
-            text += ": no assurance"
+            text = f"Assurance: none, a {found['kind']}"
+        else:
+            text = f"{found['kind'].capitalize()} from {found['start']:%b %Y}"
         rows.append({"text": text, "state": "changed"})
     elif check:
         rows.append({"text": f"Assurance: {check}", "state": check})

@@ -86,3 +86,4 @@ def test_the_report_year_methods_page_states_this_builds_figures(request, which)
     assert f"In this edition’s data ({basis})" in text
     if which == "real_book":
         assert found.groups() == ("128", "1", "139", "87", "2", "169")
+        assert "The page counts 68 commitments under 14 headings" in text  # as the report's text recounts

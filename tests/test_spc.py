@@ -208,7 +208,8 @@ def test_six_points_below_the_centre_line_at_the_end_keep_the_assurance_seven_wi
     sentence = describe(table)
     assert "the process has changed: the latest 7 months, from January 2017, all lie below the centre line" in sentence
     assert "so the limits give no assurance against the target of 11" in sentence and "hit and miss" not in sentence
-    assert "Process changed from January 2017: no assurance" in str(spc_chart(table, "Shift").to_dict())
+    assert "Assurance: none, a shift" in str(spc_chart(table, "Shift").to_dict())
+    assert "Shift from Jan 2017" in str(spc_chart(xmr(seven, "increase"), "Shift, no target").to_dict())
 
 
 def test_one_point_beyond_a_limit_at_the_end_keeps_the_assurance_two_withdraw_it():
