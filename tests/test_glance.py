@@ -188,7 +188,8 @@ def test_the_box_has_one_row_per_chapter_with_its_key_figure_for_each_year(real_
     assert (rows.at["ae", "Standard"], rows.at["ae", "Met"]) == ("at least 95%", "not met")
     assert rows.at["ae", "Data"] == "real data (published files)"
     assert rows.at["ae", "Data vintage"] == "A&E monthly returns to March 2019"
-    assert rows.at["cancer", "Key figure"].startswith("82.0% of patients treated for cancer after an urgent GP referral")
+    assert rows.at["cancer", "Key figure"].startswith("82.0% of patients treated for cancer after an urgent GP "
+                                                      "referral")
     assert rows.at["cancer", "Data vintage"] == "national time series to September 2023"
     assert rows.at["mental-health", "Met"] == "met" and rows.at["rtt", "Data vintage"].startswith("RTT overview")
     assert rows.at["phb", "Data"] == "synthetic sample"  # no PHB file in the real data folder

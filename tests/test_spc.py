@@ -251,7 +251,8 @@ def test_limits_are_recalculated_at_a_shift_only_from_twelve_points():
     assert table["segment"].tolist() == [0] * 15 + [1] * 12
     new = table[table["segment"] == 1]
     assert new["mean"].iloc[0] == 5.5 and new["upper_limit"].iloc[0] == pytest.approx(5.5 + 2.66)
-    assert not new["trial_limits"].any() and table["segment_start"].iloc[-1] == "12 points below the earlier centre line"
+    assert not new["trial_limits"].any()
+    assert table["segment_start"].iloc[-1] == "12 points below the earlier centre line"
     assert change(table) is None and assurance(table) == "consistently fail"  # 9 is above the new limits
     assert ("limits recalculated from April 2017 by the shift rule: 12 points below the earlier centre line, "
             "12 or more needed") in describe(table)

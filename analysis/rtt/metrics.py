@@ -19,7 +19,8 @@ from ..errors import HandbookError
 from ..periods import FinancialYear, month_label, years_covered
 
 STANDARD = 92.0
-WAITING_RESULT = "incomplete pathways on the waiting list, as reported (pathways, not patients: one patient can have two)"
+WAITING_RESULT = ("incomplete pathways on the waiting list, as reported (pathways, not patients: one patient can "
+                  "have two)")
 """The waiting list in words: RTT counts pathways, so its unit is the pathway."""
 """Incomplete pathways within 18 weeks: `004_f1ee6f075f639a35.txt` line 1045 (and `000` line 379)."""
 STANDARD_SOURCE = ("004_f1ee6f075f639a35.txt", 1045,
