@@ -44,6 +44,7 @@ from .editions import (EDITION_SCRIPT, MANIFEST_FILE, REPORT_PERIOD, SITE_LIST, 
                        edition_script, now, not_covered_notebook, parse_periods, read_manifest, run_key, sync_tree,
                        write_manifest, write_site)
 from .errors import ChapterError, DataError, HandbookError, ParameterError
+from .methods_page import methods_page
 from .page import ChapterPage, prepare_chapter
 from .readcache import check_kept, read_cache
 from .registry import Chapter, Registry, load_registry
@@ -971,6 +972,8 @@ def book_sources(book_dir: Path, chapters: Path, toc: str, ed: Edition, progress
             files[relative.as_posix()] = path
     for path in chapters.glob("*.ipynb"):
         files[f"{CHAPTERS_SUBDIR}/{path.name}"] = path
+    if (book_dir / "methods.md").is_file():  # its results from this edition's chapters (analysis.methods_page)
+        files["methods.md"] = methods_page(book_dir / "methods.md", chapters)
     files["_config.yml"] = CONFIG_FILE
     files["_toc.yml"] = toc.encode()
     files["conf.py"] = sphinx_conf(CONFIG_FILE.read_bytes() + toc.encode()).encode()

@@ -55,6 +55,10 @@ COLUMN_MEANINGS = {
     "upper_limit": "Upper process limit (mean + 2.66 x mean moving range).",
     "target": "Target or standard.",
     "point_type": "Variation of the point: common cause or special cause.",
+    "segment_start": "Why the limits' segment starts at its first month: given, or the shift rule (see the methods).",
+    "position": "Position against the funnel plot's limits as drawn (widened for over-dispersion if the page says so).",
+    "binomial_position": "Position against the exact binomial control limits alone, before any widening.",
+    "all_types": "Four-hour performance over all the provider's A&E department types (%).",
 }
 
 

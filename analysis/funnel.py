@@ -13,21 +13,41 @@ threshold is the smallest volume at which the 95% limits lie within `RANK_HALF_W
 percentage points of the national rate. Below it, two organisations whose rates differ by
 that much may still differ only by chance, so a rank would mislead.
 
+Over-dispersion (Spiegelhalter 2005, section 3.3): when organisations differ by more than
+chance, the binomial limits flag nearly all of them at large volumes. Each organisation's
+z-score (its rate minus `p`, over the binomial standard error sqrt(p(1 - p) / n)) is
+Winsorised at the 10th and 90th percentiles of the z-scores; phi is the mean of their
+squares. When phi > 1 the limits are widened by the additive random-effects variance
+tau^2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w), w = 1 / standard error^2 (I
+organisations): each exact binomial limit's distance d from `p` becomes sqrt(d^2 + z^2 tau^2),
+z the limit's normal quantile (1.96 for 95%, 3.09 for 99.8%), so at large volumes the limits
+are p +- z sqrt(p(1 - p) / n + tau^2), and they are never narrower than the exact ones. Additive,
+not multiplicative (phi times the binomial variance): the excess spread between providers
+(case mix, organisation) does not shrink with volume, and multiplicative limits would still
+close on the largest providers. With phi <= 1, or fewer than 10 organisations, tau^2 is 0
+and the limits and positions are the exact binomial ones, bit for bit. An organisation is
+beyond an adjusted limit only when it is beyond both the exact binomial tail (as below) and
+the widened limit at its volume. The ranking threshold stays binomial: it is about chance
+at small volumes, not about differences between organisations.
+
 Counts may hold halves (a cancer patient shared by two providers counts half to each):
 the exact binomial test needs whole counts, so a half is rounded up to a whole patient
-for the position only; rates and volumes shown stay as published.
+for the position only (and for the z-scores); rates and volumes shown stay as published.
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
 LIMITS = {"95%": (0.025, 0.975), "99.8%": (0.001, 0.999)}
 RANK_HALF_WIDTH = 10.0  # percentage points
+WINSOR_PERCENTILES = (10, 90)  # z-scores beyond these percentiles are pulled in to them
+MINIMUM_FOR_OVERDISPERSION = 10  # organisations needed to estimate it (fewer: exact binomial limits)
 POSITIONS = ("above the 99.8% limit", "above the 95% limit", "within the 95% limits", "below the 95% limit",
              "below the 99.8% limit")
 
@@ -90,30 +110,40 @@ def _checked(p: float, n) -> int:
     return int(n)
 
 
-def limit(p: float, n: int, q: float) -> float:
-    """The interpolated binomial limit, as a proportion, at volume `n` and probability `q`."""
+def _widened(p: float, bound: float, q: float, tau2: float) -> float:
+    """An exact limit at probability `q` widened by the random-effects variance `tau2`: its distance d
+    from `p` becomes sqrt(d^2 + z_q^2 tau2), z_q the normal quantile (unchanged at tau2 = 0)."""
+    if tau2 <= 0:
+        return bound
+    distance = math.sqrt((bound - p) ** 2 + NormalDist().inv_cdf(q) ** 2 * tau2)
+    return min(max(p + math.copysign(distance, q - 0.5), 0.0), 1.0)
+
+
+def limit(p: float, n: int, q: float, tau2: float = 0.0) -> float:
+    """The interpolated binomial limit, as a proportion, at volume `n` and probability `q`,
+    widened by `tau2` (see the module docstring)."""
     n = _checked(p, n)
-    return _quantile(_cdf(n, p), n, q)
+    return _widened(p, _quantile(_cdf(n, p), n, q), q, tau2)
 
 
-def limits(p: float, volumes) -> pd.DataFrame:
-    """Lower and upper 95% and 99.8% limits (percent) at each volume."""
+def limits(p: float, volumes, tau2: float = 0.0) -> pd.DataFrame:
+    """Lower and upper 95% and 99.8% limits (percent) at each volume, widened by `tau2`."""
     rows = []
     for n in volumes:
         n = _checked(p, n)
         cdf = _cdf(n, p)
         row = {"volume": n}
         for name, (low, high) in LIMITS.items():
-            row[f"lower_{name}"] = 100 * _quantile(cdf, n, low)
-            row[f"upper_{name}"] = 100 * _quantile(cdf, n, high)
+            row[f"lower_{name}"] = 100 * _widened(p, _quantile(cdf, n, low), low, tau2)
+            row[f"upper_{name}"] = 100 * _widened(p, _quantile(cdf, n, high), high, tau2)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def funnel_lines(p: float, largest: int, points: int = 80) -> pd.DataFrame:
+def funnel_lines(p: float, largest: int, points: int = 80, tau2: float = 0.0) -> pd.DataFrame:
     """The limits from a volume of 1 to `largest`, spaced evenly on a log scale, for drawing."""
     volumes = np.unique(np.round(np.geomspace(1, max(2, largest), points)).astype(int))
-    return limits(p, volumes)
+    return limits(p, volumes, tau2)
 
 
 def whole(count: float) -> int:
@@ -121,27 +151,83 @@ def whole(count: float) -> int:
     return int(math.floor(float(count) + 0.5))
 
 
-def position(numerator: float, volume: float, p: float) -> str:
-    """Where an organisation's count falls against the limits, from the exact binomial tails.
+def overdispersion(numerators, volumes, p: float) -> dict:
+    """Spiegelhalter's over-dispersion estimates from the organisations' whole counts:
+    `phi` (the mean squared Winsorised z-score), `tau2` (the additive random-effects variance,
+    a proportion squared; 0 unless phi > 1), `organisations`, and `winsorised` (how many
+    z-scores were pulled in to the 10th or 90th percentile). Fewer than
+    `MINIMUM_FOR_OVERDISPERSION` organisations give no estimate (phi NaN, tau2 0)."""
+    _checked(p, 1)
+    numerators = np.array([whole(x) for x in numerators], dtype=float)
+    volumes = np.array([whole(n) for n in volumes], dtype=float)
+    count = len(volumes)
+    if count < MINIMUM_FOR_OVERDISPERSION:
+        return {"phi": float("nan"), "tau2": 0.0, "organisations": count, "winsorised": 0}
+    variance = p * (1 - p) / volumes
+    z = (numerators / volumes - p) / np.sqrt(variance)
+    low, high = np.percentile(z, WINSOR_PERCENTILES)
+    pulled = np.clip(z, low, high)
+    phi = float(np.mean(pulled ** 2))
+    weights = 1 / variance
+    tau2 = 0.0
+    if phi > 1:
+        tau2 = float((count * phi - (count - 1)) / (weights.sum() - (weights ** 2).sum() / weights.sum()))
+    return {"phi": phi, "tau2": tau2, "organisations": count, "winsorised": int((pulled != z).sum())}
 
-    Above the 99.8% limit when P(X >= numerator) < 0.001, above the 95% limit when it is
-    below 0.025; likewise below with P(X <= numerator). The drawn limits interpolate
-    between whole counts; judging by the tails means 1 of 1 is never taken as evidence.
-    """
-    numerator, volume = whole(numerator), whole(volume)
-    cdf = _cdf(volume, p)
+
+def _binomial_level(cdf, numerator: int) -> int:
+    """+2 above the 99.8% limit, +1 above the 95%, 0 within, -1 and -2 below, from the exact tails."""
     at_least = 1.0 - (_at_most(cdf, numerator - 1) if numerator > 0 else 0.0)
     at_most = _at_most(cdf, numerator)
     (low_95, high_95), (low_998, high_998) = LIMITS["95%"], LIMITS["99.8%"]
     if at_least < 1 - high_998:
-        return POSITIONS[0]
+        return 2
     if at_least < 1 - high_95:
-        return POSITIONS[1]
+        return 1
     if at_most < low_998:
-        return POSITIONS[4]
+        return -2
     if at_most < low_95:
-        return POSITIONS[3]
-    return POSITIONS[2]
+        return -1
+    return 0
+
+
+def _widened_level(cdf, numerator: int, volume: int, p: float, tau2: float) -> int:
+    """The same levels from the widened limits at the organisation's volume (strictly beyond them)."""
+    rate = numerator / volume
+    for level, name in ((2, "99.8%"), (1, "95%")):
+        low, high = LIMITS[name]
+        if rate > _widened(p, _quantile(cdf, volume, high), high, tau2):
+            return level
+        if rate < _widened(p, _quantile(cdf, volume, low), low, tau2):
+            return -level
+    return 0
+
+
+LEVELS = {2: POSITIONS[0], 1: POSITIONS[1], 0: POSITIONS[2], -1: POSITIONS[3], -2: POSITIONS[4]}
+
+
+def positions(numerator: float, volume: float, p: float, tau2: float = 0.0) -> tuple[str, str]:
+    """(against the exact binomial limits, against the limits widened by `tau2`): the second is
+    the less extreme of the first and the widened limits' verdict, so it is the first when tau2 is 0."""
+    numerator, volume = whole(numerator), whole(volume)
+    cdf = _cdf(volume, p)
+    binomial = _binomial_level(cdf, numerator)
+    if tau2 <= 0 or binomial == 0:
+        return LEVELS[binomial], LEVELS[binomial]
+    widened = _widened_level(cdf, numerator, volume, p, tau2)
+    adjusted = 0 if widened * binomial <= 0 else int(np.sign(binomial)) * min(abs(binomial), abs(widened))
+    return LEVELS[binomial], LEVELS[adjusted]
+
+
+def position(numerator: float, volume: float, p: float, tau2: float = 0.0) -> str:
+    """Where an organisation's count falls against the limits (widened by `tau2`).
+
+    Above the 99.8% limit when P(X >= numerator) < 0.001, above the 95% limit when it is
+    below 0.025; likewise below with P(X <= numerator). The drawn limits interpolate
+    between whole counts; judging by the tails means 1 of 1 is never taken as evidence.
+    With tau2 > 0 the count must also lie strictly beyond the widened limit.
+    """
+    return positions(numerator, volume, p, tau2)[1]
 
 
 def rank_threshold(p: float, half_width: float = RANK_HALF_WIDTH, largest: int = 100_000) -> int:
@@ -161,42 +247,87 @@ def rank_threshold(p: float, half_width: float = RANK_HALF_WIDTH, largest: int =
     raise ValueError(f"no volume up to {largest} gives 95% limits within {half_width} points")
 
 
-def compare(organisations: pd.DataFrame, p: float, threshold: int) -> pd.DataFrame:
+def compare(organisations: pd.DataFrame, p: float, threshold: int, tau2: float = 0.0) -> pd.DataFrame:
     """Each organisation's position in the funnel; a rank by rate only for those at or above `threshold`.
 
     `organisations` has columns `numerator`, `volume` and `rate` (percent). The result keeps
-    them, adds `position` and `rank` (empty below the threshold), and is sorted by volume,
-    largest first, not by rate.
+    them, adds `position` (against the limits widened by `tau2`), `binomial_position` (against
+    the exact binomial limits alone) and `rank` (empty below the threshold), and is sorted by
+    volume, largest first, not by rate.
     """
     out = organisations.copy()
-    out["position"] = [position(x, n, p) for x, n in zip(out["numerator"], out["volume"])]
+    found = [positions(x, n, p, tau2) for x, n in zip(out["numerator"], out["volume"])]
+    out["position"] = [adjusted for _, adjusted in found]
+    out["binomial_position"] = [binomial for binomial, _ in found]
     ranked = out["volume"] >= threshold
     out["rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     out.loc[ranked, "rank"] = out.loc[ranked, "rate"].rank(ascending=False, method="min").astype("Int64")
     return out.sort_values("volume", ascending=False).reset_index(drop=True)
 
 
+def _counts(column: pd.Series) -> dict:
+    return column.value_counts().reindex(POSITIONS, fill_value=0).to_dict()
+
+
 def assess(organisations: pd.DataFrame, p: float) -> tuple[pd.DataFrame, dict]:
-    """`compare` at the threshold for `p`, and a summary: national rate (percent), threshold,
-    organisations, how many are ranked, and counts by position."""
+    """`compare` at the threshold for `p`, with the limits widened for over-dispersion, and a
+    summary: national rate (percent), threshold, organisations, how many are ranked, the
+    over-dispersion estimates (phi, tau2, tau in percentage points, winsorised), and counts
+    by position against the widened limits (`positions`) and the binomial ones alone."""
     threshold = rank_threshold(p)
-    compared = compare(organisations, p, threshold)
+    spread = overdispersion(organisations["numerator"], organisations["volume"], p)
+    compared = compare(organisations, p, threshold, spread["tau2"])
     summary = {"england": 100 * p, "threshold": threshold, "providers": len(compared),
-               "ranked": int(compared["rank"].notna().sum()),
-               "positions": compared["position"].value_counts().reindex(POSITIONS, fill_value=0).to_dict()}
+               "ranked": int(compared["rank"].notna().sum()), **spread, "tau": 100 * math.sqrt(spread["tau2"]),
+               "positions": _counts(compared["position"]),
+               "binomial_positions": _counts(compared["binomial_position"])}
     return compared, summary
 
 
+def _outside(positions: dict) -> int:
+    return positions[POSITIONS[0]] + positions[POSITIONS[4]]
+
+
+def _lie(count: int) -> str:
+    return f"{count} lies" if count == 1 else f"{count} lie"
+
+
 def spread_sentence(summary: dict, noun: str = "providers") -> str:
-    """What the number of organisations outside the 99.8% limits says about the variation between them."""
-    positions = summary["positions"]
-    outside = positions[POSITIONS[0]] + positions[POSITIONS[4]]
+    """How the limits were set (widened for over-dispersion or not), and how many organisations
+    lie outside the 99.8% limits against what chance alone would give."""
+    positions, binomial = summary["positions"], summary["binomial_positions"]
     expected = 0.002 * summary["providers"]
-    text = (f"{outside} of {summary['providers']} {noun} lie outside the 99.8% limits "
-            f"({positions[POSITIONS[0]]} above, {positions[POSITIONS[4]]} below), where chance alone "
-            f"would put about {expected:.1f}. ")
-    if outside > max(1.0, 2 * expected):
-        return text + (f"The spread is wider than chance alone gives (over-dispersion): {noun} differ for "
-                       "reasons these data do not show. The limits are not widened for it, so read a position as "
-                       "a prompt to look, not a verdict.")
-    return text + f"The spread between {noun} is about what chance alone would give."
+    count = _outside(binomial)
+    plain = (f"Against the exact binomial limits alone, {count} of the {summary['providers']} {noun} "
+             f"{'lies' if count == 1 else 'lie'} outside the 99.8% limits, where chance alone would put about "
+             f"{expected:.1f}")
+    if summary["tau2"] <= 0:
+        why = (f"fewer than {MINIMUM_FOR_OVERDISPERSION} {noun} are too few to estimate it"
+               if summary["organisations"] < MINIMUM_FOR_OVERDISPERSION else
+               f"phi, the mean squared Winsorised z-score, is {summary['phi']:.2f}, not above 1")
+        return (f"{plain} ({positions[POSITIONS[0]]} above, {positions[POSITIONS[4]]} below). The limits are "
+                f"not widened for over-dispersion: {why}.")
+    outside_95 = _outside(positions) + positions[POSITIONS[1]] + positions[POSITIONS[3]]
+    return (f"{plain}: {noun} differ by more than chance (over-dispersion; phi, the mean squared Winsorised "
+            f"z-score, is {summary['phi']:,.1f}). The limits drawn are widened for it by an additive "
+            f"random-effects spread of {summary['tau']:.1f} percentage points (tau, Spiegelhalter 2005), which "
+            f"does not shrink with volume: against them {_lie(_outside(positions))} outside the 99.8% limits "
+            f"({positions[POSITIONS[0]]} above, {positions[POSITIONS[4]]} below) and {outside_95} outside the 95% "
+            "limits. Read a position as a prompt to look, not a verdict.")
+
+
+def limits_title(summary: dict) -> str:
+    """The legend's heading for the limits `assess` set: widened for over-dispersion or exact binomial."""
+    return "Limits, widened for over-dispersion" if summary["tau2"] > 0 else "Control limits (exact binomial)"
+
+
+def figures(summary: dict) -> dict:
+    """`assess`'s summary as plain numbers, for gluing: organisations, ranked and not, the threshold, the
+    national rate, phi and tau (percentage points), and how many lie outside the 99.8% limits against the
+    exact binomial limits alone, against the limits drawn, and outside the 95% limits drawn."""
+    positions, binomial = summary["positions"], summary["binomial_positions"]
+    return {"providers": summary["providers"], "ranked": summary["ranked"],
+            "unranked": summary["providers"] - summary["ranked"], "threshold": summary["threshold"],
+            "england": summary["england"], "phi": None if math.isnan(summary["phi"]) else summary["phi"],
+            "tau": summary["tau"], "binomial_outside": _outside(binomial), "outside": _outside(positions),
+            "outside_95": _outside(positions) + positions[POSITIONS[1]] + positions[POSITIONS[3]]}

@@ -17,13 +17,14 @@ POSITION_SHAPES = alt.Scale(domain=list(funnel.POSITIONS),
 
 def funnel_chart(organisations: pd.DataFrame, lines: pd.DataFrame, national: float, standard: float | None,
                  volume_title: str, rate_title: str, code: str = "provider_code", name: str = "provider_name",
-                 rate_floor: float = 0.0) -> alt.LayerChart:
+                 rate_floor: float = 0.0, limits_title: str = "Control limits") -> alt.LayerChart:
     """Each organisation's rate against its volume, inside 95% and 99.8% limits around the national rate;
     a select box on the page rings a chosen organisation and writes its row above the plot.
 
     `organisations` is `funnel.compare`'s table (columns `code`, `name`, volume, rate,
     position); `lines` is `funnel.funnel_lines`; `national` a proportion; `standard` a
-    percentage drawn as a dashed line, or None; the rate axis runs from `rate_floor` to 100.
+    percentage drawn as a dashed line, or None; the rate axis runs from `rate_floor` to 100;
+    `limits_title` heads the limits' legend (see `funnel.limits_title`).
     """
     limits = lines.melt(id_vars=["volume"], var_name="limit", value_name="rate")
     limits["band"] = limits["limit"].str.split("_").str[1]
@@ -33,7 +34,7 @@ def funnel_chart(organisations: pd.DataFrame, lines: pd.DataFrame, national: flo
     y = alt.Y("rate:Q", title=rate_title, scale=alt.Scale(domain=[rate_floor, 100], clamp=True))
     curves = alt.Chart(limits).mark_line(strokeWidth=1.5, color="#595959").encode(
         x=x, y=y,
-        strokeDash=alt.StrokeDash("band:N", title="Control limits", scale=alt.Scale(
+        strokeDash=alt.StrokeDash("band:N", title=limits_title, scale=alt.Scale(
             domain=["95%", "99.8%"], range=[[6, 3], [2, 2]])),
         detail="limit:N", tooltip=[alt.Tooltip("band:N", title="Limit"), alt.Tooltip("side:N", title="Side"),
                                    alt.Tooltip("volume:Q", title="Volume", format=","),

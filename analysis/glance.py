@@ -205,6 +205,13 @@ def counts(table: pd.DataFrame) -> dict:
     return out
 
 
+def figures(chapters: list[ChapterResult]) -> dict:
+    """`counts` of the report year's table, each under a plain name (for gluing)."""
+    words = {"not judged (no target)": "no_target", "not judged (no result for this target)": "no_result",
+             "not judged (due after 2016/17)": "due_later"}
+    return {words.get(k, k): v for k, v in counts(results(chapters)).items()}
+
+
 def _result_cell(r) -> str:
     if r.chapter:
         return (f'<a href="{html.escape(r.chapter)}.html">{html.escape(r.result)}</a> '

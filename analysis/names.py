@@ -85,3 +85,11 @@ def with_names(table: pd.DataFrame, code: str, name: str, names: pd.DataFrame) -
     out["name_source"] = pd.Series("the data's own file", index=out.index).where(
         own != "", where.fillna("none"))
     return out
+
+
+def named_share(table: pd.DataFrame, volume: str) -> dict:
+    """How many of `with_names`'s rows have a name, of how many, and their share (percent) of `volume`."""
+    named = table["name_source"] != "none"
+    total = float(table[volume].sum())
+    return {"named": int(named.sum()), "organisations": len(table),
+            "named_share": 100 * float(table.loc[named, volume].sum()) / total if total else None}

@@ -132,6 +132,13 @@ def glue(name: str, value, display_value: bool = False) -> None:
     myst_glue(name, value, display=display_value)
 
 
+def glue_all(figures: dict, prefix: str = "") -> None:
+    """Glue each figure of `figures` under `prefix` + its name, leaving out those that are None."""
+    for name, value in figures.items():
+        if value is not None:
+            glue(prefix + name, value)
+
+
 NUMBER = re.compile(r"^[-+−]?[£$]?[\d,]+(\.\d+)?(%|m| of [\d,]+)?$")
 """A cell that is a number ("1,876,819", "82.0%", "£154m", "3 of 169"), which never wraps."""
 
@@ -433,4 +440,7 @@ def open_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
     page = prepare_chapter(name, data_dir=data_dir, **parameters)
     page.header()
     glue("period", page.parameters.get("period", ""))
+    from .glance import computed_from
+
+    glue("data_basis", computed_from(page.sources))  # what its figures rest on, for the methods page
     return page

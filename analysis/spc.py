@@ -31,6 +31,16 @@ point, except where the methods page's table says otherwise (marked "departs" he
 - assurance against a target, from the last segment's limits: a target outside the
   limits means the process will consistently pass or consistently fail it; inside (or on
   a limit), it will hit and miss at random; no limits, no assurance (departs).
+- the current process (departs: the reference gives assurance from whatever limits it has):
+  limits describe the process only while the latest points do not say it has changed. It
+  has *shifted* when the latest point ends a run of 7 or more points strictly on one side
+  of its segment's centre line, or ends 2 or more points in a row strictly beyond the same
+  process limit; it is *changing* when the latest point ends a trend of 7 (rule 2). Either
+  way no assurance is given from those limits. With `recalculate_at_shifts`, a shift whose
+  run (from its first point on that side of the centre line) holds at least 12 points
+  starts a new segment there, with limits from those points (so never trial limits), and
+  the rule is applied again to the new segment; with fewer, the limits stay and the page
+  says the process has changed.
 - a missing value or month is an error (departs: the reference computes on what is there).
 """
 
@@ -47,6 +57,8 @@ LIMIT_FACTOR = 2.66
 SCREEN_FACTOR = 3.267
 RUN_LENGTH = 7
 MINIMUM_FOR_FIRM_LIMITS = 12
+BEYOND_LIMIT_RUN = 2  # points in a row beyond the same process limit that say the process has shifted
+RECALCULATE_AFTER = MINIMUM_FOR_FIRM_LIMITS  # points a shift needs before limits are recalculated from it
 DIRECTIONS = ("increase", "decrease", "neutral")
 RULES = ("outside limits", "trend of 7", "2 of 3 beyond near limit", "7 on one side of the mean")
 COLOURS = {"common cause": "#a6a6a6", "improvement": "#00b0f0", "concern": "#e46c0a", "neutral": "#490092",
@@ -175,11 +187,14 @@ def _recalculation_months(recalculate_from, values: pd.Series, name: str) -> lis
 
 def xmr(series: pd.Series, improvement: str = "increase", target: float | None = None,
         recalculate_from=None, screen_outliers: bool = True, fix_after: int | None = None,
-        name: str = "series") -> pd.DataFrame:
+        name: str = "series", recalculate_at_shifts: bool = False) -> pd.DataFrame:
     """The XmR table of a monthly series (see the module docstring for the rules).
 
     `recalculate_from`: a month, or several, each starting a new segment with its own limits.
     `fix_after`: set each segment's mean and limits from its first n points only.
+    `recalculate_at_shifts`: start a new segment where a shift at the end of the series began,
+    once it holds at least `RECALCULATE_AFTER` points (see `change`); the segment's
+    `segment_start` column says why each segment starts where it does.
     """
     if improvement not in DIRECTIONS:
         raise SPCError(f"improvement must be one of {', '.join(DIRECTIONS)}, not {improvement!r}")
@@ -187,8 +202,24 @@ def xmr(series: pd.Series, improvement: str = "increase", target: float | None =
                                   or fix_after < 1):
         raise SPCError(f"fix_after must be a whole number of points, 1 or more, not {fix_after!r}")
     values = _monthly(series, name)
+    starts = {month: "given" for month in _recalculation_months(recalculate_from, values, name)}
+    table = _table(values, starts, improvement, screen_outliers, fix_after)
+    while recalculate_at_shifts:
+        found = change(table)
+        if found is None or found["kind"] != "shift" or found["points"] < RECALCULATE_AFTER:
+            break
+        starts[found["start"]] = f"{found['points']} points {found['side']} the earlier centre line"
+        table = _table(values, starts, improvement, screen_outliers, fix_after)
+    table["target"] = np.nan if target is None else float(target)
+    table["recalculate_at_shifts"] = recalculate_at_shifts
+    return table
+
+
+def _table(values: pd.Series, starts: dict, improvement: str, screen_outliers: bool,
+           fix_after: int | None) -> pd.DataFrame:
+    """The XmR table with a new segment at each month of `starts` (month -> why it starts there)."""
     segment = np.zeros(len(values), dtype=int)
-    for start in _recalculation_months(recalculate_from, values, name):
+    for start in sorted(starts):
         segment[values.index.get_loc(start):] += 1
     frames = []
     for number in np.unique(segment):
@@ -204,15 +235,66 @@ def xmr(series: pd.Series, improvement: str = "increase", target: float | None =
             "month": part.index, "value": part.to_numpy(), "mean": limits["mean"],
             "lower_limit": limits["lower"], "upper_limit": limits["upper"],
             "lower_near": limits["lower_near"], "upper_near": limits["upper_near"],
-            "moving_range": limits["moving"], "segment": number, "point_type": kinds,
-            "rule": [RULES[r] if r >= 0 else "" for r in rule],
+            "moving_range": limits["moving"], "segment": number, "segment_start": starts.get(part.index[0], ""),
+            "point_type": kinds, "rule": [RULES[r] if r >= 0 else "" for r in rule],
             "limit_points": limits["basis"], "trial_limits": limits["basis"] < MINIMUM_FOR_FIRM_LIMITS,
             "screening": screen_outliers, "screened_moving_ranges": limits["screened"]}))
     table = pd.concat(frames, ignore_index=True)
     table["fixed_after"] = np.nan if fix_after is None else float(fix_after)
-    table["target"] = np.nan if target is None else float(target)
     table["improvement"] = improvement
     return table
+
+
+def change(table: pd.DataFrame) -> dict | None:
+    """Whether the latest points say the process has changed since its segment's limits were set.
+
+    A *shift*: the latest point ends a run of at least `RUN_LENGTH` points strictly on one
+    side of the segment's centre line, or of at least `BEYOND_LIMIT_RUN` points strictly
+    beyond the same process limit; its run starts at the first of the points on that side.
+    A *trend*: the latest point ends `RUN_LENGTH` points each higher (or each lower) than
+    the one before. Returns kind, start (month), points (in the run), side ("above" or
+    "below", for a trend "rising" or "falling") and beyond (the latest points beyond the
+    limit on that side); None when neither holds."""
+    last = table[table["segment"] == table["segment"].iloc[-1]]
+    values, mean = last["value"].to_numpy(), last["mean"].iloc[-1]
+    side = int(np.sign(values[-1] - mean))
+    on_side = _run_at_end(np.sign(values - mean) == side) if side else 0
+    limit = last["upper_limit"].iloc[-1] if side > 0 else last["lower_limit"].iloc[-1]
+    beyond = _run_at_end(values > limit if side > 0 else values < limit) if side else 0
+    if on_side >= RUN_LENGTH or beyond >= BEYOND_LIMIT_RUN:
+        return {"kind": "shift", "start": last["month"].iloc[-on_side], "points": on_side,
+                "side": "above" if side > 0 else "below", "beyond": beyond}
+    steps = np.sign(np.diff(values))
+    rising = _run_at_end(steps > 0) if len(steps) else 0
+    falling = _run_at_end(steps < 0) if len(steps) else 0
+    if max(rising, falling) + 1 >= RUN_LENGTH:
+        points = max(rising, falling) + 1
+        return {"kind": "trend", "start": last["month"].iloc[-points], "points": points,
+                "side": "rising" if rising else "falling", "beyond": beyond}
+    return None
+
+
+def _run_at_end(flags: np.ndarray) -> int:
+    """How many of the last values of `flags` are True in a row."""
+    flags = np.asarray(flags, dtype=bool)
+    false = np.flatnonzero(~flags)
+    return len(flags) if len(false) == 0 else len(flags) - 1 - int(false[-1])
+
+
+def change_text(table: pd.DataFrame, found: dict) -> str:
+    """A change found by `change`, in words, with what it means for the limits."""
+    months = f"the latest {found['points']} months, from {found['start']:%B %Y},"
+    if found["kind"] == "trend":
+        verb = "rose" if found["side"] == "rising" else "fell"
+        return f"the process is changing: {months} each {verb} on the month before (a trend)"
+    limit = "upper" if found["side"] == "above" else "lower"
+    text = f"the process has changed: {months} all lie {found['side']} the centre line"
+    if found["beyond"] >= BEYOND_LIMIT_RUN:
+        text += f", the last {found['beyond']} beyond the {limit} process limit"
+    if not table["recalculate_at_shifts"].iloc[-1]:
+        return text + "; limits are not recalculated at a shift here"
+    return text + (f"; {found['points']} points are too few to recalculate the limits from, which needs "
+                   f"{RECALCULATE_AFTER}")
 
 
 def variation(table: pd.DataFrame) -> str:
@@ -222,11 +304,12 @@ def variation(table: pd.DataFrame) -> str:
 
 
 def assurance(table: pd.DataFrame) -> str | None:
-    """Whether the process will meet its target, from the last segment's limits (None without limits)."""
+    """Whether the process will meet its target, from the last segment's limits (None without
+    limits, and None when the latest points say the process has changed: see `change`)."""
     target = table["target"].iloc[-1]
     direction = table["improvement"].iloc[-1]
     last = table.iloc[-1]
-    if pd.isna(target) or direction == "neutral" or pd.isna(last["upper_limit"]):
+    if pd.isna(target) or direction == "neutral" or pd.isna(last["upper_limit"]) or change(table):
         return None
     if last["lower_limit"] <= target <= last["upper_limit"]:
         return "hit and miss"
@@ -237,9 +320,13 @@ def assurance(table: pd.DataFrame) -> str | None:
 def choices(table: pd.DataFrame) -> list[str]:
     """The choices and caveats behind a table's limits, in words, for sentences and subtitles."""
     notes = []
-    starts = table.groupby("segment")["month"].first().iloc[1:]
-    if len(starts):
-        notes.append("limits recalculated from " + " and ".join(f"{m:%B %Y}" for m in starts))
+    firsts = table.groupby("segment")[["month", "segment_start"]].first().iloc[1:]
+    given = firsts.loc[firsts["segment_start"] == "given", "month"]
+    if len(given):
+        notes.append("limits recalculated from " + " and ".join(f"{m:%B %Y}" for m in given))
+    for month, why in firsts.loc[firsts["segment_start"] != "given"].itertuples(index=False):
+        notes.append(f"limits recalculated from {month:%B %Y} by the shift rule: {why}, "
+                     f"{RECALCULATE_AFTER} or more needed")
     if table["fixed_after"].notna().any():
         notes.append(f"limits fixed on each segment's first {table['fixed_after'].iloc[0]:.0f} points")
     if not table["screening"].iloc[0]:
@@ -258,12 +345,19 @@ def choices(table: pd.DataFrame) -> list[str]:
 def describe(table: pd.DataFrame) -> str:
     """One sentence a reader can act on: variation, assurance and the choices behind the limits."""
     text = f"The latest month shows {variation(table)}"
+    found = change(table)
     check = assurance(table)
-    if check:
-        text += f"; against the target of {table['target'].iloc[-1]:g} the process will {check}"
+    target = table["target"].iloc[-1]
+    if found:
+        text += f"; {change_text(table, found)}"
+        if pd.notna(target) and table["improvement"].iloc[-1] != "neutral":
+            text += f"; so the limits give no assurance against the target of {target:g}"
+    elif check:
+        text += f"; against the target of {target:g} the process will {check}"
     return text + f" ({'; '.join(choices(table))})."
 
 
 from .spc_chart import spc_chart  # noqa: E402
 
-__all__ = ["xmr", "variation", "assurance", "choices", "describe", "spc_chart", "SPCError", "COLOURS", "RULES"]
+__all__ = ["xmr", "variation", "change", "assurance", "choices", "describe", "spc_chart", "SPCError", "COLOURS",
+           "RULES"]

@@ -5,18 +5,24 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .spc import COLOURS, assurance, choices, variation
+from .spc import COLOURS, assurance, change, choices, variation
 
 BADGE_COLOURS = {"special cause improvement": COLOURS["improvement"], "special cause concern": COLOURS["concern"],
                  "special cause neutral": COLOURS["neutral"], "common cause variation": "#595959",
                  "consistently pass": COLOURS["improvement"], "consistently fail": COLOURS["concern"],
-                 "hit and miss": "#595959"}  # darker than the method's grey, for contrast as text
+                 "hit and miss": "#595959", "changed": "#595959"}  # darker than the method's grey, for contrast
 
 
 def _badges(table: pd.DataFrame) -> pd.DataFrame:
     rows = [{"text": f"Variation: {variation(table)}", "state": variation(table)}]
-    check = assurance(table)
-    if check:
+    check, found = assurance(table), change(table)
+    if found:  # short, to fit a phone's chart: the sentence under the chart says the rest
+        if table["target"].notna().iloc[-1] and table["improvement"].iloc[-1] != "neutral":
+            text = f"Assurance: none, a {found['kind']}"
+        else:
+            text = f"{found['kind'].capitalize()} from {found['start']:%b %Y}"
+        rows.append({"text": text, "state": "changed"})
+    elif check:
         rows.append({"text": f"Assurance: {check}", "state": check})
     frame = pd.DataFrame(rows)
     frame["colour"] = frame["state"].map(BADGE_COLOURS)

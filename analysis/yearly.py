@@ -6,8 +6,9 @@ year*, and the table names the months present. A measure summed over a year (A&E
 attendances, delayed days, admissions) is given for whole years only, never for a part
 year. A measure taken at the year's end (RTT, EIP, personal health budgets) is given
 whenever the data hold the year's last month, and a part year still says it is one. A
-year is judged met or not met only against the chapter's own standard, and only from the
-year the standard applies.
+year is judged met or not met only against the chapter's own standard, and only in the
+years the standard applies (`analysis.in_force`: the first and last year each standard's
+documents set); other years are shown without a verdict.
 
 Each chapter's function here computes the figure with the same function its page (and its
 `headline` for the front page) uses, so a year's figure is the chapter's figure for that
@@ -24,6 +25,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from .charts import PALETTE
+from .in_force import InForce, in_force
 from .ledger import format_value
 from .periods import FinancialYear, month_label
 
@@ -37,7 +39,7 @@ class Measure:
     unit: str = "percent"  # percent or count
     standard: float | None = None
     standard_text: str = ""  # "standard 95%"
-    judged_from: FinancialYear | None = None  # years before it are not judged (the standard did not apply)
+    in_force: InForce | None = None  # the years the standard applies in; others are not judged
     decimals: int = 1
 
     def judge(self, year: FinancialYear, value) -> str:
@@ -45,8 +47,8 @@ class Measure:
             return ""
         if value is None or pd.isna(value):
             return "no figure"
-        if self.judged_from and year < self.judged_from:
-            return f"not judged (the standard applies from {self.judged_from.label})"
+        if self.in_force and not self.in_force.covers(year):
+            return self.in_force.not_judged(year)
         return "met" if value >= self.standard else "not met"
 
     def text(self, value) -> str:
@@ -126,7 +128,7 @@ def ae(table: pd.DataFrame) -> Yearly:
     from . import ae as chapter
 
     measure = Measure("Four-hour performance", "Seen within four hours (%)", standard=chapter.STANDARD,
-                      standard_text=f"standard {chapter.STANDARD:.0f}%",
+                      standard_text=f"standard {chapter.STANDARD:.0f}%", in_force=in_force("ae", "standard_95"),
                       how="Each year's figure is one minus attendances over four hours divided by all attendances, "
                           "all department types, summed over providers and the twelve months.")
     return summed("ae", measure, table["month"], lambda year: chapter.england(table, year)["all_types"])
@@ -151,7 +153,7 @@ def cancer(data) -> Yearly:
 
     limit = threshold("gp_62")
     measure = Measure("62-day wait from urgent GP referral", "Treated within 62 days (%)", standard=limit,
-                      standard_text=f"standard {limit:.0f}%",
+                      standard_text=f"standard {limit:.0f}%", in_force=in_force("cancer", "gp_62"),
                       how="Each year's figure is patients treated within 62 days of an urgent GP referral over all "
                           "treated, from the national series' Annual Data sheet (else the sum of the twelve monthly "
                           "provider files); a part year is not summed.")
@@ -171,7 +173,7 @@ def cancer(data) -> Yearly:
         met, of = standards_met(standards_table(data, year)) if whole else (None, None)
         rows.append(_row(measure, year, covered, whole, totals["performance"],
                          "" if whole else "not given: a part year is not summed",
-                         standards_met="" if met is None else f"{met} of {of}"))
+                         standards_met="" if not of else f"{met} of {of}"))
     return Yearly("cancer", measure, pd.DataFrame(rows), extra={"standards_met": "Standards met"})
 
 
@@ -181,6 +183,7 @@ def rtt(table: pd.DataFrame) -> Yearly:
 
     measure = Measure("Waiting list within 18 weeks at the year's end", "Within 18 weeks in March (%)",
                       standard=chapter.STANDARD, standard_text=f"standard {chapter.STANDARD:.0f}%",
+                      in_force=in_force("rtt", "incomplete_92"),
                       how="Each year's figure is the share of incomplete pathways (the waiting list) that had waited "
                           "less than 18 weeks at the end of March, as reported (without estimates for missing "
                           "trusts).")
@@ -194,10 +197,10 @@ def eip(table: pd.DataFrame) -> Yearly:
 
     measure = Measure("Early intervention in psychosis within two weeks", "Treated within two weeks in March (%)",
                       standard=EIP_STANDARD, standard_text=f"standard {EIP_STANDARD:.0f}%",
-                      judged_from=FinancialYear(2016),
+                      in_force=in_force("mental-health", "eip_50"),
                       how="Each year's figure is completed pathways that started treatment within two weeks of "
                           "referral over all completed pathways in March, the year's last month, as the chapter "
-                          "measures it; the standard applies from April 2016.")
+                          "measures it.")
     return at_year_end("mental-health", measure, completed(table)["month"],
                        lambda year: eip_month(table, year.last_month)["percent"])
 
@@ -208,7 +211,7 @@ def dementia(table: pd.DataFrame) -> Yearly:
     from .mental_health.metrics import DEMENTIA_AMBITION, dementia_england
 
     measure = Measure("Dementia diagnosis rate", "Diagnosed, aged 65 and over (%)", standard=DEMENTIA_AMBITION,
-                      standard_text="ambition: two thirds",
+                      standard_text="ambition: two thirds", in_force=in_force("mental-health", "dementia_two_thirds"),
                       how="The file gives one England value a calendar year; the chapter uses each for the "
                           "financial year that ends in it (2017 for 2016-17).")
     rows = []

@@ -118,25 +118,37 @@ def test_real_data_back_test(real_data):
 
 def test_providers_are_compared_in_a_funnel_and_ranked_only_above_the_threshold(bundled):
     compared, summary = ae.provider_funnel(bundled, Y2016)
-    assert summary["england"] == pytest.approx(ae.england(bundled, Y2016)["all_types"])
+    assert summary["england"] == pytest.approx(ae.england(bundled, Y2016)["type_1"])  # like with like: type 1 only
     assert list(compared["volume"]) == sorted(compared["volume"], reverse=True)
-    assert sum(summary["positions"].values()) == summary["providers"] == 30
+    with_type_1 = ae.providers(bundled, Y2016)["has_type_1"]
+    assert sum(summary["positions"].values()) == summary["providers"] == with_type_1.sum() < len(with_type_1)
     table = ae.provider_table(compared, summary)
-    assert list(table.columns[:4]) == ["Rank", "Provider", "Name", "Attendances"]
-    # a tiny unit beside the others: its 100% is shown but not ranked
-    tiny = bundled[bundled["org_code"] == bundled["org_code"].iloc[0]].head(1).assign(
-        org_code="TINY", org_name="TINY WALK-IN CENTRE (FICTIONAL)", type="3", attendances=20, breaches=0,
-        month=Y2016.first_month)
-    compared, summary = ae.provider_funnel(pd.concat([bundled, tiny]), Y2016)
+    assert list(table.columns[:4]) == ["Rank", "Provider", "Name", "Type 1 attendances"]
+    assert table.columns[-1] == "Met 95% (all types)"
+    # a walk-in centre (type 3 only) is not in the funnel; a tiny type 1 department is shown but not ranked
+    first = bundled[bundled["org_code"] == bundled["org_code"].iloc[0]].head(1)
+    walk_in = first.assign(org_code="WALKIN", org_name="WALK-IN CENTRE (FICTIONAL)", type="3", attendances=5000,
+                           breaches=0, month=Y2016.first_month)
+    tiny = first.assign(org_code="TINY", org_name="TINY A&E (FICTIONAL)", type="1", attendances=20, breaches=0,
+                        month=Y2016.first_month)
+    compared, summary = ae.provider_funnel(pd.concat([bundled, walk_in, tiny]), Y2016)
+    assert "WALKIN" not in set(compared["org_code"])
     row = ae.provider_table(compared, summary).set_index("Provider").loc["TINY"]
-    assert row["Rank"] == f"not ranked (fewer than {summary['threshold']} attendances)" and summary["threshold"] > 20
-    assert row["Performance"] == "100.0%" and row["Against England"] == "within the 95% limits"
+    assert row["Rank"] == f"not ranked (fewer than {summary['threshold']} type 1 attendances)"
+    assert summary["threshold"] > 20
+    assert row["Type 1 performance"] == "100.0%" and row["Against England's type 1 rate"] == "within the 95% limits"
 
 
 def test_real_providers_in_the_funnel(real_data):
+    """Type 1 departments only, with limits widened for over-dispersion: on the exact binomial limits
+    alone 128 of the 139 lie outside 99.8% (244 of 246 when every provider's types were pooled);
+    against the widened limits 1 does, and 11 lie outside the 95% limits."""
     table = ae.load(prepare_chapter("ae", data_dir=str(real_data)).sources)
     compared, summary = ae.provider_funnel(table, Y2016)
-    assert round(summary["england"], 1) == 89.1 and summary["providers"] == 246 and summary["threshold"] == 53
-    assert summary["ranked"] == 246  # the smallest, NLO02, had 452 attendances
-    outside = summary["positions"]["above the 99.8% limit"] + summary["positions"]["below the 99.8% limit"]
-    assert outside == 244  # far more than chance: providers differ for reasons the funnel does not show
+    assert round(summary["england"], 1) == 83.7 == round(ae.england(table, Y2016)["type_1"], 1)
+    assert summary["providers"] == 139 and summary["threshold"] == 68 and summary["ranked"] == 139
+    binomial, widened = summary["binomial_positions"], summary["positions"]
+    assert binomial["above the 99.8% limit"] + binomial["below the 99.8% limit"] == 128
+    assert summary["phi"] > 1000 and round(summary["tau"], 1) == 5.9
+    assert widened["above the 99.8% limit"] + widened["below the 99.8% limit"] == 1
+    assert sum(widened[p] for p in widened if p != "within the 95% limits") == 11

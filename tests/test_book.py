@@ -101,7 +101,8 @@ def test_front_page_takes_computed_results_from_the_chapters(bundled_book, real_
     assert "82.0% computed from the data (printed: 82%" in real_text  # the national series' Annual Data sheet
     assert "90.3% computed from the data (printed: 90.3%" in real_text  # the RTT overview, as reported
     assert "73.7% computed from the data (printed: 73.7%" in real_text  # EIP, March 2017, summed over providers
-    assert "67.9% computed from the data (printed: 68%" in real_text  # dementia, England's own row
+    # dementia: England's own row, for the calendar year the file gives
+    assert "67.9% (the file&#x27;s value for calendar 2017) computed from the data (printed: 68%" in real_text
     assert "89.1% computed from the data (printed: 89.1%" in real_text  # A&E, all types, 2016-17
     assert 'href="vanguards.html"' in real_html
 

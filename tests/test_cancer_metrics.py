@@ -110,6 +110,9 @@ def test_standards_met_are_counted_out_of_the_standards_the_data_cover():
     assert cancer.standards_sentence(full, Y2016).startswith("The data cover 2 of the 8 standards")
     every = pd.DataFrame({"key": cancer.standards.with_thresholds(), "met": [True] * 7 + [False]})
     assert cancer.standards_sentence(every, Y2016) == "In 2016-17 the NHS met 7 of the 8 standards that have a threshold."
+    before = cancer.standards_sentence(every.assign(met=None), FinancialYear(2013))  # the year before they apply
+    assert before == ("No standard with a threshold applies in 2013-14 by the documents here (they set them from "
+                      "2014-15), so none is judged.")
 
 
 def test_no_provider_table_for_a_part_year():
@@ -279,3 +282,8 @@ def test_real_provider_table_ranks_no_provider_too_small_to_tell_apart(real):
     assert sorted(compared["rank"].dropna().astype(int)) [0] == 1
     first = compared.loc[compared["rank"] == 1].iloc[0]
     assert first["volume"] >= 73 and first["rate"] < 100
+    # 87 of 169 beyond the exact binomial 99.8% limits; 2 beyond them widened for over-dispersion
+    binomial, widened = summary["binomial_positions"], summary["positions"]
+    assert binomial["above the 99.8% limit"] + binomial["below the 99.8% limit"] == 87
+    assert widened["above the 99.8% limit"] + widened["below the 99.8% limit"] == 2
+    assert round(summary["tau"], 1) == 4.7

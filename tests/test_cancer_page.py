@@ -19,8 +19,9 @@ def test_bundled_page_shows_each_figure_with_its_sheet(bundled_book):
     assert "62-day (GP urgent referral) 85% 82.0% no 119,798 146,110 national time series, Annual Data sheet, row 6" in text
     assert "31-day first treatment 96%" in text
     assert 'class="handbook-chart"' in html and "vegaEmbed(" in html and "handbook-data-link" in html
-    assert ("119,798 patients referred urgently by their GP with suspected cancer were treated within 62 days in "
-            "2016-17 , out of 146,110 treated") in text
+    assert ("Of the 146,110 patients treated for cancer in 2016-17 after an urgent GP referral for suspected cancer, "
+            "119,798 were treated within 62 days of the referral") in text  # the denominator is patients treated
+    assert "patients referred urgently by their GP" not in text and "urgently referred by their GP" not in text
     assert "(from the national time series, Annual Data sheet, row 6 )" in text
     assert "the NHS met 7 of the 8 standards" in text
     assert ("That is an increase of 5,902 (5.2%) on the 113,896 treated within 62 days in 2015-16 (both years "
@@ -42,7 +43,8 @@ def test_real_data_page_reproduces_the_printed_figures_from_the_annual_sheet(rea
     text = text_of(html)
     assert "handbook-synthetic" not in html
     assert "your data folder" in text
-    assert "119,797.5 patients referred urgently by their GP" in text and "out of 146,080.5 treated" in text
+    assert ("Of the 146,080.5 patients treated for cancer in 2016-17 after an urgent GP referral for suspected "
+            "cancer, 119,797.5 were treated within 62 days of the referral") in text
     assert "a performance of 82.0 %" in text and "the NHS met 7 of the 8 standards" in text
     assert "That is an increase of 5,901.5 (5.2%) on the 113,896 treated within 62 days in 2015-16" in text
     assert ("117,901.5 treated within 62 days out of 143,986.5 (81.9%): 1,896 fewer treated within 62 days than "

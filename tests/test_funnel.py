@@ -50,11 +50,67 @@ def test_halves_are_rounded_up_to_whole_patients_for_the_test():
     assert summary["positions"]["below the 99.8% limit"] == 1
 
 
-def test_spread_sentence_names_over_dispersion_only_when_outside_exceeds_chance():
-    many = {"providers": 100, "positions": {p: 0 for p in funnel.POSITIONS}}
-    many["positions"]["above the 99.8% limit"] = 6
-    assert "over-dispersion" in funnel.spread_sentence(many, "trusts")
-    assert funnel.spread_sentence(many, "trusts").startswith("6 of 100 trusts lie outside")
-    few = {"providers": 100, "positions": {p: 0 for p in funnel.POSITIONS}}
-    few["positions"]["below the 99.8% limit"] = 1
-    assert "about what chance alone would give" in funnel.spread_sentence(few)
+def ten_organisations(last_numerator):
+    """Ten organisations of 4 at p = 0.5: z = (x / 4 - 0.5) / 0.25, so 3 of 4 is z = 1 and 1 of 4 is z = -1
+    exactly; the last has `last_numerator` of 4."""
+    return pd.DataFrame({"code": list("abcdefghij"), "numerator": [3, 1] * 4 + [3, last_numerator],
+                         "volume": [4] * 10, "rate": [75.0, 25.0] * 4 + [75.0, 25.0 * last_numerator]})
+
+
+def test_phi_at_one_exactly_leaves_the_exact_limits_and_above_one_widens_them():
+    at_one = funnel.overdispersion(*ten_organisations(3)[["numerator", "volume"]].T.values, 0.5)
+    assert at_one["phi"] == 1.0 and at_one["tau2"] == 0.0 and at_one["winsorised"] == 0
+    assert funnel.limits(0.5, [4, 400], at_one["tau2"]).equals(funnel.limits(0.5, [4, 400]))
+    # The last at 4 of 4 is z = 2; the 90th percentile of the z-scores (nine of +-1 and one of 2, by
+    # linear interpolation) is 1 + 0.1 x (2 - 1) = 1.1, so it is Winsorised to 1.1 and phi = (9 + 1.21) / 10.
+    above = funnel.overdispersion(*ten_organisations(4)[["numerator", "volume"]].T.values, 0.5)
+    assert above["winsorised"] == 1 and above["phi"] == pytest.approx(1.021)
+    # tau2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w), w = 4 / 0.25 = 16 for each: (10.21 - 9) / (160 - 16)
+    assert above["tau2"] == pytest.approx(1.21 / 144)
+    widened = funnel.limits(0.5, [4, 400], above["tau2"]).set_index("volume")
+    exact = funnel.limits(0.5, [4, 400]).set_index("volume")
+    assert (widened["upper_99.8%"] >= exact["upper_99.8%"]).all() and (widened["lower_95%"] <= exact["lower_95%"]).all()
+    assert widened.at[400, "lower_95%"] < exact.at[400, "lower_95%"]
+    nine = funnel.overdispersion([3, 1] * 4 + [4], [4] * 9, 0.5)  # too few organisations to estimate it
+    assert nine["tau2"] == 0 and nine["organisations"] == 9
+    _, summary = funnel.assess(ten_organisations(3), 0.5)
+    assert summary["tau2"] == 0 and "not widened for over-dispersion: phi, the mean squared Winsorised z-score, is " \
+        "1.00, not above 1" in funnel.spread_sentence(summary)
+
+
+def test_a_provider_just_inside_and_just_outside_the_widened_limit():
+    p, n, tau2 = 0.8, 100_000, 0.05 ** 2  # a spread of 5 percentage points between providers
+    lower = funnel.limit(p, n, 0.001, tau2)
+    # At this volume the widened limit is Spiegelhalter's p - z sqrt(p(1 - p) / n + tau2)
+    assert lower == pytest.approx(p - 3.0902 * math.sqrt(p * (1 - p) / n + tau2), abs=2e-4)
+    assert funnel.limit(p, n, 0.001) > 0.79  # the exact binomial limit alone is within a point of 80%
+    just_outside, just_inside = math.floor(lower * n) - 1, math.ceil(lower * n) + 1
+    assert funnel.positions(just_outside, n, p, tau2) == ("below the 99.8% limit", "below the 99.8% limit")
+    assert funnel.positions(just_inside, n, p, tau2) == ("below the 99.8% limit", "below the 95% limit")
+    assert funnel.position(just_inside, n, p) == "below the 99.8% limit"  # without the widening
+    assert funnel.position(1, 1, p, tau2) == "within the 95% limits"  # 1 of 1 is still no evidence
+
+
+def test_widened_limits_are_never_narrower_than_the_exact_ones():
+    exact = funnel.limits(0.83, range(1, 60)).set_index("volume")
+    widened = funnel.limits(0.83, range(1, 60), 0.0004).set_index("volume")
+    for side, wider in (("lower", widened.le), ("upper", widened.ge)):
+        for band in funnel.LIMITS:
+            column = f"{side}_{band}"
+            assert wider(exact)[column].all(), column
+    assert ((widened >= 0) & (widened <= 100)).all().all()
+
+
+def test_spread_sentence_says_how_the_limits_were_set():
+    base = {"providers": 100, "organisations": 100, "tau2": 0.0, "phi": 0.93, "tau": 0.0,
+            "positions": {p: 0 for p in funnel.POSITIONS}, "binomial_positions": {p: 0 for p in funnel.POSITIONS}}
+    base["positions"]["below the 99.8% limit"] = base["binomial_positions"]["below the 99.8% limit"] = 1
+    plain = funnel.spread_sentence(base, "trusts")
+    assert plain.startswith("Against the exact binomial limits alone, 1 of the 100 trusts lies outside the 99.8%")
+    assert "phi, the mean squared Winsorised z-score, is 0.93, not above 1" in plain
+    wide = dict(base, tau2=0.0025, tau=5.0, phi=40.0)
+    wide["binomial_positions"] = dict(base["binomial_positions"], **{"above the 99.8% limit": 60})
+    text = funnel.spread_sentence(wide, "trusts")
+    assert "61 of the 100 trusts lie outside the 99.8% limits, where chance alone would put about 0.2" in text
+    assert "widened for it by an additive random-effects spread of 5.0 percentage points" in text
+    assert "against them 1 lies outside the 99.8% limits (0 above, 1 below)" in text

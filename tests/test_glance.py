@@ -149,10 +149,13 @@ def test_the_page_counts_what_its_table_shows(request, which):
 
 
 def test_methods_states_the_count_the_report_gives(real_data):
+    """The methods page reads the count from the front page's table (glued), which the report's text recounts."""
     lists = listed_commitments(seed_lines(real_data))
+    promised = glance.commitments().query("kind == 'commitment'")
+    assert (len(promised), promised["area"].nunique()) == (sum(len(items) for items in lists.values()), len(lists))
     methods = (REPO_ROOT / "book" / "methods.md").read_text(encoding="utf-8")
-    total = sum(len(items) for items in lists.values())
-    assert f"{total} commitments under {len(lists)} headings" in methods
+    assert ("{glue:text}`chapters/at-a-glance.ipynb::glance_commitments:d`\ncommitments under "
+            "{glue:text}`chapters/at-a-glance.ipynb::glance_areas:d` headings") in methods
 
 
 # The results box and other years' front pages (issues 14 and 17).
@@ -185,7 +188,8 @@ def test_the_box_has_one_row_per_chapter_with_its_key_figure_for_each_year(real_
     assert (rows.at["ae", "Standard"], rows.at["ae", "Met"]) == ("at least 95%", "not met")
     assert rows.at["ae", "Data"] == "real data (published files)"
     assert rows.at["ae", "Data vintage"] == "A&E monthly returns to March 2019"
-    assert rows.at["cancer", "Key figure"].startswith("82.0% treated within 62 days")
+    assert rows.at["cancer", "Key figure"].startswith("82.0% of patients treated for cancer after an urgent GP "
+                                                      "referral")
     assert rows.at["cancer", "Data vintage"] == "national time series to September 2023"
     assert rows.at["mental-health", "Met"] == "met" and rows.at["rtt", "Data vintage"].startswith("RTT overview")
     assert rows.at["phb", "Data"] == "synthetic sample"  # no PHB file in the real data folder

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.spc import SPCError, assurance, choices, describe, spc_chart, variation, xmr
+from analysis.spc import SPCError, assurance, change, choices, describe, spc_chart, variation, xmr
 
 
 def monthly(values, start="2016-01"):
@@ -184,6 +184,81 @@ def test_assurance_against_a_target():
     assert variation(xmr(steady)) == "common cause variation"
     on_limit = xmr(steady, "increase", target=float(xmr(steady)["upper_limit"].iloc[0]))
     assert assurance(on_limit) == "hit and miss"  # a target on a limit is not outside it
+
+
+STABLE = [10, 12] * 6  # mean 11, moving ranges 2: limits 11 +- 5.32
+
+
+def test_six_points_below_the_centre_line_at_the_end_keep_the_assurance_seven_withdraw_it():
+    # After twelve stable points, 6 (then 7) points at 10.5 and 10.6: all below the mean (10.85 and
+    # 10.83), none beyond a limit, no trend; the point before them (12) is above the mean.
+    six, seven = (monthly(STABLE + [10.5, 10.6] * 3 + extra) for extra in ([], [10.5]))
+    for series in (six, seven):
+        table = xmr(series, "increase", target=11)
+        mean = table["mean"].iloc[0]
+        assert (table["value"].iloc[12:] < mean).all() and table["value"].iloc[11] > mean
+        assert (table["value"] > table["lower_limit"]).all()
+    table = xmr(six, "increase", target=11)
+    assert change(table) is None and assurance(table) == "hit and miss"
+    assert "against the target of 11 the process will hit and miss" in describe(table)
+    table = xmr(seven, "increase", target=11)
+    assert change(table) == {"kind": "shift", "start": pd.Period("2017-01", "M"), "points": 7, "side": "below",
+                             "beyond": 0}
+    assert assurance(table) is None
+    sentence = describe(table)
+    assert "the process has changed: the latest 7 months, from January 2017, all lie below the centre line" in sentence
+    assert "so the limits give no assurance against the target of 11" in sentence and "hit and miss" not in sentence
+    assert "Assurance: none, a shift" in str(spc_chart(table, "Shift").to_dict())
+    assert "Shift from Jan 2017" in str(spc_chart(xmr(seven, "increase"), "Shift, no target").to_dict())
+
+
+def test_one_point_beyond_a_limit_at_the_end_keeps_the_assurance_two_withdraw_it():
+    # Twenty stable points (10, 12, ...), then one point at 0, then two: the jump to 0 is screened
+    # out, so the lower limit is about 5 and 0 lies beyond it; the points before are above the mean.
+    one = xmr(monthly([10, 12] * 10 + [0]), "increase", target=11)
+    assert one["value"].iloc[-1] < one["lower_limit"].iloc[-1] and one["value"].iloc[-2] > one["mean"].iloc[-1]
+    assert change(one) is None and assurance(one) == "hit and miss"
+    two = xmr(monthly([10, 12] * 10 + [0, 0]), "increase", target=11)
+    assert (two["value"].iloc[-2:] < two["lower_limit"].iloc[-1]).all()
+    assert change(two)["beyond"] == 2 and change(two)["points"] == 2 and assurance(two) is None
+    assert "the latest 2 months, from September 2017, all lie below the centre line, the last 2 beyond the " \
+           "lower process limit" in describe(two)
+
+
+def test_six_rising_points_at_the_end_keep_the_assurance_seven_withdraw_it():
+    # After twelve stable points ending at 12, points rise through the mean (about 10.6): 6 points
+    # (5 rises) are no trend, 7 points (6 rises) are; fewer than 7 of them lie above the mean.
+    rising = [8.0, 8.5, 9.0, 9.5, 10.5, 11.0, 11.5]
+    six = xmr(monthly(STABLE + rising[1:]), "increase", target=11)
+    assert change(six) is None and assurance(six) == "hit and miss"
+    seven = xmr(monthly(STABLE + rising), "increase", target=11)
+    assert change(seven) == {"kind": "trend", "start": pd.Period("2017-01", "M"), "points": 7, "side": "rising",
+                             "beyond": 0}
+    assert assurance(seven) is None
+    assert "the process is changing: the latest 7 months, from January 2017, each rose on the month before" in \
+        describe(seven)
+
+
+def test_limits_are_recalculated_at_a_shift_only_from_twelve_points():
+    # Fifteen points around 11, then 11 (or 12) points alternating 5 and 6: every one of them
+    # below the mean of the whole series, a shift.
+    eleven = monthly([10, 12] * 7 + [10] + [5, 6] * 5 + [5])
+    table = xmr(eleven, "increase", target=9, recalculate_at_shifts=True)
+    assert table["segment"].eq(0).all() and change(table)["points"] == 11 and assurance(table) is None
+    assert "11 points are too few to recalculate the limits from, which needs 12" in describe(table)
+    twelve = monthly([10, 12] * 7 + [10] + [5, 6] * 6)
+    table = xmr(twelve, "increase", target=9, recalculate_at_shifts=True)
+    assert table["segment"].tolist() == [0] * 15 + [1] * 12
+    new = table[table["segment"] == 1]
+    assert new["mean"].iloc[0] == 5.5 and new["upper_limit"].iloc[0] == pytest.approx(5.5 + 2.66)
+    assert not new["trial_limits"].any()
+    assert table["segment_start"].iloc[-1] == "12 points below the earlier centre line"
+    assert change(table) is None and assurance(table) == "consistently fail"  # 9 is above the new limits
+    assert ("limits recalculated from April 2017 by the shift rule: 12 points below the earlier centre line, "
+            "12 or more needed") in describe(table)
+    unchanged = xmr(twelve, "increase", target=9)  # without the rule the limits stay, and so does the shift
+    assert unchanged["segment"].eq(0).all() and assurance(unchanged) is None
+    assert "limits are not recalculated at a shift here" in describe(unchanged)
 
 
 def test_eleven_points_have_trial_limits_twelve_do_not():

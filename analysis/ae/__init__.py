@@ -8,14 +8,14 @@ from ..errors import ParameterError
 from ..periods import FinancialYear, covered_year
 from ..sources import DATA_DIR
 from .charts import monthly_chart, provider_chart
-from .metrics import (STANDARD, coverage, england, gap_sentence, growth, growth_sentence, monthly, provider_funnel,
-                      provider_table, providers, spc_series)
+from .metrics import (STANDARD, coverage, england, funnel_sentence, gap_sentence, growth, growth_sentence, monthly,
+                      provider_funnel, provider_table, providers, spc_series)
 from .readers import gaps, read_files, read_long, read_monthly
 
 REFERENCE_LINES = DATA_DIR / "reference" / "ae_standards.csv"
 
 __all__ = ["load", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
-           "coverage", "england", "gap_sentence", "growth", "growth_sentence", "monthly", "spc_series", "providers", "provider_funnel", "provider_table", "read_files", "read_long", "read_monthly", "gaps"]
+           "coverage", "england", "funnel_sentence", "gap_sentence", "growth", "growth_sentence", "monthly", "spc_series", "providers", "provider_funnel", "provider_table", "read_files", "read_long", "read_monthly", "gaps"]
 
 
 def load(sources) -> pd.DataFrame:

@@ -56,30 +56,49 @@ def providers(table: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
 
 
 def provider_funnel(table: pd.DataFrame, year: FinancialYear) -> tuple[pd.DataFrame, dict]:
-    """Each provider's year in the funnel around England's four-hour rate (all department types).
+    """Each provider's year of type 1 (major A&E department) attendances in the funnel around
+    England's type 1 four-hour rate: like with like, since minor injury units and walk-in
+    centres (types 2 and 3) see other patients and nearly all meet 95%.
 
     `funnel.assess`'s table (largest first; a rank only at or above the threshold number of
-    attendances) with `org_name`, `has_type_1` and `met`, and its summary.
+    attendances) with `org_name`, the provider's performance over all its department types
+    (`all_types`) and whether that met the standard (`met`), and its summary.
     """
-    sums = providers(table, year)
-    sums = sums[sums["attendances"] > 0]
-    organisations = pd.DataFrame({"org_code": sums["org_code"], "org_name": sums["org_name"],
-                                  "numerator": sums["attendances"] - sums["breaches"], "volume": sums["attendances"],
-                                  "rate": sums["performance"], "has_type_1": sums["has_type_1"], "met": sums["met"]})
-    return funnel.assess(organisations, float(1 - sums["breaches"].sum() / sums["attendances"].sum()))
+    rows = in_year(table, year)
+    type_1 = rows[rows["type"] == "1"].groupby("org_code", as_index=False)[["attendances", "breaches"]].sum()
+    type_1 = type_1[type_1["attendances"] > 0]
+    every = providers(table, year).set_index("org_code")
+    organisations = pd.DataFrame({
+        "org_code": type_1["org_code"], "org_name": every.loc[type_1["org_code"], "org_name"].to_numpy(),
+        "numerator": type_1["attendances"] - type_1["breaches"], "volume": type_1["attendances"],
+        "rate": 100 * (1 - type_1["breaches"] / type_1["attendances"]),
+        "all_types": every.loc[type_1["org_code"], "performance"].to_numpy(),
+        "met": every.loc[type_1["org_code"], "met"].to_numpy()})
+    return funnel.assess(organisations, float(1 - type_1["breaches"].sum() / type_1["attendances"].sum()))
+
+
+def funnel_sentence(summary: dict, providers: int) -> str:
+    """What the type 1 funnel holds, its ranking threshold and its spread, in words."""
+    return (f"The funnel holds the {summary['providers']} providers with a type 1 department (of the {providers} "
+            f"in the data), centred on England's type 1 rate for the year, {summary['england']:.1f}%. The ranking "
+            f"threshold is {summary['threshold']:,} type 1 attendances; "
+            + (f"all {summary['providers']} reach it. " if summary["ranked"] == summary["providers"] else
+               f"{summary['ranked']} of the {summary['providers']} reach it. ") + funnel.spread_sentence(summary))
 
 
 def provider_table(compared: pd.DataFrame, summary: dict) -> pd.DataFrame:
-    """`provider_funnel`'s table for the page: attendances beside performance, rank only when there are enough."""
-    unranked = f"not ranked (fewer than {summary['threshold']:,} attendances)"
+    """`provider_funnel`'s table for the page: type 1 attendances beside type 1 performance, rank only
+    when there are enough, and each provider's performance over all its types against the standard."""
+    unranked = f"not ranked (fewer than {summary['threshold']:,} type 1 attendances)"
     return pd.DataFrame({
         "Rank": [unranked if pd.isna(r) else f"{int(r)} of {summary['ranked']}" for r in compared["rank"]],
         "Provider": compared["org_code"], "Name": compared["org_name"],
-        "Attendances": compared["volume"].map(lambda v: f"{v:,.0f}"),
-        "Within four hours": compared["numerator"].map(lambda v: f"{v:,.0f}"),
-        "Performance": compared["rate"].map(lambda v: f"{v:.1f}%"),
-        "Type 1 department": compared["has_type_1"].map({True: "yes", False: "no"}),
-        "Against England": compared["position"], f"Met {STANDARD:.0f}%": compared["met"].map({True: "yes", False: "no"}),
+        "Type 1 attendances": compared["volume"].map(lambda v: f"{v:,.0f}"),
+        "Type 1 within four hours": compared["numerator"].map(lambda v: f"{v:,.0f}"),
+        "Type 1 performance": compared["rate"].map(lambda v: f"{v:.1f}%"),
+        "Against England's type 1 rate": compared["position"],
+        "All types performance": compared["all_types"].map(lambda v: f"{v:.1f}%"),
+        f"Met {STANDARD:.0f}% (all types)": compared["met"].map({True: "yes", False: "no"}),
     })
 
 

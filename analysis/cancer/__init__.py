@@ -8,18 +8,18 @@ from ..errors import ParameterError
 from ..page import count_text
 from ..periods import FinancialYear, covered_year, years_covered
 from .charts import monthly_chart
-from .metrics import (CancerData, change_sentence, mean_of_provider_percentages,
+from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean_of_provider_percentages,
                       monthly_performance, months_sentence, provider_months, provider_performance,
                       provider_funnel, provider_rows, provider_table, providers_met_sentence, providers_sentence, quarterly_table,
-                      quarters_sentence, sixty_two_day_summary, spc_series,
+                      quarters_sentence, sheet_figures, sixty_two_day_summary, spc_series,
                       standards_display, standards_met, standards_sentence, standards_table, urgent_referrals,
                       year_totals)
 from .readers import read_national_series, read_national_summaries, read_provider_csv, read_provider_files
 
-__all__ = ["CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
+__all__ = ["GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
            "provider_performance", "provider_funnel", "provider_table", "providers_met_sentence", "providers_sentence", "quarterly_table",
-           "quarters_sentence", "spc_series",
+           "quarters_sentence", "sheet_figures", "spc_series",
            "sixty_two_day_summary", "standards_display", "standards_met", "standards_sentence", "standards_table",
            "urgent_referrals", "year_totals", "read_national_series", "read_national_summaries",
            "read_provider_csv", "read_provider_files", "mean_of_provider_percentages", "provider_rows"]
@@ -113,8 +113,7 @@ def headline(sources, year: FinancialYear) -> dict:
     months = data.monthly["month"] if len(data.monthly) else data.provider["month"]
     vintage = (f"{'national time series' if len(data.monthly) else 'monthly provider files'} to "
                f"{month_label(months.max())}")
-    return {"gp62": entry(Result("treated within 62 days of an urgent GP referral for suspected cancer",
-                                 gp["performance"], standard=gp["threshold"]), vintage),
+    return {"gp62": entry(Result(GP62_RESULT, gp["performance"], standard=gp["threshold"]), vintage),
             "standards_met": entry(Result(f"of the {of} cancer standards with a threshold met", met, unit="count",
                                           standard=of, standard_text=f"all {of} to be met"), vintage,
                                    result=f"{met} of {of}")}

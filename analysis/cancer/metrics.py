@@ -24,10 +24,18 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import funnel
+from ..in_force import in_force
 from ..page import count_text
 from ..periods import FinancialYear, month_label
 from .readers import ENGLAND
 from .standards import catalogue, threshold, with_thresholds
+
+GP62_RESULT = ("of patients treated for cancer after an urgent GP referral for suspected cancer were treated within "
+               "62 days of the referral")
+"""The 62-day figure in words: its denominator is patients treated, not patients referred."""
+TWW_RESULT = ("of patients first seen after an urgent GP referral for suspected cancer were seen within two weeks "
+              "of the referral")
+"""The two-week-wait figure in words: its denominator is patients first seen."""
 
 ANNUAL_SHEET = "national time series, Annual Data sheet"
 QUARTERLY_SHEET = "national time series, Quarterly Data sheet"
@@ -119,16 +127,19 @@ def months_total(data: CancerData, standard: str, year: FinancialYear) -> dict |
 
 
 def standards_table(data: CancerData, year: FinancialYear) -> pd.DataFrame:
-    """One row per standard for the year: threshold, within, total, performance, met, source."""
+    """One row per standard for the year: threshold, within, total, performance, met, source.
+
+    A standard is judged (`met` true or false) only in a year it applies in (`in_force`)."""
     rows = []
     for key, entry in catalogue().iterrows():
         totals = year_totals(data, key, year)
         limit = threshold(key)
+        applies = limit is not None and in_force("cancer", key).covers(year)
         met = None
-        if limit is not None and totals["performance"] is not None:
+        if applies and totals["performance"] is not None:
             met = bool(totals["performance"] >= limit)
         rows.append({"key": key, "standard": entry["short_name"], "threshold": limit,
-                     **totals, "met": met,
+                     **totals, "met": met, "in_force": applies,
                      "cited": f"{entry['document']} line {entry['line']}"})
     table = pd.DataFrame(rows)
     present = table["source"] != INCOMPLETE
@@ -137,18 +148,21 @@ def standards_table(data: CancerData, year: FinancialYear) -> pd.DataFrame:
 
 
 def standards_met(table: pd.DataFrame) -> tuple[int, int]:
-    """(met, standards with a threshold and a complete year)."""
+    """(met, standards with a threshold that apply in the year and have a complete year)."""
     judged = table[table["key"].isin(with_thresholds()) & table["met"].notna()]
     return int(judged["met"].sum()), int(len(judged))
 
 
 def standards_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
-    """How many standards were met, out of those the data cover for the whole year."""
+    """How many standards were met, out of those that apply in the year and the data cover for all of it."""
     met, judged = standards_met(table)
-    thresholds = len(with_thresholds())
-    if judged == thresholds:
-        return f"In {year.label} the NHS met {met} of the {thresholds} standards that have a threshold."
-    return (f"The data cover {judged} of the {thresholds} standards that have a threshold for the whole of "
+    applying = sum(in_force("cancer", key).covers(year) for key in with_thresholds())
+    if applying == 0:
+        return (f"No standard with a threshold applies in {year.label} by the documents here (they set them "
+                f"from {in_force('cancer', 'gp_62').first.label}), so none is judged.")
+    if judged == applying:
+        return f"In {year.label} the NHS met {met} of the {applying} standards that have a threshold."
+    return (f"The data cover {judged} of the {applying} standards that have a threshold for the whole of "
             f"{year.label}; the NHS met {met} of those {judged}. The others are marked incomplete.")
 
 
@@ -162,7 +176,8 @@ def standards_display(table: pd.DataFrame) -> pd.DataFrame:
         "Standard": table["standard"],
         "Threshold": [_pct(v, 0) if v is not None and not pd.isna(v) else "none set" for v in table["threshold"]],
         "Performance": [_pct(v) for v in table["performance"]],
-        "Met": table["met"].map({True: "yes", False: "no"}).fillna("n/a"),
+        "Met": [{True: "yes", False: "no"}.get(met, "n/a" if applies or pd.isna(limit) else "not judged")
+                for met, applies, limit in zip(table["met"], table["in_force"], table["threshold"])],
         "Treated within": [("" if pd.isna(v) else f"{v:,.1f}") for v in table["within"]],
         "Treated": [("" if pd.isna(v) else f"{v:,.1f}") for v in table["total"]],
         "Source": table["where"],
@@ -188,6 +203,19 @@ def sixty_two_day_summary(data: CancerData, year: FinancialYear) -> dict:
         "change": change, "change_percent": change_percent,
         "months": months_total(data, "gp_62", year),
     }
+
+
+def sheet_figures(data: CancerData, year: FinancialYear, gp: dict) -> dict:
+    """The figures the methods page compares across sheets (None where the data lack them): the 62-day
+    year summed from its months (counts as text, which may hold a half), and the urgent referrals
+    (two-week-wait Total) of the year, of its months and of the year before."""
+    months = gp["months"] or {}
+    referral_months = months_total(data, "tww", year) or {}
+    count = {key: None if months.get(key) is None else count_text(months[key]) for key in ("within", "total")}
+    return {"gp62_months_within": count["within"], "gp62_months_total": count["total"],
+            "gp62_months_performance": months.get("performance"),
+            "referrals": year_totals(data, "tww", year)["total"], "referrals_months": referral_months.get("total"),
+            "referrals_previous": year_totals(data, "tww", year.previous())["total"]}
 
 
 def change_sentence(gp: dict, year: FinancialYear) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import pandas as pd
 
 from .charts import responsible_chart
-from .metrics import (RESPONSIBLE, by_month, comparison, coverage, revision_sentence, spc_series, winter_growth,
-                      year_sums)
+from .metrics import (RESPONSIBLE, by_month, comparison, coverage, figures, revision_sentence, spc_series,
+                      winter_growth, year_sums)
 from .readers import DtocFile, read_dtoc
 
-__all__ = ["load", "read_dtoc", "DtocFile", "RESPONSIBLE", "by_month", "comparison", "coverage", "revision_sentence",
+__all__ = ["load", "read_dtoc", "DtocFile", "RESPONSIBLE", "by_month", "comparison", "coverage", "figures",
+           "revision_sentence",
            "spc_series", "winter_growth", "year_sums", "responsible_chart", "comparison_table", "comparison_sentence", "ledger_value"]
 
 

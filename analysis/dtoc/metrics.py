@@ -42,6 +42,18 @@ def comparison(monthly: pd.DataFrame, year: FinancialYear) -> pd.DataFrame | Non
     return pd.DataFrame(rows)
 
 
+def figures(table: pd.DataFrame | None) -> dict:
+    """`comparison`'s table as plain numbers, for gluing (empty when there is no year before)."""
+    if table is None:
+        return {}
+    rows = table.set_index("responsible")
+    out = {"current": float(rows.at["All", "current"]), "previous": float(rows.at["All", "previous"]),
+           "growth": float(rows.at["All", "growth_percent"])}
+    for key, label in RESPONSIBLE.items():
+        out[key] = float(rows.at[label, "current"])
+    return out
+
+
 def winter_growth(monthly: pd.DataFrame, year: FinancialYear) -> float | None:
     """Delayed days of the year's winter (December to February) against the winter before, in percent."""
     def winter(y: FinancialYear) -> pd.DataFrame:

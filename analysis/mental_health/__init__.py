@@ -9,16 +9,16 @@ from ..ledger import published
 from ..periods import FinancialYear, covered_year
 from .. import funnel
 from .charts import dementia_chart, eip_monthly_chart, funnel_chart
-from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_year, eip_coverage,
-                      eip_gap_sentence, eip_month, eip_monthly, eip_providers, eip_spc_series, spread_sentence,
-                      suppressed_rows)
+from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_result, dementia_year,
+                      eip_coverage, eip_gap_sentence, eip_month, eip_monthly, eip_providers, eip_result, eip_spc_series,
+                      spread_sentence, suppressed_rows)
 from .readers import read_dementia, read_eip
 
 __all__ = ["load_eip", "load_dementia", "validate_parameters", "headline", "ledger_values", "reference_table",
            "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly",
            "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
            "dementia_england", "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
-           "DEMENTIA_AMBITION", "COMPUTED"]
+           "DEMENTIA_AMBITION", "COMPUTED", "eip_result", "dementia_result"]
 
 COMPUTED = ("eip_within_two_weeks", "dementia_diagnosis_rate")
 """The ledger figures this chapter computes; the others are transcribed only (no data here)."""
@@ -118,12 +118,12 @@ def headline(sources, year: FinancialYear) -> dict:
     vintage = (f"EIP waiting times to {month_label(table['month'].max())}; "
                + (f"dementia diagnosis rates for {' and '.join(str(y) for y in years)}" if years
                   else "no dementia diagnosis rates"))
-    out = {"eip_two_weeks": entry(Result(f"treated within two weeks of a first episode of psychosis, "
-                                         f"{month_label(year.last_month)}", eip, standard=EIP_STANDARD), vintage)}
+    out = {"eip_two_weeks": entry(Result(eip_result(year.last_month), eip, standard=EIP_STANDARD), vintage)}
     calendar_year = dementia_year(year)
     rate = None if dementia is None else dementia_england(dementia, calendar_year)
     if rate is not None:
-        out["dementia_diagnosis"] = entry(Result(f"of people aged 65 and over with dementia diagnosed (estimated), "
-                                                 f"{calendar_year}", rate, standard=DEMENTIA_AMBITION,
-                                                 standard_text="ambition: two thirds"), vintage)
+        figure = Result(dementia_result(calendar_year), rate, standard=DEMENTIA_AMBITION,
+                        standard_text="ambition: two thirds")
+        out["dementia_diagnosis"] = entry(figure, vintage, result=f"{figure.value_text()} (the file's value for "
+                                                                  f"calendar {calendar_year})")
     return out

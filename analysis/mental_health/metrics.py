@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..periods import FinancialYear, years_covered
+from ..periods import FinancialYear, month_label, years_covered
 from .. import funnel
 from ..funnel import spread_sentence  # noqa: F401  (re-exported for the chapter)
 
@@ -100,6 +100,20 @@ def eip_providers(table: pd.DataFrame, year: FinancialYear) -> tuple[pd.DataFram
     compared["meets_standard"] = compared["rate"] >= EIP_STANDARD
     summary["below_standard"] = int((~compared["meets_standard"]).sum())
     return compared, summary
+
+
+def eip_result(month: pd.Period) -> str:
+    """The EIP figure in words, for a headline result: its denominator is completed pathways, people who
+    started treatment in the month."""
+    return (f"of people starting treatment for a first episode of psychosis in {month_label(month)} "
+            "(completed pathways) had waited two weeks or less since referral")
+
+
+def dementia_result(calendar_year: int) -> str:
+    """The dementia figure in words, for a headline result: a share of the estimated number with dementia, for
+    the calendar year the file labels it with (not a month)."""
+    return (f"of the estimated number of people aged 65 and over with dementia had a diagnosis, the file's value "
+            f"for calendar {calendar_year}")
 
 
 def dementia_year(year: FinancialYear) -> int:

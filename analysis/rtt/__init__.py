@@ -7,14 +7,15 @@ import pandas as pd
 from ..ledger import published
 from ..periods import FinancialYear, covered_year
 from .charts import percent_chart, waiting_list_chart
-from .metrics import (STANDARD, STANDARD_SOURCE, completed_growth, coverage, first_new_periods_month, monthly,
-                      new_periods_growth, position, spc_series, waiting_list_growth, working_days)
+from .metrics import (STANDARD, STANDARD_SOURCE, WAITING_RESULT, completed_growth, coverage, first_new_periods_month,
+                      monthly, new_periods_growth, position, position_result, spc_series, waiting_list_growth,
+                      working_days)
 from .readers import read_overview
 
 __all__ = ["load", "validate_parameters", "headline", "ledger_values", "standard_table", "read_overview",
            "coverage", "position", "monthly", "spc_series", "waiting_list_growth", "completed_growth",
            "new_periods_growth", "first_new_periods_month", "working_days", "percent_chart",
-           "waiting_list_chart", "STANDARD"]
+           "waiting_list_chart", "STANDARD", "WAITING_RESULT", "position_result"]
 
 
 def load(sources) -> pd.DataFrame:
@@ -90,6 +91,5 @@ def headline(sources, year: FinancialYear) -> dict:
     table = load(sources)
     value = position(table, year)["percent"]
     latest = table.dropna(subset=["percent_within_18"])["month"].max()
-    return {"rtt_incomplete": entry(Result(f"of the waiting list waiting under 18 weeks, "
-                                           f"{month_label(year.last_month)}", value, standard=STANDARD),
+    return {"rtt_incomplete": entry(Result(position_result(year.last_month), value, standard=STANDARD),
                                     f"RTT overview series to {month_label(latest)}")}

@@ -16,9 +16,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import HandbookError
-from ..periods import FinancialYear, years_covered
+from ..periods import FinancialYear, month_label, years_covered
 
 STANDARD = 92.0
+WAITING_RESULT = ("incomplete pathways on the waiting list, as reported (pathways, not patients: one patient can "
+                  "have two)")
+"""The waiting list in words: RTT counts pathways, so its unit is the pathway."""
 """Incomplete pathways within 18 weeks: `004_f1ee6f075f639a35.txt` line 1045 (and `000` line 379)."""
 STANDARD_SOURCE = ("004_f1ee6f075f639a35.txt", 1045,
                    "Patients on incomplete non-emergency pathways (yet to start treatment) should have been "
@@ -62,6 +65,12 @@ def monthly(table: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
     rows = table[table["month"].isin(list(year.months()))]
     return rows[["month", "percent_within_18", "percent_within_18_est", "waiting", "waiting_est",
                  "completed", "completed_est", "new_periods", "new_periods_est"]].reset_index(drop=True)
+
+
+def position_result(month: pd.Period) -> str:
+    """The 18-week position in words, for a headline result: a share of incomplete pathways."""
+    return (f"of incomplete pathways (the waiting list) had waited less than 18 weeks at the end of "
+            f"{month_label(month)}")
 
 
 def spc_series(table: pd.DataFrame, year: FinancialYear, months: int = 36) -> pd.Series:
