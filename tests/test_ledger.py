@@ -309,5 +309,6 @@ def test_real_book_ledgers_say_what_fits_and_show_the_phrase(real_book):
              for name in ("cancer", "ae")}
     assert ("over 1.7 million 1,876,819 no 1,700,000 to under 1,800,000 annual report, line 105 Differs by "
             "176,819") in pages["cancer"]
+    assert "1,726,121 (2015/16) fits the printed figure." in pages["cancer"]
     assert "Agrees: 1,876,819 is more than" not in pages["cancer"]
     assert ("\u201csharp increases\u201d 24.60% not judged none: no number printed") in pages["ae"]
