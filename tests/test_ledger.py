@@ -4,14 +4,17 @@ and measures that fit; phrases; variants chosen before comparing; no verdict out
 import io
 import math
 import re
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import ledger
+from analysis import ledger, rtt
 from analysis.datapack import page_downloads
 from analysis.errors import DataError, HandbookError
+from analysis.page import prepare_chapter
+from analysis.periods import FinancialYear
 
 HEADER = "figure,label,printed,style,value,unit,decimals,document,line,quote\n"
 LEDGER = HEADER + """performance,Performance,82%,rounded,82,percent,0,000.txt,113,"performance of 82%, against"
@@ -209,6 +212,59 @@ def test_a_page_for_another_year_compares_nothing(ledger_dir):
     assert row["status"] == "not compared"
 
 
+# Variants: chosen from the documents' definitions, never from the print.
+
+Y2016 = FinancialYear(2016)
+
+
+@pytest.fixture(scope="module")
+def bundled_rtt():
+    return rtt.load(prepare_chapter("rtt").sources)
+
+
+def reprint(folder, figure, printed, value):
+    """A copy of data/published with one RTT figure printed differently."""
+    shutil.copytree(ledger.LEDGER_DIR, folder)
+    table = pd.read_csv(folder / "rtt.csv", dtype=str, keep_default_na=False)
+    row = table["figure"] == figure
+    quote = table.loc[row, "quote"].iloc[0]
+    old = table.loc[row, "printed"].iloc[0]
+    table.loc[row, ["printed", "value", "quote"]] = [printed, value, quote.replace(old, printed)]
+    table.to_csv(folder / "rtt.csv", index=False)
+    return folder
+
+
+def test_the_variant_compared_does_not_depend_on_the_printed_figure(bundled_rtt, tmp_path, monkeypatch):
+    reproduced, notes, alternatives = rtt.ledger_values(bundled_rtt, Y2016)
+    variants = {"per calendar day, as reported": reproduced["completed_per_day_growth"]}
+    variants |= alternatives["completed_per_day_growth"]
+    assert len(variants) == 6
+    seen = set()
+    # Print each variant's own value (rounded as the report prints) in turn: the one compared stays the same.
+    for i, value in enumerate(variants.values()):
+        folder = reprint(tmp_path / str(i), "completed_per_day_growth", f"{value:.1f}%", f"{value:.1f}")
+        monkeypatch.setattr(ledger, "LEDGER_DIR", folder)
+        again, again_notes, _ = rtt.ledger_values(bundled_rtt, Y2016)
+        assert again["completed_per_day_growth"] == reproduced["completed_per_day_growth"]
+        assert "Variant compared: per calendar day, as reported" in again_notes["completed_per_day_growth"]
+        seen.add(ledger.compare("rtt", again, again_notes).set_index("figure").at["completed_per_day_growth",
+                                                                                  "status"])
+    assert seen == {"agrees", "differs"}  # the verdict follows the print; the choice does not
+
+
+def test_a_variant_choice_must_be_computed_and_cite_its_source(tmp_path, monkeypatch):
+    with pytest.raises(HandbookError, match="the chosen variant 'per calendar day, as reported' of "
+                                            "'completed_per_day_growth' is not among those computed"):
+        ledger.choose("rtt", "completed_per_day_growth", {"per working day, as reported": 1.0})
+    with pytest.raises(HandbookError, match="no variant is chosen for 'incomplete_within_18_weeks'"):
+        ledger.choose("rtt", "incomplete_within_18_weeks", {"reported": 1.0})
+    uncited = tmp_path / "ledger_variants.csv"
+    uncited.write_text('chapter,figure,variant,reason\nrtt,x,y,"Because it fits."\n')
+    monkeypatch.setattr(ledger, "VARIANTS_FILE", uncited)
+    with pytest.raises(DataError, match="row 2, column 'reason': each reason cites a document and line"):
+        ledger.variant_reasons()
+
+
 # No verdict can agree with a value outside its stated tolerance: every printed figure, many values.
 
 def published_rows():
@@ -306,9 +362,12 @@ def test_built_ledgers_say_by_construction_exactly_on_synthetic_pages(bundled_bo
 
 def test_real_book_ledgers_say_what_fits_and_show_the_phrase(real_book):
     pages = {name: _ledger_text((real_book / "_build" / "html" / "chapters" / f"{name}.html").read_text())
-             for name in ("cancer", "ae")}
+             for name in ("cancer", "rtt", "ae")}
     assert ("over 1.7 million 1,876,819 no 1,700,000 to under 1,800,000 annual report, line 105 Differs by "
             "176,819") in pages["cancer"]
     assert "1,726,121 (2015/16) fits the printed figure." in pages["cancer"]
     assert "Agrees: 1,876,819 is more than" not in pages["cancer"]
+    assert "4.7% 7.60% no 4.65% to 4.75%" in pages["rtt"]
+    assert "Variant compared: per calendar day, as reported, chosen from the documents' definitions" in pages["rtt"]
+    assert "4.67% (per working day, with estimates for missing trusts) fits the printed figure." in pages["rtt"]
     assert ("\u201csharp increases\u201d 24.60% not judged none: no number printed") in pages["ae"]
