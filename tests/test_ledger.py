@@ -212,6 +212,19 @@ def test_a_page_for_another_year_compares_nothing(ledger_dir):
     assert row["status"] == "not compared"
 
 
+
+def test_the_methods_page_states_the_rule_of_every_printing_style():
+    from analysis import REPO_ROOT
+
+    methods = (REPO_ROOT / "book" / "methods.md").read_text()
+    rules = methods[methods.index("## The reproduction ledger"):methods.index("## How a page shows its results")]
+    headings = {"rounded": "**Rounded**", "around": "**Around X**", "over": "**Over X**", "more than": "**more than X**",
+                "almost": "**Almost X**", "nearly": "**nearly X**", "phrase": "**A phrase with no number**"}
+    assert set(headings) == set(ledger.STYLES)
+    for style, heading in headings.items():
+        assert heading in rules, style
+    assert "data/reference/ledger_variants.csv" in rules
+
 # Variants: chosen from the documents' definitions, never from the print.
 
 Y2016 = FinancialYear(2016)
