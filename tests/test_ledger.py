@@ -5,6 +5,7 @@ import io
 import math
 import re
 import shutil
+from html import unescape
 
 import numpy as np
 import pandas as pd
@@ -350,7 +351,7 @@ def _ledger_text(html: str) -> str:
     start = html.find("Reproduction ledger: each figure")
     if start < 0:
         return ""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:html.index("</table>", start)]))
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:html.index("</table>", start)])))
 
 
 def test_built_ledgers_say_by_construction_exactly_on_synthetic_pages(bundled_book, real_book):
