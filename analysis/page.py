@@ -360,7 +360,8 @@ class ChapterPage:
         """Show a chart with its alt text, data table and CSV link."""
         display(Figure(chart, name=f"{self.chapter.name}-{name}", alt_text=alt, data=data))
 
-    def ledger(self, reproduced: dict, notes: dict | None = None, tolerance: dict | None = None) -> None:
+    def ledger(self, reproduced: dict, notes: dict | None = None, tolerance: dict | None = None,
+               alternatives: dict | None = None) -> None:
         """Show the printed figures beside the reproduced ones (see analysis.ledger.compare).
 
         The report's figures are for its own year; on a page for another period the ledger
@@ -371,8 +372,9 @@ class ChapterPage:
                      f"{ledger_module.REPORT_YEAR.label}, so they are not compared.")
             reproduced = {name: None for name in reproduced}
             notes = {name: other for name in reproduced}
+            alternatives = None
         comparison = ledger_module.compare(self.chapter.name, reproduced, notes, synthetic=self.synthetic,
-                                           tolerance=tolerance)
+                                           tolerance=tolerance, alternatives=alternatives)
         shown = ledger_module.display_table(comparison)
         shown["Printed at"] = [in_words(source) for source in comparison["source"]]
         self.table(shown, key=["Figure", "Published", "Reproduced", "Agrees"], data=comparison,

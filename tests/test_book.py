@@ -70,7 +70,7 @@ def page_text(book, name):
 def test_ae_page_on_real_data_shows_89_1_without_a_banner(real_book):
     html, text = page_text(real_book, "ae")
     assert "handbook-synthetic" not in html
-    assert "In 2016-17, 89.1% of England" in text and "Agrees within the printed rounding." in text
+    assert "In 2016-17, 89.1% of England" in text and "Agrees: inside the range 89.05% to 89.15% that the printed rounding allows" in text
     assert "The data does not hold all of 2015-16" in text
 
 

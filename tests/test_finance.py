@@ -93,8 +93,10 @@ def test_rounding_of_the_inputs_turns_13_differences_into_agreement(inputs, tole
     assert set(rows.index[rows["status"] != "agrees"]) == {"variance_pct_2013_14_chc", "ccg_position_from_commentary"}
     assert rows.loc["variance_pct_2013_14_chc", "status"] == "not computable"
     assert "no percentage exists" in rows.loc["variance_pct_2013_14_chc", "verdict"]
+    assert rows.loc["variance_2016_17_central", "difference"] == -1
     assert rows.loc["variance_2016_17_central", "verdict"].startswith(
-        "Agrees within rounding: the difference, £-1.0m, is within £1.5m")
+        "Agrees: inside the range £437.5m to £440.5m that the printed rounding allows (half a rounding step either "
+        "side), widened by £1.0m either side for the rounding of its inputs.")
     assert rows.loc["ccg_position_from_commentary", "difference"] == -3
     assert rows.loc["ccg_position_from_commentary", "tolerance"] == pytest.approx(2.0)  # 17, 34, 607, 707
     assert finance.discrepancies(widened)["figure"].tolist() == ["variance_pct_2013_14_chc",
@@ -157,7 +159,8 @@ def _text(book) -> str:
 def test_built_finance_page_states_tolerance_reconciliation_and_origin(which, request):
     text = _text(request.getfixturevalue(which))
     assert "13 more within the rounding of their inputs" in text
-    assert "Agrees within rounding: the difference, £-1.0m, is within £1.5m" in text
+    assert ("Agrees: inside the range £437.5m to £440.5m that the printed rounding allows (half a rounding step "
+            "either side), widened by £1.0m either side for the rounding of its inputs.") in text
     assert "at most 2.07 points, for Historic continuing healthcare claims: expenditure increase 2015/16" in text
     assert "The commentary’s figures give £ 151 million after the reserve release, against £ 154 million" in text
     assert "can explain at most £ 2.5 million, so the rest is not rounding" in text

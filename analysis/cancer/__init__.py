@@ -17,6 +17,7 @@ from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean
 from .readers import read_national_series, read_national_summaries, read_provider_csv, read_provider_files
 
 __all__ = ["GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
+           "ledger_alternatives",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
            "provider_performance", "provider_funnel", "provider_table", "providers_met_sentence", "providers_sentence", "quarterly_table",
            "quarters_sentence", "sheet_figures", "spc_series",
@@ -65,6 +66,21 @@ def ledger_figures(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:
             "gp62_within": gp["within"], "gp62_change": gp["change"],
             "gp62_change_percent": gp["change_percent"], "gp62_performance": gp["performance"],
             "tww_referrals": referrals["total"]}
+
+
+def ledger_alternatives(data: CancerData, year: FinancialYear) -> dict:
+    """The year figures of the year before and the year after, where the data give them from the
+    same source as this year's, named by year: the ledger says when one fits a printed figure
+    that this year's does not."""
+    out = {"tww_referrals": {}, "gp62_within": {}, "gp62_performance": {}}
+    measures = (("tww_referrals", "tww", "total"), ("gp62_within", "gp_62", "within"),
+                ("gp62_performance", "gp_62", "performance"))
+    for other in (year.previous(), FinancialYear(year.start_year + 1)):
+        for figure, standard, key in measures:
+            totals = year_totals(data, standard, other)
+            if totals[key] is not None and totals["source"] == year_totals(data, standard, year)["source"]:
+                out[figure][other.slash_label] = totals[key]
+    return out
 
 
 def ledger_notes(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:

@@ -51,15 +51,14 @@ def comparison_sentence(monthly, year) -> str:
 
 
 def ledger_value(monthly, year) -> tuple[float | None, str]:
-    """Growth in delayed days over the year, for the ledger's "sharp increases", and its note."""
+    """Growth in delayed days over the year, shown beside the report's "sharp increases" (a phrase
+    with no number, so the ledger gives it no verdict), and its note."""
     table = comparison(monthly, year)
     if table is None:
-        return None, (f"The DTOC file does not hold both {year.previous().label} and {year.label} whole "
-                      "(the report printed no number; it said the increases were sharp).")
+        return None, f"The DTOC file does not hold both {year.previous().label} and {year.label} whole."
     every = table.set_index("responsible").loc["All"]
     winter = winter_growth(monthly, year)
     return float(every["growth_percent"]), (
-        f"The report prints no number, only \"sharp increases\": the ledger checks that delayed days rose. "
         f"{every['current']:,.0f} delayed days in {year.label} against {every['previous']:,.0f} in "
         f"{year.previous().label}, from the file's 'Delayed Days by responsible org' sheet"
-        + (f"; winter (December to February) up {winter:.1f}% on the winter before." if winter is not None else "."))
+        + (f"; winter (December to February) {winter:+.1f}% on the winter before." if winter is not None else "."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import DataError
-from ..ledger import published
+from ..ledger import printed_text, published
 from ..periods import FinancialYear, covered_year
 from .. import funnel
 from .charts import dementia_chart, eip_monthly_chart, funnel_chart
@@ -99,9 +99,7 @@ def transcribed_table() -> pd.DataFrame:
     table = published("mental-health")
     rows = table[~table["figure"].isin(COMPUTED)]
     return pd.DataFrame({"Figure": rows["label"], "Printed": [
-        f"{v:,.0f}%" if u == "percent" and float(v) % 1 == 0 else f"{v:,.1f}%" if u == "percent" else
-        ("more than " if c == "greater_than" else "") + f"{v:,.0f}"
-        for v, u, c in zip(rows["value"], rows["unit"], rows["comparison"])],
+        printed_text(r.printed, r.style, r.value, r.unit, int(r.decimals)) for r in rows.itertuples()],
         "Document": rows["document"], "Line": rows["line"], "Text": rows["quote"]})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..ledger import published
+from ..ledger import choose
 from ..periods import FinancialYear, covered_year
 from .charts import percent_chart, waiting_list_chart
 from .metrics import (STANDARD, STANDARD_SOURCE, WAITING_RESULT, completed_growth, coverage, first_new_periods_month,
@@ -12,7 +12,8 @@ from .metrics import (STANDARD, STANDARD_SOURCE, WAITING_RESULT, completed_growt
                       working_days)
 from .readers import read_overview
 
-__all__ = ["load", "validate_parameters", "headline", "ledger_values", "standard_table", "read_overview",
+__all__ = ["load", "validate_parameters", "headline", "ledger_values", "completed_variants", "waiting_list_variants",
+           "standard_table", "read_overview",
            "coverage", "position", "monthly", "spc_series", "waiting_list_growth", "completed_growth",
            "new_periods_growth", "first_new_periods_month", "working_days", "percent_chart",
            "waiting_list_chart", "STANDARD", "WAITING_RESULT", "position_result"]
@@ -33,30 +34,55 @@ def standard_table() -> pd.DataFrame:
                           "Line": line}])
 
 
-def ledger_values(table: pd.DataFrame, year: FinancialYear) -> tuple[dict, dict]:
-    """The ledger's reproduced figures for `year`, and a note on the series each one uses."""
+SERIES_NAMES = {"reported": "as reported", "with estimates": "with estimates for missing trusts"}
+
+
+def completed_variants(completed: pd.DataFrame) -> dict[str, float | None]:
+    """Growth in completed pathways, every way it can be read: the year's total, per calendar day
+    and per working day, each as reported and with estimates (named as the ledger names them)."""
+    out = {}
+    for row in completed.itertuples():
+        series = SERIES_NAMES[row.series]
+        out[f"in the year's total, {series}"] = float(row.growth_percent)
+        out[f"per calendar day, {series}"] = float(row.per_day_growth_percent)
+        out[f"per working day, {series}"] = (None if row.per_working_day_growth_percent is None
+                                             else float(row.per_working_day_growth_percent))
+    return out
+
+
+def waiting_list_variants(growth: pd.DataFrame) -> dict[str, float]:
+    """How much less the waiting list grew, by count and by growth rate, in both series."""
+    out = {}
+    for row in growth.itertuples():
+        out[f"by count, {SERIES_NAMES[row.series]}"] = float(row.less_by_count)
+        out[f"by growth rate, {SERIES_NAMES[row.series]}"] = float(row.less_by_rate)
+    return out
+
+
+def ledger_values(table: pd.DataFrame, year: FinancialYear) -> tuple[dict, dict, dict]:
+    """The ledger's reproduced figures for `year`, a note on the series each one uses, and the
+    other variants computed (for the ledger to say if one of them fits the printed figure).
+
+    Where a figure has variants, the one reproduced is the one `data/reference/ledger_variants.csv`
+    chooses from the documents' definitions (`ledger.choose`); the printed figure is not read."""
     where = position(table, year)
     reproduced = {"incomplete_within_18_weeks": where["percent"]}
     notes = {"incomplete_within_18_weeks": (
         f"Reported series (without estimates for missing trusts), {where['month'].strftime('%B %Y')}; with "
         f"estimates it is {where['percent_est']:.1f}%.")}
+    alternatives = {}
     growth = waiting_list_growth(table, year)
     if growth is None:
         reproduced["waiting_list_growth_less"] = None
         notes["waiting_list_growth_less"] = "The file does not reach back two years before the period's end."
     else:
-        rep, est = growth.iloc[0], growth.iloc[1]
-        reproduced["waiting_list_growth_less"] = float(rep["less_by_count"])
-        printed = float(published("rtt").set_index("figure").at["waiting_list_growth_less", "value"])
-        candidates = [rep["less_by_count"], rep["less_by_rate"], est["less_by_count"], est["less_by_rate"]]
-        unexplained = ("" if any(round(float(c)) == printed for c in candidates) else
-                       f" No series or measure in this file gives {printed:.0f}%; the cause of the difference "
-                       "was not found.")
+        rep = growth.iloc[0]
+        choice = choose("rtt", "waiting_list_growth_less", waiting_list_variants(growth))
+        reproduced["waiting_list_growth_less"], alternatives["waiting_list_growth_less"] = choice.value, choice.others
         notes["waiting_list_growth_less"] = (
-            f"Incomplete pathways March on March, reported: up {rep['growth']:,.0f} against {rep['previous_growth']:,.0f} "
-            f"the year before ({rep['less_by_count']:.0f}% less; as growth rates {rep['growth_percent']:.1f}% against "
-            f"{rep['previous_growth_percent']:.1f}%, {rep['less_by_rate']:.0f}% less). With estimates for missing "
-            f"trusts: {est['less_by_count']:.0f}% less by count, {est['less_by_rate']:.0f}% by rate.{unexplained}")
+            f"Incomplete pathways March on March, as reported: up {rep['growth']:,.0f} against "
+            f"{rep['previous_growth']:,.0f} the year before ({rep['growth_percent']:.1f}% against "
+            f"{rep['previous_growth_percent']:.1f}%). " + choice.sentence("percent", 0))
     first = first_new_periods_month(table)
     reproduced["referral_growth_fall"] = None
     notes["referral_growth_fall"] = (
@@ -67,19 +93,17 @@ def ledger_values(table: pd.DataFrame, year: FinancialYear) -> tuple[dict, dict]
     if completed is None:
         reproduced["completed_per_day_growth"] = None
         notes["completed_per_day_growth"] = "The file does not hold the previous year whole."
-    else:
-        rep, est = completed.iloc[0], completed.iloc[1]
-        value = est["per_working_day_growth_percent"]
-        reproduced["completed_per_day_growth"] = None if value is None else float(value)
-        if value is None:
-            notes["completed_per_day_growth"] = "The handbook lists bank holidays for fewer years than this needs."
-            return reproduced, notes
-        notes["completed_per_day_growth"] = (
-            f"Completed pathways (admitted plus non-admitted) with estimates for missing trusts, per working day "
-            f"({est['working_days']} against {est['previous_working_days']}). Per calendar day it is "
-            f"{est['per_day_growth_percent']:.1f}% with estimates and {rep['per_day_growth_percent']:.1f}% as "
-            f"reported; per working day as reported {rep['per_working_day_growth_percent']:.1f}%.")
-    return reproduced, notes
+        return reproduced, notes, alternatives
+    rep = completed.iloc[0]
+    choice = choose("rtt", "completed_per_day_growth", completed_variants(completed))
+    reproduced["completed_per_day_growth"], alternatives["completed_per_day_growth"] = choice.value, choice.others
+    working = ("" if rep["working_days"] is None else
+               f", {rep['working_days']} working days against {rep['previous_working_days']}")
+    notes["completed_per_day_growth"] = (
+        f"Completed pathways (admitted plus non-admitted), as reported: {rep['completed']:,.0f} in {year.label} "
+        f"against {rep['previous_completed']:,.0f} ({rep['days']} days against {rep['previous_days']}{working}). "
+        + choice.sentence("percent", 1))
+    return reproduced, notes, alternatives
 
 
 def headline(sources, year: FinancialYear) -> dict:

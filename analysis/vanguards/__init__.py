@@ -30,7 +30,8 @@ PARTIAL_IN, PARTIAL_OUT = "included", "left out"
 
 __all__ = ["load", "validate_parameters", "windows", "analyse", "variants", "populations", "age_growth",
            "monthly_index", "read_cohort", "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files",
-           "REST", "OTHER", "TYPES", "ledger_figures", "label_of", "period_text", "all_ccg_growth", "monthly_series",
+           "REST", "OTHER", "TYPES", "ledger_figures", "ledger_alternatives", "label_of", "period_text",
+           "all_ccg_growth", "monthly_series",
            "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name", "growth_sentence",
            "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED",
            "PARTIAL_IN", "PARTIAL_OUT", "has_records", "load_records", "record_growth", "source_text",
@@ -224,6 +225,22 @@ def ledger_figures(table: pd.DataFrame, data: dict, spans: dict, labels: dict) -
                            else "This page uses other windows or cohorts than the report, so the figures are not "
                                 "compared.")
     return figures, notes
+
+
+def ledger_alternatives(table: pd.DataFrame, labels: dict) -> dict:
+    """The other variants of each printed growth rate this page computes (CCGs with breaks as
+    reported, partly covered CCGs left out), for the ledger to say if one fits the printed figure."""
+    if labels != PUBLISHED_WINDOWS:
+        return {}
+    variants = {"CCGs with breaks as reported": (AS_REPORTED, PARTIAL_IN),
+                "partly covered CCGs left out": (HANDLED, PARTIAL_OUT),
+                "CCGs with breaks as reported, partly covered CCGs left out": (AS_REPORTED, PARTIAL_OUT)}
+    out = {}
+    for short, cohort in (("pacs", "PACS"), ("mcp", "MCP"), ("rest", REST)):
+        for tag, window in (("on_sep_2015", "baseline"), ("on_2014_15", "second baseline")):
+            out[f"{short}_{tag}"] = {name: _figure(table, cohort, labels[window], *keys)
+                                     for name, keys in variants.items()}
+    return out
 
 
 def period_text(params: dict) -> str:
