@@ -93,9 +93,9 @@ def check_files(files: list[Path]) -> None:
     """Every file readable and carrying the required columns (DataError naming file and column); a CSV
     ends with a line end (`completeness.refuse_cut_short`)."""
     for path in files:
+        columns = _columns(path)  # first: names the encoding in the words for this reader
         if path.suffix.lower() == ".csv":
             refuse_cut_short(path)
-        columns = _columns(path)
         names = set(columns)
         if path.suffix.lower() == ".parquet":
             names |= {part.split("=")[0] for part in path.parts if "=" in part}  # hive partition keys
