@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.apc import REQUIRED, aggregate, read_apc
-from analysis.apc.measures import CCG_REASONS, REASONS, financial_years
+from analysis.apc.measures import CCG_REASONS, EMERGENCY_METHODS, REASONS, financial_years
 from analysis.apc.synthetic import README, write_extract
 from analysis.errors import DataError
 
@@ -304,7 +304,7 @@ def partition_copied_by_a_file_manager(folder, frame):
 
 TWICE = {  # how the same episodes come to be read twice
     "every episode twice in one file": lambda folder, f: pd.concat([f, f]).to_csv(folder / "hes_apc.csv", index=False),
-    "one episode twice among thousands": lambda folder, f: pd.concat([f, f.iloc[[1234]]]).to_csv(
+    "one counted episode twice among thousands": lambda folder, f: pd.concat([f, counted(f).iloc[[200]]]).to_csv(
         folder / "hes_apc.csv", index=False),
     "a backup copy under the data folder": lambda folder, f: [
         f.to_csv(folder / "hes_apc_1417.csv", index=False), (folder / "backup").mkdir(),
@@ -312,6 +312,26 @@ TWICE = {  # how the same episodes come to be read twice
     "an old copy of a partition": parquet_partition_copied,
     "a partition copied by a file manager": partition_copied_by_a_file_manager,
 }
+
+
+def counted(frame: pd.DataFrame) -> pd.DataFrame:
+    """The emergency first episodes of an extract as text: those the figures count."""
+    method = frame["ADMIMETH"].astype(str).str.removesuffix(".0")
+    return frame[(pd.to_numeric(frame["EPIORDER"]) == 1) & method.isin(EMERGENCY_METHODS)]
+
+
+def test_an_episode_no_figure_counts_read_twice_changes_nothing(tmp_path, episodes):
+    """Keys are compared among the episodes the figures count; an elective or later episode read
+    twice (in one file with its year) changes no figure, so it is let through."""
+    once, twice = tmp_path / "once", tmp_path / "twice"
+    once.mkdir(), twice.mkdir()
+    episodes.to_csv(once / "hes_apc.csv", index=False)
+    others = episodes.drop(counted(episodes).index)
+    pd.concat([episodes, others.iloc[[5]]]).to_csv(twice / "hes_apc.csv", index=False)
+    expected, found = (aggregate(read_apc(folder), None, None, CCGS) for folder in (once, twice))
+    for part in ("admissions", "by_month"):
+        pd.testing.assert_frame_equal(found[part], expected[part])
+    assert found["admissions"]["admissions"].sum() > 0
 
 
 @pytest.mark.parametrize("case", TWICE)
@@ -334,6 +354,10 @@ def test_an_episode_read_twice_stops_the_run_naming_both_places_and_a_key(tmp_pa
         places = [(path, line), (other, other_line)]
         assert path != other
     assert case.startswith(("every", "one")) == bool(one_file)
+    repeated = {"every episode twice in one file": len(counted(episodes)), "one counted episode twice among thousands": 1,
+                "a backup copy under the data folder": len(counted(episodes))}
+    if case in repeated:  # the count is of the episodes the figures count
+        assert f"({repeated[case]:,} episode{'s' if repeated[case] > 1 else ''} in all)" in message, message
     for path, line in places:  # each place named holds the key, at the row given
         assert Path(path).is_file()
         if path.endswith(".csv"):

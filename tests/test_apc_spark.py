@@ -11,6 +11,7 @@ import pytest
 from analysis import vanguards
 from analysis.apc import aggregate, read_apc, read_table
 from analysis.apc.synthetic import write_extract
+from analysis.apc.measures import EMERGENCY_METHODS
 from analysis.errors import DataError
 from analysis.registry import load_registry
 from analysis.sources import resolve_all
@@ -120,18 +121,20 @@ def test_spark_stops_on_the_same_bad_records_naming_the_files_or_the_table(spark
     """On Spark, as on DuckDB: a backup copy under the data folder names both files and a key; a
     Spark table holding every episode twice, or too many unreadable ages, names the table."""
     frame = text_extract(extract)
+    emergency_firsts = int(((pd.to_numeric(frame["EPIORDER"]) == 1)
+                            & frame["ADMIMETH"].astype(str).isin(EMERGENCY_METHODS)).sum())  # the keys compared
     (tmp_path / "backup").mkdir()
     frame.to_csv(tmp_path / "hes_apc_1417.csv", index=False)
     frame.to_csv(tmp_path / "backup" / "hes_apc_1417_copy.csv", index=False)
     with pytest.raises(DataError, match=rf"^{tmp_path}/hes_apc_1417.csv, row \d+, column 'EPIKEY': episode key \d+ is "
-                                        rf"also in {tmp_path}/backup/hes_apc_1417_copy.csv \(row \d+\) \(20,000 "
+                                        rf"also in {tmp_path}/backup/hes_apc_1417_copy.csv \(row \d+\) \({emergency_firsts:,} "
                                         "episodes in all\\): the same episode read twice would be counted twice"):
         aggregate(read_apc(tmp_path, spark_backend), None, None, CCGS)
     session = spark_backend._session
     twice = session.read.parquet(str(extract))
     twice.unionByName(twice).createOrReplaceTempView("handbook_test_twice")
     with pytest.raises(DataError, match=r"^handbook_test_twice, column 'EPIKEY': episode key \d+ appears more than "
-                                        r"once \(20,000 episodes in all\)"):
+                                        rf"once \({emergency_firsts:,} episodes in all\)"):
         aggregate(read_table(spark_backend, "handbook_test_twice"), None, None, CCGS)
     from pyspark.sql import functions
 
