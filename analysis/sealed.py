@@ -1,8 +1,9 @@
 """Files the build keeps and reuses, each checked against a record made when it was written.
 
 Whatever the build reuses from `_build/` or the user's cache folder (kept runs, the
-editions' manifests, Sphinx's saved state, the Vega bundle, parsed input files) may have
-changed since the build wrote it: caches are restored from CI and copied from shared drives.
+editions' manifests, Sphinx's saved state, the Vega bundle, parsed input files, the swap
+journal) may have changed since the build wrote it: caches are restored from CI and copied
+from shared drives.
 So each such file is written with a record beside it (`<name>.hmac`): an HMAC-SHA256 of its
 last two path parts and its bytes, under a random key kept in the user's configuration
 folder (`${XDG_CONFIG_HOME:-~/.config}/nhs-handbook/cache-key`, readable by the user only),
