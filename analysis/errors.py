@@ -10,10 +10,13 @@ class HandbookError(Exception):
 
 
 class ParameterError(HandbookError):
-    """A chapter parameter (period, organisation, ...) is malformed or outside the data."""
+    """A chapter parameter (period, organisation, ...) is malformed or outside the data.
+
+    `reason` is the message without the parameter's name, for a sentence of the caller's own."""
 
     def __init__(self, parameter: str, message: str):
         self.parameter = parameter
+        self.reason = message
         super().__init__(f"parameter '{parameter}': {message}")
 
 
@@ -21,7 +24,8 @@ class DataError(HandbookError):
     """An input file breaks its published layout or the tidy schema.
 
     `row` is the 1-based line (CSV) or row (spreadsheet) as the user sees it in
-    the file, so they can open the file and find it.
+    the file, so they can open the file and find it. `reason` is the message without the
+    file, row and column, for a caller that names them its own way.
     """
 
     def __init__(self, path: str | Path, message: str, row: int | None = None,
@@ -29,6 +33,7 @@ class DataError(HandbookError):
         self.path = Path(path)
         self.row = row
         self.column = column
+        self.reason = message
         where = str(path)
         if row is not None:
             where += f", row {row}"

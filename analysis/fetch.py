@@ -90,7 +90,7 @@ def data_folder(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     listing = dest / SOURCES_FILE
     if listing.exists():
-        from .build import check_sources_listing
+        from .build.plan import check_sources_listing
 
         check_sources_listing(listing)
     return dest

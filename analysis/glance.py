@@ -87,7 +87,7 @@ def not_covered(chapter, year: FinancialYear, sources: dict) -> str | None:
     except ParameterError as exc:
         if exc.parameter != "period":
             raise
-        return str(exc).split(": ", 1)[1]
+        return exc.reason
     return None
 
 

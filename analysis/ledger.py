@@ -264,7 +264,8 @@ BY_CONSTRUCTION = ("Holds by construction: the synthetic sample was made to repr
 def compare(chapter: str, reproduced: dict[str, float | None],
             notes: dict[str, str] | None = None, synthetic: bool = False,
             tolerance: dict[str, float] | None = None,
-            alternatives: dict[str, dict[str, float | None]] | None = None) -> pd.DataFrame:
+            alternatives: dict[str, dict[str, float | None]] | None = None,
+            other_year: str | None = None) -> pd.DataFrame:
     """Published beside reproduced for every printed figure of `chapter`.
 
     `reproduced` must name every printed figure (None when the data cannot give it);
@@ -273,7 +274,9 @@ def compare(chapter: str, reproduced: dict[str, float | None],
     `tolerance` gives, per figure, how far the rounding of its inputs can move the
     reproduced value (the range is widened by it either side);
     `alternatives` gives, per figure, other years or measures the chapter computes, by name:
-    the ledger says which of them fit the printed figure when the reproduced value does not.
+    the ledger says which of them fit the printed figure when the reproduced value does not;
+    `other_year` names the page's year when it is not the report's: no figure is then compared
+    (the report printed them for its own year), each row saying so.
 
     Each row has the range (`low`, `high`, `high_open`), `agrees` (True, False or None when
     not judged) and `status`: agrees, differs, by construction, not judged (a phrase),
@@ -281,6 +284,11 @@ def compare(chapter: str, reproduced: dict[str, float | None],
     """
     table = published(chapter)
     notes, tolerance, alternatives = notes or {}, tolerance or {}, alternatives or {}
+    if other_year is not None:
+        reproduced = {name: None for name in reproduced}
+        notes = {name: (f"This page is for {other_year}; the report printed this figure for {REPORT_YEAR.label}, "
+                        "so they are not compared.") for name in reproduced}
+        alternatives = {}
     for name, given in (("tolerance", tolerance), ("alternatives", alternatives), ("reproduced value", reproduced)):
         unknown = sorted(set(given) - set(table["figure"]))
         if unknown:
@@ -296,7 +304,7 @@ def compare(chapter: str, reproduced: dict[str, float | None],
             raise HandbookError(f"ledger '{chapter}': tolerance for '{row.figure}' must be a non-negative number")
         rows.append(_judge(row, _number(reproduced[row.figure]), slack, synthetic,
                            {k: _number(v) for k, v in alternatives.get(row.figure, {}).items()},
-                           notes.get(row.figure)))
+                           notes.get(row.figure), compared=other_year is None))
     return pd.DataFrame(rows)
 
 
@@ -304,13 +312,14 @@ def _number(value) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _judge(row, value: float | None, slack: float, synthetic: bool, others: dict, note: str | None) -> dict:
+def _judge(row, value: float | None, slack: float, synthetic: bool, others: dict, note: str | None,
+           compared: bool = True) -> dict:
     """One ledger row: the range the printed figure allows, the verdict and its sentence."""
     decimals, printed_value = int(row.decimals), float(row.value)
     allowed = tolerance_of(row.printed, row.style, printed_value, row.unit, slack) if row.style != "phrase" else None
     ok = difference = gap = None
     fits = []
-    if value is None and (note or "").startswith("This page is for"):
+    if not compared:
         status, verdict = "not compared", "Not compared."
     elif allowed is None:
         status = "not judged"

@@ -367,14 +367,10 @@ class ChapterPage:
         The report's figures are for its own year; on a page for another period the ledger
         shows them without a comparison, rather than comparing different years.
         """
-        if "period" in self.parameters and self.period != ledger_module.REPORT_YEAR:
-            other = (f"This page is for {self.period.label}; the report printed this figure for "
-                     f"{ledger_module.REPORT_YEAR.label}, so they are not compared.")
-            reproduced = {name: None for name in reproduced}
-            notes = {name: other for name in reproduced}
-            alternatives = None
+        other_year = self.period.label if "period" in self.parameters and self.period != ledger_module.REPORT_YEAR \
+            else None
         comparison = ledger_module.compare(self.chapter.name, reproduced, notes, synthetic=self.synthetic,
-                                           tolerance=tolerance, alternatives=alternatives)
+                                           tolerance=tolerance, alternatives=alternatives, other_year=other_year)
         shown = ledger_module.display_table(comparison)
         shown["Printed at"] = [in_words(source) for source in comparison["source"]]
         self.table(shown, key=["Figure", "Published", "Reproduced", "Agrees"], data=comparison,

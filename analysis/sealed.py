@@ -1,8 +1,9 @@
 """Files the build keeps and reuses, each checked against a record made when it was written.
 
 Whatever the build reuses from `_build/` or the user's cache folder (kept runs, the
-editions' manifests, Sphinx's saved state, the Vega bundle, parsed input files) may have
-changed since the build wrote it: caches are restored from CI and copied from shared drives.
+editions' manifests, Sphinx's saved state, the Vega bundle, parsed input files, the swap
+journal) may have changed since the build wrote it: caches are restored from CI and copied
+from shared drives.
 So each such file is written with a record beside it (`<name>.hmac`): an HMAC-SHA256 of its
 last two path parts and its bytes, under a random key kept in the user's configuration
 folder (`${XDG_CONFIG_HOME:-~/.config}/nhs-handbook/cache-key`, readable by the user only),
@@ -87,7 +88,8 @@ def record_of(path: Path, data: bytes) -> str:
     return mac.hexdigest()
 
 
-def _record_path(path: Path) -> Path:
+def record_path(path: Path) -> Path:
+    """Where the record of `path` is kept."""
     return path.with_name(path.name + RECORD_SUFFIX)
 
 
@@ -96,7 +98,7 @@ def write(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, data)
-    write_atomically(_record_path(path), record_of(path, data).encode())
+    write_atomically(record_path(path), record_of(path, data).encode())
 
 
 def read(path: Path, say: Callable[[str], None] | None, then: str) -> bytes | None:
@@ -107,12 +109,12 @@ def read(path: Path, say: Callable[[str], None] | None, then: str) -> bytes | No
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        _record_path(path).unlink(missing_ok=True)
+        record_path(path).unlink(missing_ok=True)
         return None
     except OSError as exc:
         return drop(path, f"cannot be read ({exc.strerror})", say, then)
     try:
-        record = _record_path(path).read_text().strip()
+        record = record_path(path).read_text().strip()
     except (OSError, UnicodeDecodeError):
         return drop(path, "has no record of being written by a build", say, then)
     if not hmac.compare_digest(record.encode(), record_of(path, data).encode()):
@@ -130,7 +132,7 @@ def drop(path: Path, why: str, say: Callable[[str], None] | None, then: str) -> 
 
 def remove(path: Path) -> None:
     """Remove `path` (a folder too, if one was placed there) and its record."""
-    for each in (Path(path), _record_path(Path(path))):
+    for each in (Path(path), record_path(Path(path))):
         if each.is_dir() and not each.is_symlink():
             shutil.rmtree(each, ignore_errors=True)
         with contextlib.suppress(OSError):

@@ -184,7 +184,7 @@ def shared_reads(request):
     """Each published file is parsed once per run, as in a build (`analysis.readcache`: kept by
     the file's bytes, name and the package's code; a read that warned or failed is never kept),
     starting from what this checkout's own builds parsed with the same code."""
-    from analysis.build import reads_folder
+    from analysis.build.cache import reads_folder
     from analysis.editions import code_checksum
     from analysis.readcache import read_cache
 
@@ -301,7 +301,8 @@ def run_chapter_alone(folder: Path, name: str, data_dir: str = "", kernel_env: d
     the notebook in a kernel of its own, whose environment also has `kernel_env`), without an
     edition or HTML: its glued values (as text) and its HTML outputs (glued or shown). The run
     must succeed."""
-    from analysis.build import Run, execute, kernel_socket_prefix
+    from analysis.build.execute import execute_chapter, kernel_socket_prefix
+    from analysis.build.plan import Run
     from analysis.page import prepare_chapter
 
     page = prepare_chapter(name, data_dir=data_dir, **parameters)
@@ -309,7 +310,7 @@ def run_chapter_alone(folder: Path, name: str, data_dir: str = "", kernel_env: d
     with pytest.MonkeyPatch.context() as patch:
         for variable, value in (kernel_env or {}).items():
             patch.setenv(variable, value)
-        run = execute(Run(chapter=page.chapter, parameters=page.parameters, data_dir=data_dir, page=page),
+        run = execute_chapter(Run(chapter=page.chapter, parameters=page.parameters, data_dir=data_dir, page=page),
                       folder / "out", folder / "failed", kernel_socket_prefix(folder))
     assert run.error is None
     glued, html = {}, []

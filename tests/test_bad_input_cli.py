@@ -20,7 +20,9 @@ import pytest
 
 from analysis import build as build_module
 from analysis import REPO_ROOT, tempfolders
-from analysis.build import plan_runs, report_sources
+from analysis.build import execute as execute_module, html as html_module, publish
+from analysis.build.plan import plan_runs, report_sources
+from analysis import sealed
 from analysis.cli import main
 from analysis.errors import ParameterError
 from analysis.registry import load_registry
@@ -96,7 +98,7 @@ def test_an_unexpected_error_is_one_sentence_and_its_trace_is_written(isolated, 
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody foresaw\nsecond line")
 
-    monkeypatch.setattr(build_module, "javascript_bundle", broken)  # called by every build (it reads a cache)
+    monkeypatch.setattr(html_module, "javascript_bundle", broken)  # called by every build (it reads a cache)
     assert main(["build"]) == 1
     line = one_line_error(capsys)
     assert line.startswith("handbook: error: an unexpected RuntimeError (something nobody foresaw) stopped the "
@@ -110,7 +112,7 @@ def test_a_folder_that_cannot_be_written_is_one_sentence(isolated, capsys, monke
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", str(isolated["out"] / ".staging" / "build-x"))
 
-    monkeypatch.setattr(build_module.tempfile, "mkdtemp", denied)
+    monkeypatch.setattr(tempfile, "mkdtemp", denied)
     assert main(["build"]) == 1
     line = one_line_error(capsys)
     assert line.startswith(f"handbook: error: {isolated['out'] / '.staging' / 'build-x'}: permission denied "
@@ -119,7 +121,7 @@ def test_a_folder_that_cannot_be_written_is_one_sentence(isolated, capsys, monke
 
 def test_a_read_only_book_folder_is_refused_before_anything_runs(isolated, capsys, monkeypatch):
     book = isolated["book"]
-    monkeypatch.setattr(build_module.os, "access", lambda path, mode: str(path) != str(book))
+    monkeypatch.setattr(publish.os, "access", lambda path, mode: str(path) != str(book))
     assert main(["build"]) == 1
     assert one_line_error(capsys) == (f"handbook: error: cannot write to {book}: the build needs to write "
                                       "there (check its permissions)")
@@ -265,12 +267,44 @@ def test_a_swap_killed_half_way_is_rolled_back_so_notebooks_and_html_match(isola
     chapters.mkdir()
     (chapters / "scratch.ipynb").write_text("from the killed build")
     html.rename(html.with_name("html.old"))
-    (out / build_module.JOURNAL_FILE).write_text(
-        f'[["x", "{chapters}"], ["y", "{html}"]]')
-    assert build_module.recover_swap(out / build_module.JOURNAL_FILE, [chapters, html])
+    sealed.write(out / publish.JOURNAL_FILE, f'[["x", "{chapters}"], ["y", "{html}"]]'.encode())
+    assert publish.recover_swap(out / publish.JOURNAL_FILE, [chapters, html])
     assert ((html / "chapters" / "scratch.html").read_bytes(), (chapters / "scratch.ipynb").read_bytes()) == before
-    assert not (out / build_module.JOURNAL_FILE).exists()
+    assert not (out / publish.JOURNAL_FILE).exists()
     assert not chapters.with_name("chapters.old").exists() and not html.with_name("html.old").exists()
+
+
+def swap_victim(tmp_path) -> Path:
+    """A folder outside the build folder, with a `.old` beside it, as a forged journal would want them."""
+    victim = tmp_path / "precious"
+    for folder, text in ((victim, "keep me"), (victim.with_name("precious.old"), "planted")):
+        folder.mkdir()
+        (folder / "x").write_text(text)
+    return victim
+
+
+def test_a_sealed_swap_journal_naming_a_folder_outside_the_build_is_not_followed(isolated, capsys):
+    out, victim = isolated["out"], swap_victim(isolated["tmp"])
+    assert main(["build"]) == 0
+    # a journal with a valid record (as if the key were known) naming a folder outside _build
+    sealed.write(out / publish.JOURNAL_FILE, f'[["x", "{victim}"]]'.encode())
+    assert main(["build"]) == 0
+    assert (victim / "x").read_text() == "keep me" and victim.with_name("precious.old").is_dir()
+    assert f"Not followed: {out / publish.JOURNAL_FILE} names {victim}, which is not a folder a build swaps" \
+        in capsys.readouterr().err
+    assert not (out / publish.JOURNAL_FILE).exists()
+
+
+def test_an_edited_swap_journal_is_not_followed(isolated, capsys):
+    out, victim = isolated["out"], swap_victim(isolated["tmp"])
+    assert main(["build"]) == 0
+    journal = out / publish.JOURNAL_FILE
+    sealed.write(journal, f'[["x", "{out / "html"}"]]'.encode())
+    journal.write_text(f'[["x", "{victim}"]]')  # edited after it was sealed
+    assert main(["build"]) == 0
+    assert (victim / "x").read_text() == "keep me" and victim.with_name("precious.old").is_dir()
+    assert f"Not reused: {journal} does not match the record written with it" in capsys.readouterr().err
+    assert not journal.exists()
 
 
 def test_every_dataset_says_where_it_came_from_and_why(tmp_path, real_data):
@@ -313,7 +347,7 @@ def test_kernels_are_not_interrupted_at_shutdown(tmp_path):
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    manager = build_module._ipc_kernel_manager(str(tmp_path / "k-"))()
+    manager = execute_module._ipc_kernel_manager(str(tmp_path / "k-"))()
 
     def interrupt():  # in a thread of its own, whatever event loop the test process runs
         return asyncio.run(manager._async_interrupt_kernel())
@@ -333,9 +367,9 @@ def test_a_swap_that_fails_half_way_puts_the_last_book_back_at_once(tmp_path):
     new_chapters = tmp_path / "new-chapters"
     new_chapters.mkdir()
     (new_chapters / "x").write_text("new notebooks")
-    journal = tmp_path / build_module.JOURNAL_FILE
+    journal = tmp_path / publish.JOURNAL_FILE
     with pytest.raises(FileNotFoundError):  # the new HTML is missing: the second move fails
-        build_module.swap_together([(new_chapters, chapters), (tmp_path / "no-html", html)], journal)
+        publish.swap_together([(new_chapters, chapters), (tmp_path / "no-html", html)], journal)
     assert (chapters / "x").read_text() == "old notebooks" and (html / "x").read_text() == "old pages"
     assert not journal.exists() and not list(tmp_path.glob("*.old"))
 

@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from analysis import build as build_module
+from analysis.build import execute as execute_module
 from analysis.errors import ChapterError, HandbookError, ParameterError
 from conftest import scratch_notebook
 
@@ -171,7 +172,7 @@ def test_an_editions_html_is_built_as_soon_as_its_chapters_are_done(tmp_path, mo
         order.append(f"html {each.ed.period}")
         return each
 
-    monkeypatch.setattr(build_module, "execute", execute)
+    monkeypatch.setattr(execute_module, "execute_chapter", execute)
     builds = []
     for period, names in [("2015-16", ["a", "b"]), ("2016-17", ["a", "broken"]), ("2017-18", ["a"])]:
         runs = [build_module.Run(chapter=Chapter(name, name, tmp_path / "t.ipynb", "m", (), {}),
@@ -179,7 +180,7 @@ def test_an_editions_html_is_built_as_soon_as_its_chapters_are_done(tmp_path, mo
                                  failed_dir=tmp_path / "failed") for name in names]
         builds.append(build_module.EditionBuild(edition(period, tmp_path / "book", tmp_path / "out"), runs,
                                                 to_run=runs))
-    failures = build_module.run_all(builds, finish, lambda m: None, 1, "prefix-", several=True)
+    failures = execute_module.run_all(builds, finish, lambda m: None, 1, "prefix-", several=True)
     assert order == ["run a 2015-16", "run b 2015-16", "html 2015-16", "run a 2016-17", "run broken 2016-17",
                      "run a 2017-18", "html 2017-18"]
     assert [str(f) for f in failures] == [

@@ -196,7 +196,7 @@ def test_files_a_chapter_names_providers_from_are_among_its_inputs(real_data, tm
     file changes its run key (its page is made again), and not the RTT chapter's, which reads none."""
     import shutil
 
-    from analysis.build import plan_runs, run_inputs
+    from analysis.build.plan import plan_runs, run_inputs
     from analysis.registry import load_registry
 
     registry = load_registry()

@@ -208,9 +208,14 @@ def test_tolerance_widens_the_range_by_the_rounding_of_the_inputs(ledger_dir):
 
 
 def test_a_page_for_another_year_compares_nothing(ledger_dir):
+    rows = ledger.compare("demo", {name: 1.0 for name in FIGURES}, other_year="2017-18").set_index("figure")
+    assert set(rows["status"]) == {"not compared"}
+    assert rows.loc["delays", "verdict"] == ("Not compared. This page is for 2017-18; the report printed this figure "
+                                             "for 2016-17, so they are not compared.")
+    # a note of the chapter's own with the same words is only a note: the figure is still compared
     row = ledger.compare("demo", {name: None for name in FIGURES},
                          notes={"delays": "This page is for 2017-18; ..."}).set_index("figure").loc["delays"]
-    assert row["status"] == "not compared"
+    assert row["status"] == "not judged"
 
 
 

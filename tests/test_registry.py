@@ -6,7 +6,7 @@ import hashlib
 import nbformat
 import pytest
 
-from analysis.build import TOC_FILE, toc_text
+from analysis.build.plan import TOC_FILE, toc_text
 from analysis.registry import load_registry
 from analysis.sources import BUNDLED_DIR, DATA_DIR, SOURCES_FILE, read_sources_csv
 

@@ -206,7 +206,7 @@ def test_files_placed_in_the_caches_never_run(built, tmp_path, monkeypatch):
     for doctree in (root / "_build" / "work" / "2016-17" / "doctrees").rglob("*.doctree"):
         doctree.write_bytes(payload(root))
     replace_sphinx_environment(root)
-    config = build_module.CONFIG_FILE.read_bytes() + build_module.toc_text(build_module.load_registry(), "").encode()
+    config = build_module.plan.CONFIG_FILE.read_bytes() + build_module.toc_text(build_module.load_registry(), "").encode()
     conf = root / "_build" / "cache" / f"conf-{hashlib.sha256(config).hexdigest()[:16]}.py"
     conf.write_text(f"open({str(root / 'MARKER')!r}, 'w')\n")
 

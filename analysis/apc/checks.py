@@ -98,7 +98,7 @@ def check_years(records, orders: pd.DataFrame) -> list[str]:
         try:
             years = financial_years(values.unique())
         except DataError as error:
-            raise DataError(source, str(error).split(": ", 1)[1], column="FYEAR") from None
+            raise DataError(source, error.reason, column="FYEAR") from None
         place = partition_of(source) if records.files else source
         for year in years:
             seen = places.setdefault(year, (place, source))

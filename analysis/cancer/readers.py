@@ -317,8 +317,7 @@ def _check(table: pd.DataFrame, path, names: dict | None = None) -> pd.DataFrame
         SCHEMA.validate(table, str(path))
     except DataError as exc:
         if exc.column in ("within", "total"):
-            raise DataError(exc.path, str(exc).split(": ", 1)[-1].replace(
-                f"column '{exc.column}': ", ""), row=exc.row, column=names[exc.column]) from None
+            raise DataError(exc.path, exc.reason, row=exc.row, column=names[exc.column]) from None
         raise
     key = ["standard", "organisation", "month", "care_setting", "cancer_type"]
     duplicated = table.duplicated(key, keep="first")
@@ -501,8 +500,7 @@ def _check_national(table: pd.DataFrame, where: str, schema: Schema) -> None:
     except DataError as exc:
         if exc.column in ("total", "within") and exc.row is not None:
             letter = table.loc[table["source_row"] == exc.row, f"{exc.column}_column"].iloc[0]
-            raise DataError(where, str(exc).split(": ", 1)[-1].replace(f"column '{exc.column}': ", ""),
-                            row=exc.row, column=letter) from None
+            raise DataError(where, exc.reason, row=exc.row, column=letter) from None
         raise
 
 

@@ -173,6 +173,6 @@ def record_growth(records: dict, data: dict, spans: dict, chosen: list[str], lab
     except DataError as error:  # a cohort left empty
         left_out = len(excluded_ccgs(screened, spans))
         return {**none, "flags": flags, "reason": (
-            f"No growth by cohort is computed from the records ({str(error).split(': ', 1)[1]}): the screening for "
+            f"No growth by cohort is computed from the records ({error.reason}): the screening for "
             f"breaks left out {left_out} of the records' {monthly.shape[1]} CCGs, whose monthly admissions move by "
             "more than 25% from their own median; the figures above are the Monthly Activity Return's.")}

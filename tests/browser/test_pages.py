@@ -114,7 +114,7 @@ HOSTILE_NAMES = ["<!--<script>", "</script><img src=x onerror=\"window.pwned=1\"
 def test_hostile_names_neither_break_the_page_nor_run(browser, tmp_path):
     import altair as alt
 
-    from analysis.build import javascript_bundle
+    from analysis.build.html import javascript_bundle
     from analysis.charts import BUNDLE_NAME, chart_html
 
     bundle = tmp_path / BUNDLE_NAME  # the build's bundle, made once per vl-convert version
