@@ -442,7 +442,7 @@ def open_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
     page = prepare_chapter(name, data_dir=data_dir, **parameters)
     page.header()
     glue("period", page.parameters.get("period", ""))
-    from .glance import computed_from
+    from .contract import computed_from
 
     glue("data_basis", computed_from(page.sources))  # what its figures rest on, for the methods page
     return page

@@ -148,8 +148,8 @@ def test_each_yearly_figure_for_2016_17_is_the_chapters_own_headline(real_data, 
     key, view_of = HEADLINE_KEYS[name]
     found = sources(name, real_data)
     headline = load_registry().chapter(name).load_module().headline(found, REPORT)[key]
-    assert by_year(view_of(found)).at[REPORT.label, "value"] == pytest.approx(headline["value"])
-    dementia = mh.headline(sources("mental-health", real_data), REPORT)["dementia_diagnosis"]["value"]
+    assert by_year(view_of(found)).at[REPORT.label, "value"] == pytest.approx(headline.value)
+    dementia = mh.headline(sources("mental-health", real_data), REPORT)["dementia_diagnosis"].value
     assert by_year(yearly.dementia(mh.load_dementia(sources("mental-health", real_data)))).at[
         REPORT.label, "value"] == pytest.approx(dementia)
 

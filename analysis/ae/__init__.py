@@ -87,8 +87,8 @@ def fetch(period: str, data_dir, base_url: str | None = None, progress=print, al
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv (see
-    `analysis.glance.entry`); the first is the chapter's key figure."""
-    from ..glance import entry
+    `analysis.contract.entry`); the first is the chapter's key figure."""
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 

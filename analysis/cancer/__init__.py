@@ -118,7 +118,7 @@ def _count(value) -> str:
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
-    from ..glance import entry
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 

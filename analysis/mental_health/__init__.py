@@ -105,7 +105,7 @@ def transcribed_table() -> pd.DataFrame:
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page: EIP in the year's last month, and dementia."""
-    from ..glance import entry
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 

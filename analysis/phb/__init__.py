@@ -78,8 +78,8 @@ def ccg_view(table: pd.DataFrame, chosen: list[str], synthetic: bool) -> pd.Data
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's result for the front page: budgets in place at the year's end (see
-    `analysis.glance.entry`). Not judged: the commitment falls due in March 2021."""
-    from ..glance import entry
+    `analysis.contract.entry`). Not judged: the commitment falls due in March 2021."""
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 

@@ -108,7 +108,7 @@ def ledger_values(table: pd.DataFrame, year: FinancialYear) -> tuple[dict, dict,
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's result for the front page: the 18-week position at the year's end."""
-    from ..glance import entry
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 

@@ -264,7 +264,7 @@ def headline(sources, year) -> dict:
     table = analyse(data, spans, ["PACS", "MCP"], labels)
     first = table[table["baseline"] == labels["baseline"]].set_index("cohort")["growth"]
     _, per_head = populations(data, spans)
-    from ..glance import entry
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 
