@@ -37,7 +37,7 @@ def provider_names(data_dir) -> pd.DataFrame:
     """Provider code, name and where the name came from, from the files in the user's `data_dir`.
 
     The first dataset of `name_readers` that names a code wins; within a dataset, the order its
-    reader gives (the cancer files: the newest file first). Empty without a data folder (the bundled samples name their own).
+    reader gives. Empty without a data folder (the bundled samples name their own).
     """
     readers = name_readers()
     frames = [readers[name](source.files) for name, source in name_sources(data_dir).items()]
