@@ -21,6 +21,7 @@ import traceback
 from pathlib import Path
 
 from .errors import HandbookError
+from .registry import load_function, load_registry
 
 TRACE_NAME = "handbook-error-{stamp}.txt"
 
@@ -34,6 +35,15 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _fetchable() -> list[str]:
+    """The chapters with a downloader (`fetch` in the registry); none when the registry cannot be read
+    (the command that needs it then says why)."""
+    try:
+        return [chapter.name for chapter in load_registry().chapters if chapter.fetch]
+    except HandbookError:
+        return []
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
                      metavar=("NAME", "VALUE"), help="set a chapter parameter (repeatable)")
     commands.add_parser("samples", help="regenerate the bundled synthetic samples")
     fetch = commands.add_parser("fetch", help="download a dataset's published files into your data folder")
-    fetch.add_argument("dataset", choices=["ae"])
+    fetch.add_argument("dataset", choices=_fetchable())
     fetch.add_argument("--period", required=True, help="NHS financial year, e.g. 2017-18")
     fetch.add_argument("--data", metavar="DIR", required=True, help="your data folder")
     fetch.add_argument("--base-url", help="where the files are published (see `handbook fetch --help`)")
@@ -117,9 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "fetch":
-            from . import ae
-
-            for path in ae.fetch(args.period, args.data, args.base_url, progress=_progress,
+            fetch = load_function(load_registry().chapter(args.dataset).fetch)
+            for path in fetch(args.period, args.data, args.base_url, progress=_progress,
                                  allow_hosts=args.allow_redirect_host):
                 print(path)
             return 0

@@ -1,10 +1,9 @@
 """Organisation names for codes, taken from the published files themselves.
 
-Some published files carry only codes (the tidied A&E attendances file has ODS codes and
-no names). Others carry a code and a name on every row: the cancer waiting times provider
-CSVs (`ODS CODE`, `ACCOUNTABLE PROVIDER`) and the EIP history file (`Provider_Org_code`,
-`Provider_name`). A lookup built from those files, in the user's data folder, names
-the codes; each name keeps the file and column it came from. Names are looked up only for
+Some published files carry only codes. Others carry a code and a name on every row; their
+datasets name, in the registry (`names = "module:function"`), the chapter's function that
+reads code, name and source from them. A lookup built from those files, in the user's data
+folder, names the codes; each name keeps the file and column it came from. Names are looked up only for
 real data: a synthetic sample's fictional codes keep their fictional names.
 """
 
@@ -12,55 +11,36 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .registry import load_registry
+from .registry import load_function, load_registry
 from .sources import USER_ORIGIN, resolve
 
 NO_NAME = "(no name in the published files read)"
 
 
-def _cancer_names(files) -> pd.DataFrame:
-    from .cancer.readers import read_provider_csv
-
-    frames = []
-    for path in sorted(files, reverse=True):  # the newest file's name wins
-        table = read_provider_csv(path)
-        frames.append(pd.DataFrame({"code": table["organisation"], "name": table["organisation_name"],
-                                    "source": f"{path.name}, column ACCOUNTABLE PROVIDER"}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["code", "name", "source"])
-
-
-def _eip_names(files) -> pd.DataFrame:
-    from .mental_health.readers import read_eip
-
-    frames = []
-    for path in files:
-        table = read_eip(path)  # checked whole, as the chapter reads it
-        frames.append(pd.DataFrame({"code": table["provider_code"], "name": table["provider_name"],
-                                    "source": f"{path.name}, column Provider_name"}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["code", "name", "source"])
-
-
-PROVIDER_NAME_FILES = {"cwt_provider": _cancer_names, "eip_history": _eip_names}
-"""The datasets whose files name providers, each with the function that reads code, name and source."""
+def name_readers() -> dict:
+    """The datasets whose files name providers (`names` in the registry), in the registry's order,
+    each with the chapter's function that reads code, name and source from its files."""
+    return {name: load_function(dataset.names) for name, dataset in load_registry().datasets.items() if dataset.names}
 
 
 def name_sources(data_dir) -> dict:
-    """The sources names are read from: each of `PROVIDER_NAME_FILES` that the user's `data_dir`
+    """The sources names are read from: each dataset of `name_readers` that the user's `data_dir`
     holds (real files only; none without a data folder)."""
     if not data_dir:
         return {}
     datasets = load_registry().datasets
-    found = {dataset: resolve(datasets[dataset], data_dir) for dataset in PROVIDER_NAME_FILES}
+    found = {dataset: resolve(datasets[dataset], data_dir) for dataset in name_readers()}
     return {name: s for name, s in found.items() if s.origin == USER_ORIGIN and not s.synthetic}
 
 
 def provider_names(data_dir) -> pd.DataFrame:
     """Provider code, name and where the name came from, from the files in the user's `data_dir`.
 
-    The first dataset in `PROVIDER_NAME_FILES` that names a code wins; within the cancer files,
-    the newest file. Empty without a data folder (the bundled samples name their own).
+    The first dataset of `name_readers` that names a code wins; within a dataset, the order its
+    reader gives. Empty without a data folder (the bundled samples name their own).
     """
-    frames = [PROVIDER_NAME_FILES[name](source.files) for name, source in name_sources(data_dir).items()]
+    readers = name_readers()
+    frames = [readers[name](source.files) for name, source in name_sources(data_dir).items()]
     if not frames:
         return pd.DataFrame(columns=["code", "name", "source"])
     names = pd.concat(frames, ignore_index=True)

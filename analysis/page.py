@@ -253,20 +253,15 @@ def headline_html(results: list[Result], period_text: str, data_text: str) -> st
             f'<p class="handbook-headline-data">{data_text}</p></section>')
 
 
-PARAMETER_WORDS = {
-    "period": "Financial year",
-    "organisation": "Provider shown on its own",
-    "ccgs": "CCGs chosen",
-    "cohorts": "Vanguard types compared",
-    "recent": "Recent window",
-    "baseline": "Baseline window",
-    "second_baseline": "Second baseline window",
-}
-"""How each chapter parameter reads on a page (a *_first / *_last pair reads as one window)."""
+PARAMETER_WORDS = {"period": "Financial year"}
+"""How a parameter every chapter may have reads on a page; a chapter's own are its `labels` in the
+registry (a *_first / *_last pair reads as one window, labelled by its stem)."""
 
 
-def parameter_sentences(parameters: dict) -> list[str]:
-    """The run's parameters in words: "Financial year: 2016/17", "Recent window: January 2016 to December 2016"."""
+def parameter_sentences(parameters: dict, labels: dict | None = None) -> list[str]:
+    """The run's parameters in words: "Financial year: 2016/17", "Recent window: January 2016 to December 2016";
+    `labels` are the chapter's own words for its parameters."""
+    words_for = {**PARAMETER_WORDS, **(labels or {})}
     out, done = [], set()
     for name, value in parameters.items():
         if name in done or name == "data_dir":
@@ -275,10 +270,10 @@ def parameter_sentences(parameters: dict) -> list[str]:
         if stem != name and f"{stem}_first" in parameters and f"{stem}_last" in parameters:
             done.update({f"{stem}_first", f"{stem}_last"})
             first, last = (pd.Period(parameters[f"{stem}_{end}"], freq="M") for end in ("first", "last"))
-            words = PARAMETER_WORDS.get(stem, stem.replace("_", " ").capitalize())
+            words = words_for.get(stem, stem.replace("_", " ").capitalize())
             out.append(f"{words}: {month_label(first)} to {month_label(last)}")
             continue
-        words = PARAMETER_WORDS.get(name, name.replace("_", " ").capitalize())
+        words = words_for.get(name, name.replace("_", " ").capitalize())
         if name == "period":
             shown = FinancialYear.parse(value).slash_label
         elif value in ("", None):
@@ -380,7 +375,7 @@ class ChapterPage:
     def close(self, also: list[str] = ()) -> None:
         """End the page: where the data came from and how the page was run, collapsed; `also`
         names other files the page read (e.g. a reference list), one sentence each."""
-        display(HTML(provenance_html(self.sources, parameter_sentences(self.parameters), self.period_text(),
+        display(HTML(provenance_html(self.sources, parameter_sentences(self.parameters, self.chapter.labels), self.period_text(),
                                      also)))
 
 
@@ -438,7 +433,7 @@ def open_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
     page = prepare_chapter(name, data_dir=data_dir, **parameters)
     page.header()
     glue("period", page.parameters.get("period", ""))
-    from .glance import computed_from
+    from .contract import computed_from
 
     glue("data_basis", computed_from(page.sources))  # what its figures rest on, for the methods page
     return page

@@ -1,7 +1,8 @@
 """The chapter registry: `chapters.toml` names every dataset and chapter.
 
 From it come the papermill runs, the table of contents and the tests. Adding a chapter
-is one `[[chapters]]` entry plus one notebook template in `notebooks/`.
+is one `[[chapters]]` entry, its package (meeting `analysis.contract`) and one notebook
+template in `notebooks/`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Dataset:
     optional: bool = False
     """A group member the chapter can do without (an alternative layout, a complement)."""
     notes: str = ""
+    names: str | None = None
+    """"module:function" reading provider code, name and source from the dataset's files (analysis.names)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class Chapter:
     datasets: tuple[str, ...]
     parameters: dict = field(default_factory=dict)
     provider_names: bool = False  # names providers from the user's files (analysis.names), beyond its datasets
+    labels: dict = field(default_factory=dict)  # parameter (or *_first/*_last stem) -> how it reads on the page
+    fetch: str | None = None  # "module:function" downloading the chapter's published files (handbook fetch)
 
     def load_module(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -79,6 +84,12 @@ class Registry:
         raise ParameterError("chapter", f"no chapter called '{name}' (chapters: {names})")
 
 
+def load_function(spec: str):
+    """The function a registry entry names as "module:function"."""
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def _fail(message: str):
     raise HandbookError(f"{REGISTRY_FILE.name}: {message}")
 
@@ -103,7 +114,8 @@ def load_registry(path: Path = REGISTRY_FILE) -> Registry:
             chapter = Chapter(
                 name=entry["name"], title=entry["title"], template=REPO_ROOT / entry["template"],
                 module=entry["module"], datasets=tuple(entry.get("datasets", ())),
-                parameters=dict(entry.get("parameters", {})), provider_names=bool(entry.get("provider_names")))
+                parameters=dict(entry.get("parameters", {})), provider_names=bool(entry.get("provider_names")),
+                labels=dict(entry.get("labels", {})), fetch=entry.get("fetch"))
         except KeyError as exc:
             _fail(f"chapter '{name}' lacks {exc}")
         if not chapter.template.is_file():

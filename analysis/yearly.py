@@ -10,9 +10,10 @@ year is judged met or not met only against the chapter's own standard, and only 
 years the standard applies (`analysis.in_force`: the first and last year each standard's
 documents set); other years are shown without a verdict.
 
-Each chapter's function here computes the figure with the same function its page (and its
-`headline` for the front page) uses, so a year's figure is the chapter's figure for that
-year.
+Each chapter makes its own views (its `years` module, and `yearly_views` in the contract of
+`analysis.contract`) with the same function its page (and its `headline` for the front page)
+uses, so a year's figure is the chapter's figure for that year. This module holds only the
+shared machinery, and names no chapter.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from .charts import PALETTE
-from .in_force import InForce, in_force
+from .in_force import InForce
 from .ledger import format_value
 from .periods import FinancialYear, month_label
 
@@ -66,7 +67,7 @@ class Yearly:
     rows: pd.DataFrame  # year, covered, whole, value, met, note, and any `extra` columns
     extra: dict = field(default_factory=dict)  # column -> heading, shown after the value
     series: str = ""  # heading of the `series` column when there are several series (e.g. cohorts)
-    left_out: list = field(default_factory=list)  # organisations a screening rule left out of every year
+    left_out: list | None = None  # organisations a screening rule left out of every year (None: no screening)
 
     def years(self) -> list[str]:
         return list(dict.fromkeys(self.rows["year"]))
@@ -83,14 +84,14 @@ def covered_text(present: list[pd.Period], expected: int = 12, word: str = "mont
     return f"part year: {span}, {len(present)} of {expected} {word}"
 
 
-def _by_year(months) -> dict[FinancialYear, list[pd.Period]]:
+def by_year(months) -> dict[FinancialYear, list[pd.Period]]:
     out: dict[FinancialYear, list[pd.Period]] = {}
     for month in sorted({pd.Period(m, freq="M") for m in months}):
         out.setdefault(FinancialYear.containing(month), []).append(month)
     return out
 
 
-def _row(measure: Measure, year: FinancialYear, covered: str, whole: bool, value, note: str, **extra) -> dict:
+def row(measure: Measure, year: FinancialYear, covered: str, whole: bool, value, note: str, **extra) -> dict:
     value = None if value is None or pd.isna(value) else float(value)
     return {"year": year.label, "covered": covered, "whole": whole, "value": value,
             "met": measure.judge(year, value), "note": note, **extra}
@@ -99,9 +100,9 @@ def _row(measure: Measure, year: FinancialYear, covered: str, whole: bool, value
 def summed(chapter: str, measure: Measure, months, figure) -> Yearly:
     """A measure summed over a year's months (`figure(year)`), given for whole years only."""
     rows = []
-    for year, present in _by_year(months).items():
+    for year, present in by_year(months).items():
         whole = len(present) == 12
-        rows.append(_row(measure, year, covered_text(present), whole, figure(year) if whole else None,
+        rows.append(row(measure, year, covered_text(present), whole, figure(year) if whole else None,
                          "" if whole else "not given: a sum over part of a year is not a year's figure"))
     return Yearly(chapter, measure, pd.DataFrame(rows))
 
@@ -109,7 +110,7 @@ def summed(chapter: str, measure: Measure, months, figure) -> Yearly:
 def at_year_end(chapter: str, measure: Measure, months, figure, expected: int = 12, word: str = "months") -> Yearly:
     """A measure taken in the year's last month (`figure(year)`), given when the data hold that month."""
     rows = []
-    for year, present in _by_year(months).items():
+    for year, present in by_year(months).items():
         whole = len(present) >= expected
         if year.last_month in present:
             note = "" if whole else f"the figure is for {month_label(year.last_month)}, as in every year"
@@ -117,161 +118,8 @@ def at_year_end(chapter: str, measure: Measure, months, figure, expected: int = 
         else:
             note = f"no figure: the data stop in {month_label(present[-1])}, before the year's end"
             value = None
-        rows.append(_row(measure, year, covered_text(present, expected, word), whole, value, note))
+        rows.append(row(measure, year, covered_text(present, expected, word), whole, value, note))
     return Yearly(chapter, measure, pd.DataFrame(rows))
-
-
-# The chapters' yearly views. Each takes the data its chapter has loaded.
-
-def ae(table: pd.DataFrame) -> Yearly:
-    """England's four-hour performance, all department types, for each whole year."""
-    from . import ae as chapter
-
-    measure = Measure("Four-hour performance", "Seen within four hours (%)", standard=chapter.STANDARD,
-                      standard_text=f"standard {chapter.STANDARD:.0f}%", in_force=in_force("ae", "standard_95"),
-                      how="Each year's figure is one minus attendances over four hours divided by all attendances, "
-                          "all department types, summed over providers and the twelve months.")
-    return summed("ae", measure, table["month"], lambda year: chapter.england(table, year)["all_types"])
-
-
-def dtoc(monthly: pd.DataFrame) -> Yearly:
-    """Delayed days in England for each whole year (no standard: the report prints no level)."""
-    from .dtoc import year_sums
-
-    measure = Measure("Delayed transfers of care", "Delayed days", unit="count",
-                      how="Each year's figure is the delayed days of its twelve months, all responsible "
-                          "organisations; the report sets no level, so no year is judged.")
-    return summed("ae", measure, monthly["month"], lambda year: year_sums(monthly, year)["total"])
-
-
-def cancer(data) -> Yearly:
-    """The 62-day GP urgent referral standard for every year, from the national series' Annual Data
-    sheet (else twelve monthly provider files), with the number of standards met."""
-    from .cancer.metrics import (ANNUAL_SHEET, INCOMPLETE, england_rows, standards_met, standards_table,
-                                 year_totals)
-    from .cancer.standards import threshold
-
-    limit = threshold("gp_62")
-    measure = Measure("62-day wait from urgent GP referral", "Treated within 62 days (%)", standard=limit,
-                      standard_text=f"standard {limit:.0f}%", in_force=in_force("cancer", "gp_62"),
-                      how="Each year's figure is patients treated within 62 days of an urgent GP referral over all "
-                          "treated, from the national series' Annual Data sheet (else the sum of the twelve monthly "
-                          "provider files); a part year is not summed.")
-    months = set(england_rows(data.provider, "gp_62")["month"]) | set(
-        data.monthly.loc[data.monthly["standard"] == "gp_62", "month"])
-    annual = data.summaries[(data.summaries["standard"] == "gp_62") & (data.summaries["quarter"] == 0)]
-    by_year = _by_year(months)
-    for label in annual["year"]:
-        by_year.setdefault(FinancialYear.parse(label), [])
-    rows = []
-    for year in sorted(by_year):
-        totals = year_totals(data, "gp_62", year)
-        whole = totals["source"] != INCOMPLETE
-        present = by_year[year]
-        covered = ("whole year (Annual Data sheet)" if totals["source"] == ANNUAL_SHEET else
-                   "whole year (twelve monthly files)" if whole else covered_text(present))
-        met, of = standards_met(standards_table(data, year)) if whole else (None, None)
-        rows.append(_row(measure, year, covered, whole, totals["performance"],
-                         "" if whole else "not given: a part year is not summed",
-                         standards_met="" if not of else f"{met} of {of}"))
-    return Yearly("cancer", measure, pd.DataFrame(rows), extra={"standards_met": "Standards met"})
-
-
-def rtt(table: pd.DataFrame) -> Yearly:
-    """The share of the waiting list within 18 weeks at the end of each year (March)."""
-    from . import rtt as chapter
-
-    measure = Measure("Waiting list within 18 weeks at the year's end", "Within 18 weeks in March (%)",
-                      standard=chapter.STANDARD, standard_text=f"standard {chapter.STANDARD:.0f}%",
-                      in_force=in_force("rtt", "incomplete_92"),
-                      how="Each year's figure is the share of incomplete pathways (the waiting list) that had waited "
-                          "less than 18 weeks at the end of March, as reported (without estimates for missing "
-                          "trusts).")
-    months = table.dropna(subset=["percent_within_18"])["month"]
-    return at_year_end("rtt", measure, months, lambda year: chapter.position(table, year)["percent"])
-
-
-def eip(table: pd.DataFrame) -> Yearly:
-    """Early intervention in psychosis: the share treated within two weeks in each year's March."""
-    from .mental_health.metrics import EIP_STANDARD, completed, eip_month
-
-    measure = Measure("Early intervention in psychosis within two weeks", "Treated within two weeks in March (%)",
-                      standard=EIP_STANDARD, standard_text=f"standard {EIP_STANDARD:.0f}%",
-                      in_force=in_force("mental-health", "eip_50"),
-                      how="Each year's figure is completed pathways that started treatment within two weeks of "
-                          "referral over all completed pathways in March, the year's last month, as the chapter "
-                          "measures it.")
-    return at_year_end("mental-health", measure, completed(table)["month"],
-                       lambda year: eip_month(table, year.last_month)["percent"])
-
-
-def dementia(table: pd.DataFrame) -> Yearly:
-    """England's estimated dementia diagnosis rate (65 and over) for each year the file gives, each
-    used for the financial year that ends in it, as the chapter does."""
-    from .mental_health.metrics import DEMENTIA_AMBITION, dementia_england
-
-    measure = Measure("Dementia diagnosis rate", "Diagnosed, aged 65 and over (%)", standard=DEMENTIA_AMBITION,
-                      standard_text="ambition: two thirds", in_force=in_force("mental-health", "dementia_two_thirds"),
-                      how="The file gives one England value a calendar year; the chapter uses each for the "
-                          "financial year that ends in it (2017 for 2016-17).")
-    rows = []
-    for calendar_year in sorted(set(table.loc[table["area_type"] == "England", "year"])):
-        year = FinancialYear(int(calendar_year) - 1)
-        rows.append(_row(measure, year, f"the file's value for {calendar_year}", True,
-                         dementia_england(table, int(calendar_year)), ""))
-    return Yearly("mental-health", measure, pd.DataFrame(rows, columns=["year", "covered", "whole", "value", "met",
-                                                                        "note"]))
-
-
-def phb(table: pd.DataFrame) -> Yearly:
-    """Personal health budgets in place at the end of each year (March)."""
-    from .phb.metrics import count_at
-
-    measure = Measure("Personal health budgets in place at the year's end", "In place at the end of March",
-                      unit="count", standard_text="commitment: 50,000 to 100,000 by March 2021",
-                      how="Each year's figure is the national count at the end of March, summed over CCGs; the "
-                          "commitment falls due in March 2021, so no year here is judged against it.")
-    return at_year_end("phb", measure, table["quarter_end"], lambda year: count_at(table, year.last_month),
-                       expected=4, word="quarters")
-
-
-def vanguards(data: dict, chosen: list[str]) -> Yearly:
-    """Growth in non-elective admissions on the year before, by cohort, for each whole year, with the
-    chapter's screening applied: a CCG with a flagged month in any year compared is left out of
-    every year (and of its cohort), so each cohort holds the same CCGs in every year."""
-    from . import vanguards as chapter
-
-    measure = Measure("Growth in emergency admissions on the year before", "Growth on the year before (%)",
-                      how="Each year's admissions are the non-elective admissions (finished consultant episodes, "
-                          "as the Monthly Activity Return counts them) of the twelve months, summed over a cohort's "
-                          "CCGs; growth is on the year before. The chapter's screening applies: a CCG with a "
-                          "reporting break in any year compared is left out of every year. The report set no "
-                          "target, so no year is judged.")
-    by_year = _by_year(data["monthly"].index)
-    whole = {year: months for year, months in by_year.items() if len(months) == 12}
-    spans = {year.label: pd.PeriodIndex(months) for year, months in whole.items()}
-    cohorts = chapter.cohorts_for(data, spans, chosen) if spans else pd.Series(dtype=object)
-    totals = chapter.window_totals(data["monthly"], spans) if spans else pd.DataFrame()
-    left_out = chapter.excluded_ccgs(data, spans) if spans else []
-    rows = []
-    for cohort in [*chosen, chapter.REST]:
-        members = cohorts[cohorts == cohort].index
-        previous = None
-        for year, present in by_year.items():
-            if year not in whole:
-                rows.append(_row(measure, year, covered_text(present), False, None,
-                                 "not given: a sum over part of a year is not a year's figure",
-                                 series=cohort, admissions=None, ccgs=len(members)))
-                continue
-            count = float(totals.loc[members, year.label].sum())
-            growth = None if previous is None else 100 * (count / previous - 1)
-            rows.append(_row(measure, year, "whole year", True, growth,
-                             "no year before in the data" if previous is None else "",
-                             series=cohort, admissions=count, ccgs=len(members)))
-            previous = count
-    table = pd.DataFrame(rows)
-    return Yearly("vanguards", measure, table, extra={"admissions": "Admissions", "ccgs": "CCGs"}, series="Cohort",
-                  left_out=left_out)
 
 
 # Showing a yearly view on a chapter page.
@@ -396,7 +244,7 @@ def summary(yearly: Yearly) -> str:
     whole = ("every one of them whole" if not part else
              f"part years: {'; '.join(part)}")
     left = (f" Left out by the screening: {len(yearly.left_out)} CCG{'s' if len(yearly.left_out) != 1 else ''}"
-            f"{' (' + ', '.join(yearly.left_out) + ')' if yearly.left_out else ''}." if yearly.chapter == "vanguards"
+            f"{' (' + ', '.join(yearly.left_out) + ')' if yearly.left_out else ''}." if yearly.left_out is not None
             else "")
     return f"The data cover {span}, {whole}. {yearly.measure.how}{left}"
 

@@ -11,6 +11,7 @@ import pytest
 from analysis import ledger
 from analysis.page import (DOCUMENTS, Result, cite, cited_table, headline_html, in_words, number_text,
                            parameter_sentences, table_html)
+from analysis.registry import load_registry
 
 
 @pytest.mark.parametrize("value, text", [
@@ -78,8 +79,11 @@ def test_table_cells_are_formatted_labelled_and_marked():
 
 
 def test_parameters_read_in_words():
+    """Each chapter's words for its parameters come from the registry; `period` reads the same everywhere."""
+    chapters = load_registry()
+    labels = {**chapters.chapter("vanguards").labels, **chapters.chapter("cancer").labels}
     words = parameter_sentences({"recent_first": "2016-01", "recent_last": "2016-12", "cohorts": "PACS,MCP",
-                                 "period": "2016-17", "organisation": "", "data_dir": "/somewhere"})
+                                 "period": "2016-17", "organisation": "", "data_dir": "/somewhere"}, labels)
     assert words == ["Recent window: January 2016 to December 2016", "Vanguard types compared: PACS, MCP",
                      "Financial year: 2016/17", "Provider shown on its own: none (the default)"]
 

@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from analysis import ae, cancer, dtoc, mental_health as mh, phb, rtt, vanguards, yearly
+from analysis.ae import years as ae_years
+from analysis.cancer import years as cancer_years
+from analysis.dtoc import years as dtoc_years
+from analysis.mental_health import years as mh_years
 from analysis.periods import FinancialYear
+from analysis.phb import years as phb_years
+from analysis.rtt import years as rtt_years
+from analysis.vanguards import years as vanguards_years
 from analysis.registry import load_registry
 from analysis.sources import resolve_all
 
@@ -31,13 +38,13 @@ def test_ae_years_match_a_sum_of_the_rows_by_hand(real_data):
     sums = rows.groupby("year")[["attendances", "breaches"]].sum()
     by_hand = (100 * (1 - sums["breaches"] / sums["attendances"])).round(1).to_dict()
     assert by_hand == {"2016-17": 89.1, "2017-18": 88.3, "2018-19": 88.0}  # 89.1% is the report's (000 line 353)
-    view = by_year(yearly.ae(ae.load(sources("ae", real_data))))
+    view = by_year(ae_years.view(ae.load(sources("ae", real_data))))
     assert view["value"].round(1).to_dict() == by_hand
     assert view["whole"].all() and (view["met"] == "not met").all()
 
 
 def test_cancer_years_come_from_the_annual_sheet_and_a_part_year_has_no_figure(real_data):
-    view = by_year(yearly.cancer(cancer.load(sources("cancer", real_data))))
+    view = by_year(cancer_years.view(cancer.load(sources("cancer", real_data))))
     assert list(view.index) == [FinancialYear(y).label for y in range(2009, 2024)]
     assert view.at["2016-17", "value"] == pytest.approx(100 * 119797.5 / 146080.5)  # 82.0%, annual sheet
     assert view.at["2016-17", "standards_met"] == "7 of 8" and view.at["2016-17", "met"] == "not met"
@@ -50,7 +57,7 @@ def test_cancer_years_come_from_the_annual_sheet_and_a_part_year_has_no_figure(r
 
 
 def test_rtt_takes_each_march_and_names_the_part_years(real_data):
-    view = by_year(yearly.rtt(rtt.load(sources("rtt", real_data))))
+    view = by_year(rtt_years.view(rtt.load(sources("rtt", real_data))))
     assert round(view.at["2016-17", "value"], 1) == 90.3  # 000 line 379
     first = view.loc["2007-08"]  # the series starts in August 2007: a part year with its March figure
     assert not first["whole"] and first["covered"].startswith("part year: August 2007 to March 2008")
@@ -60,14 +67,14 @@ def test_rtt_takes_each_march_and_names_the_part_years(real_data):
 
 
 def test_rtt_is_judged_against_92_only_from_the_year_the_documents_set_it(real_data):
-    view = by_year(yearly.rtt(rtt.load(sources("rtt", real_data))))
+    view = by_year(rtt_years.view(rtt.load(sources("rtt", real_data))))
     # 2011-12 to 2013-14 were above 92% and 2010-11 below; none is judged: the standard's documents here
     # (business plan 2014-15 to 2016-17, line 815, "throughout 2014/15") set it from 2014-15
     assert view.loc["2007-08":"2013-14", "met"].str.startswith("not judged: the documents here set it from "
                                                                "2014-15 (business plan, line 815)").all()
     assert view.at["2013-14", "value"] > 92 and view.at["2014-15", "met"] == "met"
     assert view.at["2015-16", "met"] == "not met"
-    text = yearly.alt_text(yearly.rtt(rtt.load(sources("rtt", real_data))))
+    text = yearly.alt_text(rtt_years.view(rtt.load(sources("rtt", real_data))))
     judged = int((view["met"].isin(["met", "not met"])).sum())
     assert f"was met in 1 of the {judged} years judged" in text
 
@@ -103,7 +110,7 @@ def test_every_year_a_standard_applies_from_is_on_the_line_it_cites(real_data):
 
 
 def test_eip_part_years_and_the_standard_from_april_2016(real_data):
-    view = by_year(yearly.eip(mh.load_eip(sources("mental-health", real_data))))
+    view = by_year(mh_years.eip(mh.load_eip(sources("mental-health", real_data))))
     assert list(view.index) == ["2015-16", "2016-17", "2017-18", "2018-19", "2019-20"]
     assert view.at["2016-17", "value"] == pytest.approx(100 * 920 / 1248)  # March 2017, 000 line 169
     assert view.at["2015-16", "covered"] == "part year: December 2015 to March 2016, 4 of 12 months"
@@ -114,16 +121,16 @@ def test_eip_part_years_and_the_standard_from_april_2016(real_data):
 
 
 def test_dementia_and_delayed_days_by_year(real_data):
-    view = by_year(yearly.dementia(mh.load_dementia(sources("mental-health", real_data))))
+    view = by_year(mh_years.dementia(mh.load_dementia(sources("mental-health", real_data))))
     assert view["value"].round(1).to_dict() == {"2016-17": 67.9, "2017-18": 67.5}
-    delays = by_year(yearly.dtoc(dtoc.load(sources("ae", real_data)).monthly))
+    delays = by_year(dtoc_years.view(dtoc.load(sources("ae", real_data)).monthly))
     assert delays.at["2016-17", "value"] == 2254821 and delays.at["2015-16", "value"] == 1809587
     assert not delays.at["2010-11", "whole"] and pd.isna(delays.at["2010-11", "value"])  # from August 2010
 
 
 def test_vanguards_years_leave_out_the_screened_ccgs_in_every_year(real_data):
     data = vanguards.load(sources("vanguards", real_data))
-    view = yearly.vanguards(data, ["PACS", "MCP"])
+    view = vanguards_years.view(data, ["PACS", "MCP"])
     assert {"13P", "04X", "05P", "05Q"} <= set(view.left_out)  # the West Midlands hole, July 2014 to March 2015
     for cohort in ("PACS", "MCP", vanguards.REST):
         rows = by_year(view, cohort)
@@ -134,11 +141,11 @@ def test_vanguards_years_leave_out_the_screened_ccgs_in_every_year(real_data):
         assert pd.isna(rows.at["2014-15", "value"])
 
 
-HEADLINE_KEYS = {"ae": ("four_hour", lambda s: yearly.ae(ae.load(s))),
-                 "cancer": ("gp62", lambda s: yearly.cancer(cancer.load(s))),
-                 "rtt": ("rtt_incomplete", lambda s: yearly.rtt(rtt.load(s))),
-                 "mental-health": ("eip_two_weeks", lambda s: yearly.eip(mh.load_eip(s))),
-                 "phb": ("phb_count", lambda s: yearly.phb(phb.load(s)[0]))}
+HEADLINE_KEYS = {"ae": ("four_hour", lambda s: ae_years.view(ae.load(s))),
+                 "cancer": ("gp62", lambda s: cancer_years.view(cancer.load(s))),
+                 "rtt": ("rtt_incomplete", lambda s: rtt_years.view(rtt.load(s))),
+                 "mental-health": ("eip_two_weeks", lambda s: mh_years.eip(mh.load_eip(s))),
+                 "phb": ("phb_count", lambda s: phb_years.view(phb.load(s)[0]))}
 """Each chapter's yearly view beside the headline result it repeats (the vanguards' headline is growth
 over the chapter's own windows, not a financial year, so it has no yearly twin)."""
 
@@ -148,14 +155,14 @@ def test_each_yearly_figure_for_2016_17_is_the_chapters_own_headline(real_data, 
     key, view_of = HEADLINE_KEYS[name]
     found = sources(name, real_data)
     headline = load_registry().chapter(name).load_module().headline(found, REPORT)[key]
-    assert by_year(view_of(found)).at[REPORT.label, "value"] == pytest.approx(headline["value"])
-    dementia = mh.headline(sources("mental-health", real_data), REPORT)["dementia_diagnosis"]["value"]
-    assert by_year(yearly.dementia(mh.load_dementia(sources("mental-health", real_data)))).at[
+    assert by_year(view_of(found)).at[REPORT.label, "value"] == pytest.approx(headline.value)
+    dementia = mh.headline(sources("mental-health", real_data), REPORT)["dementia_diagnosis"].value
+    assert by_year(mh_years.dementia(mh.load_dementia(sources("mental-health", real_data)))).at[
         REPORT.label, "value"] == pytest.approx(dementia)
 
 
 def test_the_chart_shows_each_year_once_the_standard_and_met_by_shape():
-    view = yearly.eip(mh.load_eip(sources("mental-health")))  # bundled: 2015-16 is a part year
+    view = mh_years.eip(mh.load_eip(sources("mental-health")))  # bundled: 2015-16 is a part year
     spec = yearly.chart(view).to_dict()
     points = yearly.chart_data(view)
     assert points["label"].is_unique and "2015-16 (part)" in set(points["label"])
@@ -173,7 +180,7 @@ def test_the_chart_shows_each_year_once_the_standard_and_met_by_shape():
 
 
 def test_a_measure_with_no_standard_judges_no_year():
-    view = yearly.phb(phb.load(sources("phb"))[0])
+    view = phb_years.view(phb.load(sources("phb"))[0])
     assert (view.rows["met"] == "").all() and not any(c.startswith("Met") for c in yearly.display_table(view).columns)
     spec = yearly.chart(view).to_dict()
     assert not [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "rule"]

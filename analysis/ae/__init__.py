@@ -14,7 +14,7 @@ from .readers import gaps, read_files, read_long, read_monthly
 
 REFERENCE_LINES = DATA_DIR / "reference" / "ae_standards.csv"
 
-__all__ = ["load", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
+__all__ = ["yearly_views", "load", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
            "coverage", "england", "funnel_sentence", "gap_sentence", "growth", "growth_sentence", "monthly", "spc_series", "providers", "provider_funnel", "provider_table", "read_files", "read_long", "read_monthly", "gaps"]
 
 
@@ -87,8 +87,8 @@ def fetch(period: str, data_dir, base_url: str | None = None, progress=print, al
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv (see
-    `analysis.glance.entry`); the first is the chapter's key figure."""
-    from ..glance import entry
+    `analysis.contract.entry`); the first is the chapter's key figure."""
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 
@@ -96,3 +96,11 @@ def headline(sources, year: FinancialYear) -> dict:
     value = england(table, year)["all_types"]
     return {"four_hour": entry(Result("seen within four hours, all A&E department types", value, standard=STANDARD),
                                f"A&E monthly returns to {month_label(table['month'].max())}")}
+
+
+def yearly_views(sources, params: dict) -> list:
+    """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
+    from ..dtoc import load as load_delays, years as delay_years
+    from . import years
+
+    return [years.view(load(sources)), delay_years.view(load_delays(sources).monthly)]

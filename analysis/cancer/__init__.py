@@ -16,7 +16,7 @@ from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean
                       year_totals)
 from .readers import read_national_series, read_national_summaries, read_provider_csv, read_provider_files
 
-__all__ = ["GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
+__all__ = ["yearly_views", "GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
            "ledger_alternatives",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
            "provider_performance", "provider_funnel", "provider_table", "providers_met_sentence", "providers_sentence", "quarterly_table",
@@ -118,7 +118,7 @@ def _count(value) -> str:
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
-    from ..glance import entry
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 
@@ -133,3 +133,10 @@ def headline(sources, year: FinancialYear) -> dict:
             "standards_met": entry(Result(f"of the {of} cancer standards with a threshold met", met, unit="count",
                                           standard=of, standard_text=f"all {of} to be met"), vintage,
                                    result=f"{met} of {of}")}
+
+
+def yearly_views(sources, params: dict) -> list:
+    """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
+    from . import years
+
+    return [years.view(load(sources))]

@@ -369,7 +369,7 @@ GOAL_UNDERSPEND = 800.0  # £m, "beating our goal of £800 million", 000_5311d35
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page, keyed as in data/reference/at_a_glance.csv."""
-    from ..glance import entry
+    from ..contract import entry
     from ..page import Result
 
     inputs = load(sources)

@@ -14,7 +14,7 @@ from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_
                       spread_sentence, suppressed_rows)
 from .readers import read_dementia, read_eip
 
-__all__ = ["load_eip", "load_dementia", "validate_parameters", "headline", "ledger_values", "reference_table",
+__all__ = ["yearly_views", "load_eip", "load_dementia", "validate_parameters", "headline", "ledger_values", "reference_table",
            "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly",
            "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
            "dementia_england", "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
@@ -105,7 +105,7 @@ def transcribed_table() -> pd.DataFrame:
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page: EIP in the year's last month, and dementia."""
-    from ..glance import entry
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 
@@ -125,3 +125,11 @@ def headline(sources, year: FinancialYear) -> dict:
         out["dementia_diagnosis"] = entry(figure, vintage, result=f"{figure.value_text()} (the file's value for "
                                                                   f"calendar {calendar_year})")
     return out
+
+
+def yearly_views(sources, params: dict) -> list:
+    """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
+    from . import years
+
+    dementia = load_dementia(sources)
+    return [years.eip(load_eip(sources)), *([] if dementia is None else [years.dementia(dementia)])]

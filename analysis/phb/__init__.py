@@ -12,7 +12,7 @@ from .metrics import COMMITMENT, count_at, national, rates, required_growth, tra
 from .organisations import ccg_sentence, organisation_view, real_organisations, synthetic_note
 from .readers import read_phb
 
-__all__ = ["load", "validate_parameters", "parse_ccgs", "national", "count_at", "rates", "trajectory",
+__all__ = ["yearly_views", "load", "validate_parameters", "parse_ccgs", "national", "count_at", "rates", "trajectory",
            "trajectory_lines", "required_growth", "rate_chart", "trajectory_chart", "COMMITMENT", "read_phb",
            "ccg_view", "commitment_table", "organisation_view", "real_organisations", "ccg_sentence",
            "synthetic_note"]
@@ -78,8 +78,8 @@ def ccg_view(table: pd.DataFrame, chosen: list[str], synthetic: bool) -> pd.Data
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's result for the front page: budgets in place at the year's end (see
-    `analysis.glance.entry`). Not judged: the commitment falls due in March 2021."""
-    from ..glance import entry
+    `analysis.contract.entry`). Not judged: the commitment falls due in March 2021."""
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 
@@ -89,3 +89,10 @@ def headline(sources, year: FinancialYear) -> dict:
                                       unit="count", standard_text="commitment: 50,000 to 100,000 by March 2021, "
                                                                   "not yet due"),
                                f"PHB quarterly collection to {month_label(table['quarter_end'].max())}")}
+
+
+def yearly_views(sources, params: dict) -> list:
+    """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
+    from . import years
+
+    return [years.view(load(sources)[0])]

@@ -12,7 +12,7 @@ from .metrics import (STANDARD, STANDARD_SOURCE, WAITING_RESULT, completed_growt
                       working_days)
 from .readers import read_overview
 
-__all__ = ["load", "validate_parameters", "headline", "ledger_values", "completed_variants", "waiting_list_variants",
+__all__ = ["yearly_views", "load", "validate_parameters", "headline", "ledger_values", "completed_variants", "waiting_list_variants",
            "standard_table", "read_overview",
            "coverage", "position", "monthly", "spc_series", "waiting_list_growth", "completed_growth",
            "new_periods_growth", "first_new_periods_month", "working_days", "percent_chart",
@@ -108,7 +108,7 @@ def ledger_values(table: pd.DataFrame, year: FinancialYear) -> tuple[dict, dict,
 
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's result for the front page: the 18-week position at the year's end."""
-    from ..glance import entry
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 
@@ -117,3 +117,10 @@ def headline(sources, year: FinancialYear) -> dict:
     latest = table.dropna(subset=["percent_within_18"])["month"].max()
     return {"rtt_incomplete": entry(Result(position_result(year.last_month), value, standard=STANDARD),
                                     f"RTT overview series to {month_label(latest)}")}
+
+
+def yearly_views(sources, params: dict) -> list:
+    """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
+    from . import years
+
+    return [years.view(load(sources))]

@@ -28,7 +28,7 @@ BASELINES = ("baseline", "second baseline")
 HANDLED, AS_REPORTED = "CCGs with breaks left out", "as reported"
 PARTIAL_IN, PARTIAL_OUT = "included", "left out"
 
-__all__ = ["load", "validate_parameters", "windows", "analyse", "variants", "populations", "age_growth",
+__all__ = ["yearly_views", "load", "validate_parameters", "windows", "analyse", "variants", "populations", "age_growth",
            "monthly_index", "read_cohort", "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files",
            "REST", "OTHER", "TYPES", "ledger_figures", "ledger_alternatives", "label_of", "period_text",
            "all_ccg_growth", "monthly_series",
@@ -264,7 +264,7 @@ def headline(sources, year) -> dict:
     table = analyse(data, spans, ["PACS", "MCP"], labels)
     first = table[table["baseline"] == labels["baseline"]].set_index("cohort")["growth"]
     _, per_head = populations(data, spans)
-    from ..glance import entry
+    from ..contract import entry
     from ..page import Result
     from ..periods import month_label
 
@@ -365,3 +365,10 @@ def monthly_series(monthly: pd.DataFrame) -> dict:
     """Each cohort's monthly admissions per 1,000 people as a series indexed by month."""
     return {name: pd.Series(group["per_1000"].to_numpy(), index=pd.PeriodIndex(group["month"], freq="M"))
             for name, group in monthly.sort_values("month").groupby("cohort")}
+
+
+def yearly_views(sources, params: dict) -> list:
+    """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
+    from . import years
+
+    return [years.view(load(sources), [c for c in params["cohorts"].split(",") if c])]

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import DataError, ParameterError
-from .ledger import REPORT_YEAR
-from .charts import data_link
-from .page import Result, cite, scroll_region
-from .periods import FinancialYear
-from .registry import load_registry
-from .sources import DATA_DIR, USER_ORIGIN, resolve_all, sha256_of
+from ..contract import SYNTHETIC, Headline, computed_from, has_headline, headlines
+from ..errors import DataError, ParameterError
+from ..ledger import REPORT_YEAR
+from ..charts import data_link
+from ..page import Result, cite, scroll_region
+from ..periods import FinancialYear
+from ..registry import load_registry
+from ..sources import DATA_DIR, USER_ORIGIN, resolve_all, sha256_of
 
 GLANCE_FILE = DATA_DIR / "reference" / "at_a_glance.csv"
 COLUMNS = ["kind", "area", "commitment", "promise_document", "promise_line", "target", "target_document",
@@ -38,7 +39,6 @@ JUDGED = ("yes", "no", "partly")
 NO_TARGET = "not judged (no target)"
 NOT_JUDGED = (NO_TARGET, "not judged (no result for this target)", "not judged (due after 2016/17)")
 NONE_SET = "None set"  # how the target column of a row with no target begins
-SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled samples rests on
 
 
 def validate_parameters(params: dict, sources) -> dict:
@@ -59,7 +59,7 @@ def validate_parameters(params: dict, sources) -> dict:
 
 def headline_chapters() -> list:
     """The chapters with a `headline(sources, year)` function, in the book's order."""
-    return [c for c in load_registry().chapters if c.name != "at-a-glance" and hasattr(c.load_module(), "headline")]
+    return [c for c in load_registry().chapters if c.module != __name__ and has_headline(c.load_module())]
 
 
 def sources_for(chapter, data_dir: str) -> dict:
@@ -89,13 +89,6 @@ def not_covered(chapter, year: FinancialYear, sources: dict) -> str | None:
             raise
         return exc.reason
     return None
-
-
-def entry(figure: Result, vintage: str, result: str | None = None) -> dict:
-    """One result of a chapter's `headline`: the figure (value, unit, standard), its text, met or not
-    (None without a standard) and the data vintage (the latest period the chapter read)."""
-    return {"figure": figure, "result": result or figure.value_text(), "met": figure.met, "value": figure.value,
-            "vintage": vintage}
 
 
 def commitments() -> pd.DataFrame:
@@ -134,7 +127,7 @@ class ChapterResult:
     """One chapter on the front page for a year: its headline results, or why its data do not cover the year."""
     name: str
     title: str
-    entries: dict  # key -> `entry` (empty when not covered)
+    entries: dict[str, Headline]  # key -> result (empty when not covered)
     basis: str  # what the results rest on (see `computed_from`)
     reason: str | None = None  # why the chapter has no result for the year; None when it has
 
@@ -150,7 +143,7 @@ def chapter_results(data_dir: str, year: FinancialYear) -> list[ChapterResult]:
     for chapter in headline_chapters():
         sources = sources_for(chapter, data_dir)
         reason = not_covered(chapter, year, sources)
-        entries = {} if reason else chapter.load_module().headline(sources, year)
+        entries = {} if reason else headlines(chapter.load_module(), sources, year)
         out.append(ChapterResult(chapter.name, chapter.title, entries, computed_from(sources), reason))
     return out
 
@@ -166,8 +159,8 @@ def results(chapters: list[ChapterResult]) -> pd.DataFrame:
         found = computed.get(row.chapter, {}).get(row.key)
         if found:
             # A chapter judges yes or no only against a target the report sets; None leaves the row's own entry.
-            met = row.met if found["met"] is None else "yes" if found["met"] else "no"
-            result, how = found["result"], "computed"
+            met = row.met if found.met is None else "yes" if found.met else "no"
+            result, how = found.result, "computed"
         else:
             result, met, how = row.result, row.met, "transcribed"
         rows.append({"kind": row.kind, "area": row.area, "commitment": row.commitment, "target": row.target,
@@ -178,16 +171,6 @@ def results(chapters: list[ChapterResult]) -> pd.DataFrame:
                      "source": cite(row.document, row.line) if row.line else "",
                      "target_source": cite(row.target_document, row.target_line)})
     return pd.DataFrame(rows)
-
-
-def computed_from(sources) -> str:
-    """What a chapter's results on this build rest on: a synthetic sample, transcribed tables, or the data."""
-    entries = [entry for source in sources.values() for entry in source.entries]
-    if any(entry.synthetic for entry in entries):
-        return SYNTHETIC
-    if entries and all(entry.date_kind == "transcribed" for entry in entries):
-        return "the report's own tables, transcribed"
-    return "the data"
 
 
 def counts(table: pd.DataFrame) -> dict:
@@ -269,7 +252,7 @@ BASIS_WORDS = {SYNTHETIC: "synthetic sample", "the data": "real data (published 
 
 def standard_text(figure: Result) -> str:
     """The standard a figure is held to, in words ("95%", "ambition: two thirds", "none set")."""
-    from .ledger import format_value
+    from ..ledger import format_value
 
     if figure.standard_text:
         return figure.standard_text
@@ -280,7 +263,7 @@ def standard_text(figure: Result) -> str:
 
 
 def met_text(found: dict) -> str:
-    return {True: "met", False: "not met"}.get(found["met"], "not judged (no standard to judge by)")
+    return {True: "met", False: "not met"}.get(found.met, "not judged (no standard to judge by)")
 
 
 def _cells(labels: list[str], texts: list[str]) -> str:
@@ -309,11 +292,11 @@ def box_rows(chapters: list[ChapterResult], year: FinancialYear) -> pd.DataFrame
                          "Standard": "not applicable", "Met": "not covered", "Data": BASIS_WORDS.get(c.basis, c.basis),
                          "Data vintage": c.reason})
             continue
-        figure = key["figure"]
-        shown = f"{key['result']} {figure.label}" if figure.value is not None else f"{figure.label}: {key['result']}"
+        figure = key.figure
+        shown = f"{key.result} {figure.label}" if figure.value is not None else f"{figure.label}: {key.result}"
         rows.append({"chapter": c.name, "Chapter": c.title, "Key figure": shown,
                      "Standard": standard_text(figure), "Met": met_text(key),
-                     "Data": BASIS_WORDS.get(c.basis, c.basis), "Data vintage": key["vintage"]})
+                     "Data": BASIS_WORDS.get(c.basis, c.basis), "Data vintage": key.vintage})
     return pd.DataFrame(rows)
 
 
@@ -338,8 +321,8 @@ def standard_rows(chapters: list[ChapterResult]) -> pd.DataFrame:
     rows = []
     for c in chapters:
         for found in c.entries.values():
-            rows.append({"chapter": c.name, "Chapter": c.title, "Measure": found["figure"].label,
-                         "Result": found["result"], "Standard": standard_text(found["figure"]), "Met": met_text(found)})
+            rows.append({"chapter": c.name, "Chapter": c.title, "Measure": found.figure.label,
+                         "Result": found.result, "Standard": standard_text(found.figure), "Met": met_text(found)})
     return pd.DataFrame(rows, columns=["chapter", *STANDARD_COLUMNS])
 
 

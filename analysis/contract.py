@@ -1,0 +1,117 @@
+"""The contract between a chapter and the rest of the handbook.
+
+A chapter is a package named by its `module` in `chapters.toml`. The build, the page helpers,
+the yearly views and the front page reach a chapter only through the names below, and each
+result they read is one of the typed results of this module:
+
+- `validate_parameters(params, sources) -> dict` (required): the run's parameters, checked.
+- `load(sources)`: the chapter's data, read and checked (its own type).
+- `headline(sources, year) -> dict[str, Headline]` (optional): the results the front page shows,
+  the first being the chapter's key figure; made with `entry`.
+- `yearly_views(sources, params) -> list[Yearly]` (optional): the chapter's measures for every
+  financial year its data cover (`analysis.yearly` shows them).
+- `provider_names(paths) -> DataFrame` (optional, with `provider_names = "dataset"` in a dataset's
+  registry entry): code, name and source of each provider a dataset's files name.
+- `period_text(params) -> str` (optional): the chapter's period in words, when it is not `period`.
+- `provider_results(...) -> list[ProviderResult]` (optional): provider-level results.
+
+The front page (`analysis.glance`) sits above the chapters: it reads them through this
+contract, and no chapter imports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import pandas as pd
+
+from .page import Result
+from .yearly import Measure, Yearly
+
+__all__ = ["ChapterModule", "Headline", "LedgerFigures", "Measure", "ProviderResult", "SYNTHETIC", "Yearly",
+           "computed_from", "entry", "headlines", "has_headline", "yearly_views"]
+
+SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled samples rests on
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One result of a chapter's `headline`: the figure (value, unit, standard), its text, met or not
+    (None without a standard) and the data vintage (the latest period the chapter read)."""
+    figure: Result
+    result: str
+    met: bool | None
+    value: float | None
+    vintage: str
+
+
+def entry(figure: Result, vintage: str, result: str | None = None) -> Headline:
+    """A `Headline` for `figure`; its text is the figure's value unless `result` says otherwise."""
+    return Headline(figure=figure, result=result or figure.value_text(), met=figure.met, value=figure.value,
+                    vintage=vintage)
+
+
+@dataclass(frozen=True)
+class LedgerFigures:
+    """A chapter's reproduced figures for the ledger: value (None when not computable) by figure
+    name, a note on how a figure was made, and the alternatives weighed for a figure."""
+    values: dict[str, float | None]
+    notes: dict[str, str] = field(default_factory=dict)
+    alternatives: dict[str, dict] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProviderResult:
+    """One provider's result on one measure, for the organisations page."""
+    code: str
+    name: str
+    measure: str
+    numerator: float
+    denominator: float
+    value: float | None
+    standard: float | None = None
+
+
+@runtime_checkable
+class ChapterModule(Protocol):
+    """What every chapter module provides (the optional names are checked with `has_headline`,
+    `yearly_views` and the registry)."""
+
+    def validate_parameters(self, params: dict, sources: dict) -> dict: ...
+
+
+def has_headline(module) -> bool:
+    """Whether a chapter gives the front page results."""
+    return callable(getattr(module, "headline", None))
+
+
+def headlines(module, sources: dict, year) -> dict[str, Headline]:
+    """A chapter's front-page results for `year`, checked to be `Headline`s."""
+    found = module.headline(sources, year)
+    for key, value in found.items():
+        if not isinstance(value, Headline):
+            raise TypeError(f"{module.__name__}.headline gave {type(value).__name__} for '{key}', not a Headline")
+    return found
+
+
+def yearly_views(module, sources: dict, params: dict) -> list[Yearly]:
+    """A chapter's yearly views (none when it has no `yearly_views`)."""
+    make = getattr(module, "yearly_views", None)
+    return list(make(sources, params)) if make else []
+
+
+def computed_from(sources) -> str:
+    """What a chapter's results on this build rest on: a synthetic sample, transcribed tables, or the data."""
+    entries = [source_entry for source in sources.values() for source_entry in source.entries]
+    if any(source_entry.synthetic for source_entry in entries):
+        return SYNTHETIC
+    if entries and all(source_entry.date_kind == "transcribed" for source_entry in entries):
+        return "the report's own tables, transcribed"
+    return "the data"
+
+
+def as_frame(results: list[ProviderResult]) -> pd.DataFrame:
+    """Provider results as one table, a column per field."""
+    columns = list(ProviderResult.__dataclass_fields__)
+    return pd.DataFrame([[getattr(r, c) for c in columns] for r in results], columns=columns)
