@@ -97,14 +97,17 @@ def kind_sentence(source) -> str:
 
 def records_prefix(records: dict) -> str:
     """How a sentence of figures from the records begins: their kind when they are not real data."""
-    kind = records.get("kind")
-    return "In the records, " if kind is None or kind.is_result else f"In these {kind.words}, "
+    words = records_words(records)
+    return "In the records, " if words == "records" else f"In {words}, "
 
 
 def records_words(records: dict) -> str:
     """The records as a caption names them: "records", or their kind when they are not real data."""
+    from ..provenance import Kind
+
     kind = records.get("kind")
-    return "records" if kind is None or kind.is_result else kind.words
+    return {Kind.ARTIFICIAL: "these artificial records (not real activity)",
+            Kind.SYNTHETIC: "this synthetic extract (not real activity)"}.get(kind, "records")
 
 
 def period_words(records: dict) -> str:
