@@ -25,8 +25,8 @@ from IPython.display import HTML, display
 from . import ledger as ledger_module
 from .charts import Figure, data_link
 from .periods import FinancialYear, month_label
+from .provenance import Kind, banners_html, data_sentence, kind_of, what_it_is
 from .registry import Chapter, load_registry
-from .provenance import banners_html, data_sentence, kind_of
 from .sources import Source, resolve_all
 
 
@@ -233,8 +233,6 @@ def headline_html(results: list[Result], period_text: str, data_text: str, kinds
     """The box of headline results that opens a chapter. `kinds` gives each result's data kind
     (`analysis.provenance.Kind`): a synthetic or artificial figure is shown as what it is, never
     as a result or judged; when the kinds differ, each figure says its own."""
-    from .provenance import Kind
-
     kinds = kinds or [Kind.PUBLISHED] * len(results)
     mixed = len(set(kinds)) > 1
     items = []
@@ -307,8 +305,6 @@ class ChapterPage:
     @property
     def synthetic(self) -> bool:
         """Whether the page's results rest on a synthetic sample (see `result_sources`)."""
-        from .provenance import Kind
-
         return kind_of(self.result_sources()) is Kind.SYNTHETIC
 
     def result_sources(self, inputs=()) -> dict[str, Source]:
@@ -347,8 +343,6 @@ class ChapterPage:
         """Glue the headline box under the name "headline", for the page's first cell to show."""
         from myst_nb import glue as myst_glue
 
-        from .provenance import Kind
-
         if not results:
             raise ValueError(f"chapter '{self.chapter.name}': a headline needs at least one result")
         kinds = [kind_of(self.result_sources(r.inputs)) or Kind.PUBLISHED for r in results]
@@ -376,8 +370,6 @@ class ChapterPage:
         shows them without a comparison, rather than comparing different years. Artificial
         records are never compared with a printed figure.
         """
-        from .provenance import Kind
-
         kind = kind_of(self.result_sources(inputs)) or Kind.PUBLISHED
         if kind is Kind.ARTIFICIAL:
             reproduced = {name: None for name in reproduced}
@@ -409,8 +401,6 @@ class ChapterPage:
 def provenance_html(sources: dict[str, Source], parameters: list[str], period_text: str,
                     also: list[str] = ()) -> str:
     """Where each dataset came from and the run's parameters, in words, in a collapsed section."""
-    from .provenance import Kind, what_it_is
-
     items = []
     for source in sources.values():
         ds = source.dataset

@@ -136,7 +136,9 @@ def test_the_page_counts_what_its_table_shows(request, which):
     book = request.getfixturevalue(which)
     html, text = page_figures(book)
     table = glance.commitments()
-    computed = ((table["kind"] == "commitment") & (table["chapter"] != "")).sum()
+    # a chapter on a synthetic sample gives no result (on the bundled book, every chapter but finance)
+    computed = ((table["kind"] == "commitment") & (table["chapter"] != "")
+                & ((which == "real_book") | (table["chapter"] == "finance"))).sum()
     assert expected_counts(table, computed) in text
     glance_tables = [part.split("</table>")[0] for part in html.split('class="handbook-table handbook-stack handbook-glance"')[1:]]
     assert sum(part.count("<tr><td") for part in glance_tables) == len(table)  # one table row per CSV row

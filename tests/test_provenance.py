@@ -147,7 +147,8 @@ def test_no_built_page_labels_disagree_with_the_kinds_of_its_inputs(request, whi
         banners = set(re.findall(r'class="admonition (?:warning|note) handbook-(\w+)"', html))
         if page.stem != "at-a-glance":  # the front page's banners follow its chapters' inputs (tested above)
             assert banners == kinds - {"published"}, (page.name, banners, kinds)
-        box = html.split('class="handbook-headline"')[1].split("</section>")[0] if "handbook-headline" in html else ""
+        box = (html.split('class="handbook-headline"')[1].split("</section>")[0]
+               if 'class="handbook-headline"' in html else "")
         for verdict in re.findall(r'handbook-result-verdict">(.*?)</span>', box):
             judged = verdict.endswith(": met") or verdict.endswith(": not met")
             assert not (judged and "Not a result" in verdict), page.name
