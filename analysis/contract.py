@@ -27,6 +27,7 @@ from typing import Protocol, runtime_checkable
 import pandas as pd
 
 from .page import Result
+from .provenance import Kind, kind_of
 from .yearly import Measure, Yearly
 
 __all__ = ["ChapterModule", "Headline", "LedgerFigures", "Measure", "ProviderResult", "SYNTHETIC", "Yearly",
@@ -101,14 +102,13 @@ def yearly_views(module, sources: dict, params: dict) -> list[Yearly]:
     return list(make(sources, params)) if make else []
 
 
+BASIS = {Kind.ARTIFICIAL: "artificial records", Kind.SYNTHETIC: SYNTHETIC,
+         Kind.TRANSCRIBED: "the report's own tables, transcribed", Kind.PUBLISHED: "the data"}
+
+
 def computed_from(sources) -> str:
-    """What a chapter's results on this build rest on: a synthetic sample, transcribed tables, or the data."""
-    entries = [source_entry for source in sources.values() for source_entry in source.entries]
-    if any(source_entry.synthetic for source_entry in entries):
-        return SYNTHETIC
-    if entries and all(source_entry.date_kind == "transcribed" for source_entry in entries):
-        return "the report's own tables, transcribed"
-    return "the data"
+    """What results computed from `sources` rest on, from their kinds (see analysis.provenance)."""
+    return BASIS[kind_of(sources) or Kind.PUBLISHED]
 
 
 def as_frame(results: list[ProviderResult]) -> pd.DataFrame:

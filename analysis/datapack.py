@@ -3,8 +3,8 @@
 Every table and chart on a page carries its rows as a CSV download link (`charts.data_link`).
 After the HTML is built, `write_data_pack` collects those same CSVs from the pages, so the
 pack holds exactly what the pages offer, into `data/<page>/<file>.csv` in the built site,
-writes `data/columns.csv` (each file's columns: type, filled cells, an example and what the
-column means) and `data/README.txt`, and zips the folder as `handbook-data.zip`.
+writes `data/columns.csv` (each file's columns: type, filled cells, an example, what the
+column means, and the kinds of data the page read: published, transcribed, synthetic, artificial) and `data/README.txt`, and zips the folder as `handbook-data.zip`.
 """
 
 from __future__ import annotations
@@ -62,13 +62,22 @@ COLUMN_MEANINGS = {
 }
 
 
+KINDS = re.compile(r'<li data-kinds="([a-z, ]*)">')
+
+
+def page_kinds(text: str) -> str:
+    """The kinds of data a built page read, from its sources section ("published, artificial")."""
+    found = {kind.strip() for group in KINDS.findall(text) for kind in group.split(",") if kind.strip()}
+    return ", ".join(sorted(found))
+
+
 def page_downloads(page: Path) -> list[tuple[str, str]]:
     """The (file name, CSV text) of every data link on one built page, in page order."""
     return [(html.unescape(name), base64.b64decode(data).decode())
             for name, data in LINK.findall(page.read_text(errors="replace"))]
 
 
-def describe(file: str, text: str, source: str) -> pd.DataFrame:
+def describe(file: str, text: str, source: str, kinds: str = "") -> pd.DataFrame:
     """One row per column of a CSV: its type, how many cells are filled, an example, its meaning."""
     table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     rows = []
@@ -77,7 +86,8 @@ def describe(file: str, text: str, source: str) -> pd.DataFrame:
         numeric = len(filled) > 0 and bool(pd.notna(pd.to_numeric(filled, errors="coerce")).all())
         rows.append({"file": file, "page": source, "column": column, "type": "number" if numeric else "text",
                      "filled": len(filled), "rows": len(table), "example": filled[0] if filled else "",
-                     "meaning": COLUMN_MEANINGS.get(column, "As headed on the page's table or chart.")})
+                     "meaning": COLUMN_MEANINGS.get(column, "As headed on the page's table or chart."),
+                     "page_data_kinds": kinds})
     return pd.DataFrame(rows)
 
 
@@ -91,19 +101,21 @@ def write_data_pack(html_dir: Path) -> Path:
         if "_static" in page.parts or page.is_relative_to(pack):
             continue
         downloads = page_downloads(page)
+        kinds = page_kinds(page.read_text(errors="replace"))
         if not downloads:
             continue
         folder = pack / page.relative_to(html_dir).with_suffix("").as_posix().replace("/", "-")
         folder.mkdir(exist_ok=True)
         for name, text in downloads:
             (folder / name).write_text(text)
-            described.append(describe(f"{folder.name}/{name}", text, page.relative_to(html_dir).as_posix()))
+            described.append(describe(f"{folder.name}/{name}", text, page.relative_to(html_dir).as_posix(), kinds))
     columns = pd.concat(described, ignore_index=True) if described else pd.DataFrame(
-        columns=["file", "page", "column", "type", "filled", "rows", "example", "meaning"])
+        columns=["file", "page", "column", "type", "filled", "rows", "example", "meaning", "page_data_kinds"])
     columns.to_csv(pack / "columns.csv", index=False, lineterminator="\n")
     (pack / "README.txt").write_text(
         "The handbook's data pack: every table and chart of this build as CSV, one folder per page.\n"
-        "columns.csv describes each file's columns (type, filled cells, an example, meaning).\n"
+        "columns.csv describes each file's columns (type, filled cells, an example, meaning) and the kinds\n"
+        "of data its page read (page_data_kinds): synthetic and artificial figures are not real statistics.\n"
         "Text cells a spreadsheet would run as a formula are prefixed with ' (see the methods page).\n")
     archive = html_dir / PACK_ZIP
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:

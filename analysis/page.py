@@ -25,6 +25,7 @@ from IPython.display import HTML, display
 from . import ledger as ledger_module
 from .charts import Figure, data_link
 from .periods import FinancialYear, month_label
+from .provenance import Kind, banners_html, data_sentence, kind_of, what_it_is
 from .registry import Chapter, load_registry
 from .sources import Source, resolve_all
 
@@ -190,16 +191,6 @@ def scroll_region(inner: str, label: str) -> str:
             f'scroll it sideways to see every column.</p>')
 
 
-SYNTHETIC_BANNER = (
-    '<div class="admonition warning handbook-synthetic" role="note">'
-    '<p class="admonition-title">Synthetic sample data</p>'
-    "<p>{datasets} on this page {verb} a synthetic sample bundled with the handbook, generated so "
-    "that its national totals reproduce the figures the annual report printed. Organisation-level "
-    "figures are illustrative, not real statistics. Rebuild with <code>--data DIR</code> pointing at "
-    "the published files for real figures.</p></div>"
-)
-
-
 @dataclass(frozen=True)
 class Result:
     """One headline result: what was measured, its value, and the standard it is judged by.
@@ -214,6 +205,7 @@ class Result:
     standard: float | None = None
     higher_is_better: bool = True
     standard_text: str = ""
+    inputs: tuple[str, ...] = ()  # the datasets it was computed from; () means the page's (see `result_sources`)
 
     def value_text(self) -> str:
         if self.value is None or (isinstance(self.value, float) and math.isnan(self.value)):
@@ -237,18 +229,27 @@ class Result:
         return f"{standard[0].upper() + standard[1:]}: {'met' if self.met else 'not met'}"
 
 
-def headline_html(results: list[Result], period_text: str, data_text: str) -> str:
-    """The box of headline results that opens a chapter."""
+def headline_html(results: list[Result], period_text: str, data_text: str, kinds: list | None = None) -> str:
+    """The box of headline results that opens a chapter. `kinds` gives each result's data kind
+    (`analysis.provenance.Kind`): a synthetic or artificial figure is shown as what it is, never
+    as a result or judged; when the kinds differ, each figure says its own."""
+    kinds = kinds or [Kind.PUBLISHED] * len(results)
+    mixed = len(set(kinds)) > 1
     items = []
-    for r in results:
-        state = {True: "met", False: "not-met", None: "no-standard"}[r.met]
+    for r, kind in zip(results, kinds):
+        state = {True: "met", False: "not-met", None: "no-standard"}[r.met] if kind.is_result else kind.value
+        verdict = r.verdict_text() if kind.is_result else f"Not a result: {kind.words}, not judged"
+        said = f' <span class="handbook-result-kind">({html.escape(kind.words)})</span>' if mixed else ""
         items.append(
             f'<li class="handbook-result handbook-result-{state}">'
             f'<span class="handbook-result-value">{html.escape(r.value_text())}</span> '
             f'<span class="handbook-result-label">{html.escape(r.label)}</span> '
-            f'<span class="handbook-result-verdict">{html.escape(r.verdict_text())}</span></li>')
+            f'<span class="handbook-result-verdict">{html.escape(verdict)}</span>{said}</li>')
+    title = ("The results" if all(k.is_result for k in kinds) else
+             "Figures from data that is not real, not results" if not any(k.is_result for k in kinds) else
+             "The results, and figures from data that is not real")
     return ('<section class="handbook-headline" aria-label="Headline results">'
-            f'<p class="handbook-headline-title">The results, {html.escape(period_text)}</p>'
+            f'<p class="handbook-headline-title">{title}, {html.escape(period_text)}</p>'
             f'<ul class="handbook-results">{"".join(items)}</ul>'
             f'<p class="handbook-headline-data">{data_text}</p></section>')
 
@@ -298,7 +299,15 @@ class ChapterPage:
 
     @property
     def synthetic(self) -> bool:
-        return any(source.synthetic for source in self.sources.values())
+        """Whether the page's results rest on a synthetic sample (see `result_sources`)."""
+        return kind_of(self.result_sources()) is Kind.SYNTHETIC
+
+    def result_sources(self, inputs=()) -> dict[str, Source]:
+        """The datasets a figure rests on: `inputs` (names), else every dataset of the page except
+        those the chapter module reads only in a section of their own (its `SECTION_DATASETS`)."""
+        apart = set(getattr(self.chapter.load_module(), "SECTION_DATASETS", ()))
+        names = list(inputs) or [n for n in self.sources if n not in apart]
+        return {n: self.sources[n] for n in names}
 
     def period_text(self) -> str:
         """The period the page covers, in words."""
@@ -309,30 +318,21 @@ class ChapterPage:
         return module.period_text(self.parameters) if hasattr(module, "period_text") else ""
 
     def header_html(self) -> str:
-        """What opens the page before the results: the synthetic banner, when a sample is used."""
-        synthetic = [s.dataset.title for s in self.sources.values() if s.synthetic]
-        if not synthetic:
-            return ""
-        names = "; ".join(html.escape(t) for t in synthetic)
-        verb = "come from" if len(synthetic) > 1 else "comes from"
-        return SYNTHETIC_BANNER.format(datasets=f"The data ({names})", verb=verb)
+        """What opens the page before the results: one banner per kind of data that is not published."""
+        from .ledger import REPORT_YEAR
+
+        report_year = "period" not in self.parameters or self.period == REPORT_YEAR
+        return banners_html(self.sources, report_year=report_year)
 
     def header(self):
         text = self.header_html()
         if text:
             display(HTML(text))
 
-    def data_text(self) -> str:
-        """Real or synthetic, in one sentence for the headline box."""
-        used = [s for s in self.sources.values() if s.entries]
-        synthetic = [s for s in used if s.synthetic]
-        if not synthetic:
-            return "From the published files (real data); where they came from is at the end of the page."
-        if len(synthetic) == len(used):
-            return ("From a synthetic sample, not real statistics: the figures show the calculation works; "
-                    "rebuild with the published files for real figures.")
-        return (f"Partly from a synthetic sample ({'; '.join(html.escape(s.dataset.title) for s in synthetic)}); "
-                "the rest from the published files. Details at the end of the page.")
+    def data_text(self, results: list[Result] = ()) -> str:
+        """What the results rest on, in one sentence for the headline box, from their inputs' kinds."""
+        names = dict.fromkeys(n for r in results for n in (r.inputs or self.result_sources()))
+        return data_sentence(self.result_sources(list(names)) if names else self.result_sources())
 
     def headline(self, results: list[Result]) -> None:
         """Glue the headline box under the name "headline", for the page's first cell to show."""
@@ -340,7 +340,8 @@ class ChapterPage:
 
         if not results:
             raise ValueError(f"chapter '{self.chapter.name}': a headline needs at least one result")
-        box = headline_html(results, self.period_text(), self.data_text())
+        kinds = [kind_of(self.result_sources(r.inputs)) or Kind.PUBLISHED for r in results]
+        box = headline_html(results, self.period_text(), self.data_text(results), kinds)
         myst_glue("headline", HTML(box), display=False)
 
     def table(self, df: pd.DataFrame, caption: str | None = None, key: list[str] | None = None,
@@ -356,18 +357,27 @@ class ChapterPage:
         display(Figure(chart, name=f"{self.chapter.name}-{name}", alt_text=alt, data=data))
 
     def ledger(self, reproduced: dict, notes: dict | None = None, tolerance: dict | None = None,
-               alternatives: dict | None = None) -> None:
-        """Show the printed figures beside the reproduced ones (see analysis.ledger.compare).
+               alternatives: dict | None = None, inputs=()) -> None:
+        """Show the printed figures beside the reproduced ones (see analysis.ledger.compare), each row
+        saying the kind of the data it was computed from (`inputs`, default the page's).
 
         The report's figures are for its own year; on a page for another period the ledger
-        shows them without a comparison, rather than comparing different years.
+        shows them without a comparison, rather than comparing different years. Artificial
+        records are never compared with a printed figure.
         """
+        kind = kind_of(self.result_sources(inputs)) or Kind.PUBLISHED
+        if kind is Kind.ARTIFICIAL:
+            reproduced = {name: None for name in reproduced}
+            notes = {name: f"Not compared: computed from {kind.words}." for name in reproduced}
+            alternatives = None
         other_year = self.period.label if "period" in self.parameters and self.period != ledger_module.REPORT_YEAR \
             else None
-        comparison = ledger_module.compare(self.chapter.name, reproduced, notes, synthetic=self.synthetic,
+        comparison = ledger_module.compare(self.chapter.name, reproduced, notes, synthetic=kind is Kind.SYNTHETIC,
                                            tolerance=tolerance, alternatives=alternatives, other_year=other_year)
+        comparison["data"] = kind.words
         shown = ledger_module.display_table(comparison)
         shown["Printed at"] = [in_words(source) for source in comparison["source"]]
+        shown["Reproduced from"] = kind.words
         self.table(shown, key=["Figure", "Published", "Reproduced", "Agrees"], data=comparison,
                    caption="Reproduction ledger: each figure the report printed, beside the "
                            "figure computed here from the rows.")
@@ -388,8 +398,9 @@ def provenance_html(sources: dict[str, Source], parameters: list[str], period_te
         files = source.entries
         if not files:  # an optional dataset the data folder lacks: nothing was read from it
             continue
-        where = ("the handbook's bundled sample (synthetic)" if source.synthetic else
+        where = ("the handbook's bundled sample (synthetic)" if source.synthetic and source.bundled else
                  "a copy bundled with the handbook" if source.bundled else "your data folder")
+        kinds = ", ".join(kind.value for kind in source.kinds)
         count = "one file" if len(files) == 1 else f"{len(files)} files"
         # The first and last file by name, said so: month-named files sort April before March.
         listing = (f"<code>{html.escape(files[0].relative)}</code>" if len(files) == 1 else
@@ -398,10 +409,13 @@ def provenance_html(sources: dict[str, Source], parameters: list[str], period_te
         publisher = html.escape(ds.publisher)
         if ds.url:
             publisher = f'<a href="{html.escape(ds.url)}">{publisher}</a>'
+        published = (f"published by {publisher}" if source.kinds == [Kind.PUBLISHED] else
+                     f"{html.escape(kinds)} data ({what_it_is(source.kinds[0], [source])}); the dataset's "
+                     f"publisher: {publisher}")
         checksums = "".join(f"<li><code>{html.escape(f.relative)}</code>: <code>{f.sha256}</code></li>"
                             for f in files)
         items.append(
-            f"<li><strong>{html.escape(ds.title)}</strong>, published by {publisher}. Read from {where}: "
+            f'<li data-kinds="{kinds}"><strong>{html.escape(ds.title)}</strong>, {published}. Read from {where}: '
             f"{count}, {listing}; {html.escape(source.date_text)}."
             f"<details><summary>Checksums of the files (sha256), to check a copy is the same file</summary>"
             + (f'<p>One checksum over all {count}: <code>{source.digest}</code></p>' if len(files) > 1 else "")
@@ -428,12 +442,14 @@ def prepare_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
     return ChapterPage(chapter=chapter, parameters=params, sources=sources)
 
 
-def open_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
-    """Start a chapter page: validate, resolve the data and show the synthetic banner if any."""
+def open_chapter(name: str, data_dir: str = "", banner: bool = True, **parameters) -> ChapterPage:
+    """Start a chapter page: validate, resolve the data and show a banner per kind of data that is not
+    published (`banner=False` for a page that shows the banners of the inputs its results used instead)."""
     page = prepare_chapter(name, data_dir=data_dir, **parameters)
-    page.header()
+    if banner:
+        page.header()
     glue("period", page.parameters.get("period", ""))
     from .contract import computed_from
 
-    glue("data_basis", computed_from(page.sources))  # what its figures rest on, for the methods page
+    glue("data_basis", computed_from(page.result_sources()))  # what its figures rest on, for the methods page
     return page

@@ -6,8 +6,11 @@ It is taken from the user's `--data DIR` when files there match, else from
 (file, publisher, title, url, final_url, date, sha256, synthetic, notes); the bundled ones
 always do. For a downloaded file, `url` is the address asked for and `final_url` the one the
 bytes came from, after any redirect (older listings lack that column; it reads as blank).
-A file is synthetic when its checksum is listed as synthetic in any `sources.csv` of the
-project, so pointing `--data` at a copy of the bundled samples still shows the banner.
+Each file has a kind (published, transcribed, synthetic, artificial), derived by
+`analysis.provenance.file_kind`: a file is synthetic when its checksum is listed as synthetic
+in any `sources.csv` of the project (so pointing `--data` at a copy of the bundled samples
+still shows the banner); a `sources.csv` may declare a kind in a `kind` column; NHS Digital's
+`artificial_*` extracts are artificial.
 
 Every file shows a date and says what the date is: the date in the `sources.csv` beside
 it (when the file was obtained, e.g. by `handbook fetch`, transcribed, or generated);
@@ -30,6 +33,7 @@ from pathlib import Path
 
 from . import REPO_ROOT
 from .errors import DataError, ParameterError
+from .provenance import CAUTION, Kind, file_kind
 from .registry import Dataset
 
 DATA_DIR = REPO_ROOT / "data"
@@ -82,7 +86,11 @@ class SourceFile:
     sha256: str
     date: str  # YYYY-MM-DD
     date_kind: str  # what the date is: obtained, transcribed, generated, workbook saved, file modified
-    synthetic: bool
+    kind: Kind
+
+    @property
+    def synthetic(self) -> bool:
+        return self.kind is Kind.SYNTHETIC
 
     @property
     def date_text(self) -> str:
@@ -104,12 +112,10 @@ def workbook_saved(path: Path) -> str | None:
     return found.group(1).decode() if found else None
 
 
-def file_date(path: Path, listed: dict, synthetic: bool) -> tuple[str, str]:
+def file_date(path: Path, listed: dict, kind: Kind) -> tuple[str, str]:
     """(date, what it is) for one file: its provenance record, its workbook properties, or its mtime."""
     if listed.get("date"):
-        described = f"{listed.get('title', '')} {listed.get('publisher', '')}".lower()
-        kind = "generated" if synthetic else "transcribed" if "transcribed" in described else "obtained"
-        return listed["date"], kind
+        return listed["date"], {Kind.SYNTHETIC: "generated", Kind.TRANSCRIBED: "transcribed"}.get(kind, "obtained")
     saved = workbook_saved(path)
     if saved:
         return saved, "workbook saved"
@@ -131,8 +137,13 @@ class Source:
         return [entry.path for entry in self.entries]
 
     @property
+    def kinds(self) -> list[Kind]:
+        """The kinds of the dataset's files, the least real first."""
+        return [kind for kind in CAUTION if any(entry.kind is kind for entry in self.entries)]
+
+    @property
     def synthetic(self) -> bool:
-        return any(entry.synthetic for entry in self.entries)
+        return Kind.SYNTHETIC in self.kinds
 
     def one_file(self, what: str, required: bool = True) -> Path | None:
         """The dataset's single file (`what` names it in errors): none is an error unless not
@@ -197,11 +208,11 @@ def _source(dataset: Dataset, root: Path, origin: str, files: list[Path]) -> Sou
     for path in files:
         listed = read_sources_csv(path.parent).get(path.name, {})
         checksum = sha256_of(path)
-        is_synthetic = checksum in synthetic
-        date, kind = file_date(path, listed, is_synthetic)
+        kind = file_kind(path, listed, synthetic, checksum)
+        date, date_kind = file_date(path, listed, kind)
         entries.append(SourceFile(
             path=path, relative=path.relative_to(root).as_posix(), sha256=checksum,
-            date=date, date_kind=kind, synthetic=is_synthetic))
+            date=date, date_kind=date_kind, kind=kind))
     if origin == BUNDLED_ORIGIN and entries and not any(e.synthetic for e in entries):
         origin = BUNDLED_REAL_ORIGIN
     return Source(dataset=dataset, root=root, origin=origin, entries=tuple(entries))

@@ -61,8 +61,8 @@ def test_artificial_hes_sample_gives_months_and_ages_and_says_why_no_cohort(real
     people, _ = vanguards.populations(data, spans)
     assert records["admissions"].empty and records["years"] == ["2001-02"]
     assert vanguards.exclusions_text(records) == (
-        "Over the records' own financial year (2001/02: April 2001 to March 2002), 715 emergency admissions "
-        "counted; excluded and counted: admission date outside the period 24. None of them could be placed in a "
+        "In these artificial records (not real activity), over the records' own financial year (2001/02: April "
+        "2001 to March 2002), 715 emergency admissions counted; excluded and counted: admission date outside the period 24. None of them could be placed in a "
         "known CCG (responsible CCG blank 715), so no cohort can be assigned from these records: their counts by "
         "month and age band are all they can show.")
     table = vanguards.month_table(records)
@@ -72,8 +72,8 @@ def test_artificial_hes_sample_gives_months_and_ages_and_says_why_no_cohort(real
     assert table.loc[table["Month"] == "Apr 2001", ["Aged 0-64", "Aged 85+", "Bed days"]].values.tolist() == [
         [147, 17, 636]]
     assert vanguards.months_text(records).startswith(
-        "Over the records' own financial year (2001/02: April 2001 to March 2002): 715 emergency admissions and "
-        "3,291 emergency bed days")
+        "In these artificial records (not real activity), over the records' own financial year (2001/02: April "
+        "2001 to March 2002): 715 emergency admissions and 3,291 emergency bed days")
     growth = vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)
     assert growth["admissions"] is None
     assert growth["reason"].startswith("No admission in the records could be placed in a known CCG")
@@ -91,7 +91,7 @@ def test_artificial_sample_written_day_first_with_float_codes_gives_the_same_pag
         rows[column] = rows[column].where(~rows[column].str.fullmatch(r"\d+"), rows[column] + ".0")
     copy = tmp_path / "artificial_hes_apc_0102.csv"
     rows.to_csv(copy, index=False, encoding="utf-8-sig")
-    resaved = {**sources, "apc_records": SimpleNamespace(files=[copy])}
+    resaved = {**sources, "apc_records": SimpleNamespace(files=[copy], kinds=sources["apc_records"].kinds)}
     assert vanguards.exclusions_text(vanguards.load_records(resaved, data, spans)) == published
     assert "715 emergency admissions counted" in published
 

@@ -75,7 +75,7 @@ def test_built_real_pages_show_a_date_for_every_source(real_book):
         assert "not recorded" not in html and "<em>no files</em>" not in html, page.name
         block = html[html.index('class="handbook-sources"'):]
         block = block[:block.index("</ul><p>The page was run")]
-        items = re.findall(r"<li><strong>(.*?)</strong>.*?; ([^;]*?)\.<details>", block, flags=re.S)
+        items = re.findall(r"<li[^>]*><strong>(.*?)</strong>.*?; ([^;]*?)\.<details>", block, flags=re.S)
         assert items, page.name
         for item in items:
             assert re.match(r"(obtained|transcribed|generated|workbook saved|file modified) \d{4}-\d{2}-\d{2}",

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..contract import SYNTHETIC, Headline, computed_from, has_headline, headlines
+from ..contract import Headline, computed_from, has_headline, headlines
 from ..errors import DataError, ParameterError
 from ..ledger import REPORT_YEAR
 from ..charts import data_link
 from ..page import Result, cite, scroll_region
 from ..periods import FinancialYear
+from ..provenance import Kind, banners_html, kind_of
 from ..registry import load_registry
 from ..sources import DATA_DIR, USER_ORIGIN, resolve_all, sha256_of
 
@@ -130,6 +131,12 @@ class ChapterResult:
     entries: dict[str, Headline]  # key -> result (empty when not covered)
     basis: str  # what the results rest on (see `computed_from`)
     reason: str | None = None  # why the chapter has no result for the year; None when it has
+    inputs: dict | None = None  # the sources its results rest on (see `result_sources`)
+
+    @property
+    def kind(self) -> Kind:
+        """The kind of data its results rest on; synthetic or artificial ones are never shown as results."""
+        return kind_of(self.inputs or {}) or Kind.PUBLISHED
 
     @property
     def key(self) -> dict | None:
@@ -144,8 +151,27 @@ def chapter_results(data_dir: str, year: FinancialYear) -> list[ChapterResult]:
         sources = sources_for(chapter, data_dir)
         reason = not_covered(chapter, year, sources)
         entries = {} if reason else headlines(chapter.load_module(), sources, year)
-        out.append(ChapterResult(chapter.name, chapter.title, entries, computed_from(sources), reason))
+        inputs = result_sources(chapter, sources)
+        out.append(ChapterResult(chapter.name, chapter.title, entries, computed_from(inputs), reason, inputs))
     return out
+
+
+def result_sources(chapter, sources: dict) -> dict:
+    """The sources a chapter's results rest on: all it reads but those of a section of their own."""
+    apart = set(getattr(chapter.load_module(), "SECTION_DATASETS", ()))
+    return {name: source for name, source in sources.items() if name not in apart}
+
+
+def banner_html(chapters: list[ChapterResult], year: FinancialYear) -> str:
+    """The front page's banners: one per kind of data that is not published among the inputs of the
+    results it shows (not the datasets the page resolves for itself, which may be bundled where a
+    chapter read the user's files)."""
+    used = {}
+    for c in chapters:
+        if not c.reason:
+            for name, source in (c.inputs or {}).items():
+                used.setdefault((name, source.root), source)
+    return banners_html(list(used.values()), report_year=year == REPORT_YEAR)
 
 
 def results(chapters: list[ChapterResult]) -> pd.DataFrame:
@@ -153,10 +179,14 @@ def results(chapters: list[ChapterResult]) -> pd.DataFrame:
     (from `chapter_results` for the report's year), else transcribed."""
     computed = {c.name: c.entries for c in chapters}
     basis = {c.name: c.basis for c in chapters}
+    kinds = {c.name: c.kind for c in chapters}
     table = commitments()
     rows = []
     for row in table.itertuples(index=False):
         found = computed.get(row.chapter, {}).get(row.key)
+        sample = bool(found) and not kinds[row.chapter].is_result  # a synthetic or artificial figure: no result
+        if sample:
+            found = None
         if found:
             # A chapter judges yes or no only against a target the report sets; None leaves the row's own entry.
             met = row.met if found.met is None else "yes" if found.met else "no"
@@ -166,7 +196,7 @@ def results(chapters: list[ChapterResult]) -> pd.DataFrame:
         rows.append({"kind": row.kind, "area": row.area, "commitment": row.commitment, "target": row.target,
                      "result": result, "met": met, "how": how, "chapter": row.chapter if found else "",
                      "basis": basis[row.chapter] if found else "", "printed": row.result,
-                     "synthetic": bool(found) and basis[row.chapter] == SYNTHETIC,
+                     "synthetic": sample, "not_result": kinds[row.chapter].words if sample else "",
                      "promise_source": cite(row.promise_document, row.promise_line),
                      "source": cite(row.document, row.line) if row.line else "",
                      "target_source": cite(row.target_document, row.target_line)})
@@ -200,9 +230,11 @@ def _result_cell(r) -> str:
         return (f'<a href="{html.escape(r.chapter)}.html">{html.escape(r.result)}</a> '
                 f'<span class="handbook-how">computed from {html.escape(r.basis, quote=False)} '
                 f'(printed: {html.escape(r.printed)}, {html.escape(r.source)})</span>')
+    sample = (f' <span class="handbook-how">(the chapter\'s figure on this build comes from a '
+              f'{html.escape(r.not_result)}, so it is not shown as a result)</span>' if r.not_result else "")
     if not r.result:
-        return '<span class="handbook-how">The report does not say.</span>'
-    return f'{html.escape(r.result)} <span class="handbook-how">transcribed, {html.escape(r.source)}</span>'
+        return '<span class="handbook-how">The report does not say.</span>' + sample
+    return f'{html.escape(r.result)} <span class="handbook-how">transcribed, {html.escape(r.source)}</span>' + sample
 
 
 def _section(title: str, rows: pd.DataFrame, first: str) -> str:
@@ -246,8 +278,6 @@ def checksum() -> str:
     return sha256_of(GLANCE_FILE)
 
 
-BASIS_WORDS = {SYNTHETIC: "synthetic sample", "the data": "real data (published files)",
-               "the report's own tables, transcribed": "the report's own tables (transcribed)"}
 
 
 def standard_text(figure: Result) -> str:
@@ -262,7 +292,18 @@ def standard_text(figure: Result) -> str:
     return f"at least {format_value(float(figure.standard), figure.unit, decimals)}"
 
 
-def met_text(found: dict) -> str:
+def shown_as_result(chapter: ChapterResult, text: str) -> str:
+    """A chapter's figure on the front page: itself when its data is real, else what it is instead."""
+    if chapter.kind.is_result:
+        return text
+    return f"Not a result: computed from a {chapter.kind.words} (the chapter shows it, saying so)"
+
+
+def met_as_result(chapter: ChapterResult, found: Headline) -> str:
+    return met_text(found) if chapter.kind.is_result else f"not judged ({chapter.kind.words})"
+
+
+def met_text(found: Headline) -> str:
     return {True: "met", False: "not met"}.get(found.met, "not judged (no standard to judge by)")
 
 
@@ -289,14 +330,14 @@ def box_rows(chapters: list[ChapterResult], year: FinancialYear) -> pd.DataFrame
         key = c.key
         if key is None:
             rows.append({"chapter": c.name, "Chapter": c.title, "Key figure": f"No figure for {year.slash_label}",
-                         "Standard": "not applicable", "Met": "not covered", "Data": BASIS_WORDS.get(c.basis, c.basis),
+                         "Standard": "not applicable", "Met": "not covered", "Data": c.kind.words,
                          "Data vintage": c.reason})
             continue
         figure = key.figure
         shown = f"{key.result} {figure.label}" if figure.value is not None else f"{figure.label}: {key.result}"
-        rows.append({"chapter": c.name, "Chapter": c.title, "Key figure": shown,
-                     "Standard": standard_text(figure), "Met": met_text(key),
-                     "Data": BASIS_WORDS.get(c.basis, c.basis), "Data vintage": key.vintage})
+        rows.append({"chapter": c.name, "Chapter": c.title, "Key figure": shown_as_result(c, shown),
+                     "Standard": standard_text(figure), "Met": met_as_result(c, key),
+                     "Data": c.kind.words, "Data vintage": key.vintage})
     return pd.DataFrame(rows)
 
 
@@ -322,7 +363,8 @@ def standard_rows(chapters: list[ChapterResult]) -> pd.DataFrame:
     for c in chapters:
         for found in c.entries.values():
             rows.append({"chapter": c.name, "Chapter": c.title, "Measure": found.figure.label,
-                         "Result": found.result, "Standard": standard_text(found.figure), "Met": met_text(found)})
+                         "Result": shown_as_result(c, found.result), "Standard": standard_text(found.figure),
+                         "Met": met_as_result(c, found)})
     return pd.DataFrame(rows, columns=["chapter", *STANDARD_COLUMNS])
 
 
@@ -371,8 +413,9 @@ result: {yes} met, {no} not met and {partly} partly met. The others are not judg
 target level (an action or a deliverable, or "increase"), {no_result} set a level the report gives no
 result for, and {due_later} set a level that falls due after 2016/17. After the commitments come
 {standards} standards and goals the report sets elsewhere, {standards_computed} of them computed by
-chapters. Of all the computed results on this build, {computed_synthetic} come from synthetic samples
-and say so.</p>
+chapters. On this build {computed_synthetic} rows have a chapter whose figures come from data that is
+not real (a synthetic sample or artificial records); those rows show the report's words, transcribed,
+and say why, since such figures are never shown as results.</p>
 <p><strong>How this section is made.</strong> Each row cites three lines: where the commitment is
 promised, where its target level is set, and where the report says what happened (the handbook's
 table of commitments, sha256 {sha}...). A row is judged met, not met or partly met only when the report

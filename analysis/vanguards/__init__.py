@@ -19,7 +19,7 @@ from .metrics import (COHORT_FILE, OTHER, REST, SAMPLE_COHORT_FILE, SUCCESSORS_F
                       window_months, window_totals)
 from .readers import read_mar, read_mar_files
 from .records import (exclusions_text, has_records, load_records, month_table, months_text, record_growth,
-                      source_text, spark_records)
+                      records_words, source_text, spark_records)
 from .screening import THRESHOLD, flag_summary, flagged_in, screen
 
 WINDOWS = {"recent": ("recent_first", "recent_last"), "baseline": ("baseline_first", "baseline_last"),
@@ -35,7 +35,12 @@ __all__ = ["yearly_views", "load", "validate_parameters", "windows", "analyse", 
            "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name", "growth_sentence",
            "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED",
            "PARTIAL_IN", "PARTIAL_OUT", "has_records", "load_records", "record_growth", "source_text",
-           "exclusions_text", "month_table", "months_text", "spark_records", "scale_sentence"]
+           "exclusions_text", "month_table", "months_text", "spark_records", "scale_sentence", "records_words",
+           "SECTION_DATASETS"]
+
+
+SECTION_DATASETS = ("apc_records",)
+"""Read only by the page's record-level section, whose figures say their own kind; the results rest on the MAR."""
 
 
 def load(sources) -> dict:

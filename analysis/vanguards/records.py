@@ -65,6 +65,7 @@ def load_records(sources, data: dict, spans: dict, table: str = "", backend=None
     out["monthly"] = admissions.pivot_table(index="month", columns="ccg_code", values="admissions", aggfunc="sum")
     out["bed_days"] = admissions.pivot_table(index="month", columns="ccg_code", values="bed_days", aggfunc="sum")
     out["source"] = records
+    out["kind"] = None if table else (sources["apc_records"].kinds or [None])[0]
     return out
 
 
@@ -77,9 +78,36 @@ def source_text(sources, table: str = "") -> str:
                 "names contain \"hes\", an underscore and \"apc\", or a Spark table named by the chapter's "
                 "Spark table parameter), so this page's figures come from the Monthly Activity Return.")
     source = sources["apc_records"]
-    kind = "synthetic" if source.synthetic or any("synthetic" in p.name.lower() for p in source.files) else "supplied"
-    return (f"Record-level admissions: {len(source.files)} {kind} file{'s' if len(source.files) != 1 else ''} in the "
-            f"HES APC layout ({', '.join(sorted({p.parent.name for p in source.files}))[:200]}).")
+    count = f"{len(source.files)} file{'s' if len(source.files) != 1 else ''}"
+    folders = ", ".join(sorted({p.parent.name for p in source.files}))[:200]
+    return f"Record-level admissions: {count} in the HES APC layout ({folders}). {kind_sentence(source)}"
+
+
+def kind_sentence(source) -> str:
+    """What the records are, from their kind: a synthetic or artificial extract's figures are said to be
+    no results, beside them."""
+    from ..provenance import Kind, what_it_is
+
+    kind = source.kinds[0] if source.kinds else Kind.PUBLISHED
+    if kind.is_result:
+        return "The records are real data."
+    what = what_it_is(kind, [source]).replace("<code>", "").replace("</code>", "")
+    return f"Every figure of this section is computed from these records, which are {what}."
+
+
+def records_prefix(records: dict) -> str:
+    """How a sentence of figures from the records begins: their kind when they are not real data."""
+    words = records_words(records)
+    return "In the records, " if words == "records" else f"In {words}, "
+
+
+def records_words(records: dict) -> str:
+    """The records as a caption names them: "records", or their kind when they are not real data."""
+    from ..provenance import Kind
+
+    kind = records.get("kind")
+    return {Kind.ARTIFICIAL: "these artificial records (not real activity)",
+            Kind.SYNTHETIC: "this synthetic extract (not real activity)"}.get(kind, "records")
 
 
 def period_words(records: dict) -> str:
@@ -97,7 +125,7 @@ def exclusions_text(records: dict) -> str:
     ccg = table[(table["episodes"] > 0) & (table["left_out_of"] != "every figure")]
     counted = int(records["by_month"]["admissions"].sum())
     placed = int(records["admissions"]["admissions"].sum())
-    text = f"Over {period_words(records)}, {counted:,} emergency admissions counted"
+    text = f"{records_prefix(records)}over {period_words(records)}, {counted:,} emergency admissions counted"
     text += ("; no episode was excluded" if everywhere.empty else "; excluded and counted: "
              + "; ".join(f"{r.reason} {r.episodes:,}" for r in everywhere.itertuples()))
     if ccg.empty:
@@ -132,7 +160,8 @@ def months_text(records: dict) -> str:
         return "No emergency admission in the records passed the checks, so there are no counts by month and age."
     bands = by_month.groupby("age_band")[["admissions", "bed_days"]].sum()
     total = bands.sum()
-    return (f"Over {period_words(records)}: {int(total['admissions']):,} emergency admissions and "
+    return (f"{records_prefix(records)}over {period_words(records)}: {int(total['admissions']):,} emergency "
+            f"admissions and "
             f"{int(total['bed_days']):,} emergency bed days ("
             + "; ".join(f"aged {band} {int(r.admissions):,} admissions, {int(r.bed_days):,} bed days"
                         for band, r in bands.iterrows()) + ").")

@@ -259,7 +259,8 @@ def test_front_page_opens_with_the_results_box_and_the_build_date(reader_page, s
         met = row.locator('td[data-label="Met"]').inner_text().strip()
         assert met in ("met", "not met", "not covered") or met.startswith("not judged"), met
         assert row.locator('td[data-label="Data"]').inner_text().strip() in (
-            "synthetic sample", "real data (published files)", "the report's own tables (transcribed)")
+            "synthetic sample", "real data (published files)", "the report's own tables (transcribed)",
+            "artificial records (not real activity)")
         assert row.locator('td[data-label="Data vintage"]').inner_text().strip()
         assert row.locator('td[data-label="Chapter"] a').count() == 1
         for label in ("Chapter", "Key figure", "Met", "Data"):  # in view without scrolling sideways
