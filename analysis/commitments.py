@@ -320,10 +320,11 @@ def judge(row: pd.Series, year: FinancialYear, data_for) -> dict:
     if not row["measure"]:
         return {**out, "verdict": f"not judged: {row['not_judged']}"}
     name, _, argument = row["measure"].partition(":")
-    period = {"year": year.label, "months": f"each month of {year.label}"}.get(row["period"], row["period"])
+    month = None if row["period"] in ("year", "months") else pd.Period(row["period"], freq="M")
+    period = {"year": year.slash_label, "months": f"each month of {year.slash_label}"}.get(
+        row["period"], month and month_label(month))
     data = data_for(name)
-    figure = None if data is None else MEASURES[name][2](
-        data, year, None if row["period"] in ("year", "months") else pd.Period(row["period"], freq="M"), argument)
+    figure = None if data is None else MEASURES[name][2](data, year, month, argument)
     if figure is None:
         return {**out, "period_measured": period, "verdict": f"not judged: no data here for {period}"}
     return {"result": figure.text, "definition": figure.definition, "period_measured": period,
