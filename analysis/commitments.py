@@ -435,6 +435,9 @@ def chapter_table(chapter: str, year: FinancialYear, data_dir: str = "") -> pd.D
     from .page import cite
 
     table = judged(year, data_dir, chapter=chapter)
+    if table.empty:
+        return pd.DataFrame({"Commitment": [f"None of the planning documents here sets one for {year.slash_label}"],
+                             "Level": [""], "Result": [""], "Verdict": [""], "Source": [documents_text(year)]})
     return pd.DataFrame({"Commitment": table["commitment"], "Level": table["level"].replace("", "none set"),
                          "Result": table["result"], "Verdict": table["verdict"],
                          "Source": [cite(d, n) for d, n in zip(table["document"], table["line"])]})
