@@ -28,7 +28,7 @@ import pandas as pd
 
 from .errors import DataError
 from .periods import FinancialYear, month_label
-from .sources import DATA_DIR
+from .sources import DATA_DIR, SOURCES_FILE
 
 COMMITMENTS_DIR = DATA_DIR / "reference" / "commitments"
 COLUMNS = ["id", "group", "commitment", "level", "due", "due_by", "first_year", "last_year", "document", "line",
@@ -113,7 +113,8 @@ def read_table(path: Path) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _all(folder: Path) -> pd.DataFrame:
-    return pd.concat([read_table(path) for path in sorted(folder.glob("*.csv"))], ignore_index=True)
+    return pd.concat([read_table(path) for path in sorted(folder.glob("*.csv")) if path.name != SOURCES_FILE],
+                     ignore_index=True)
 
 
 def load(folder: Path = COMMITMENTS_DIR) -> pd.DataFrame:
