@@ -395,7 +395,7 @@ def table_html(table: pd.DataFrame, heading_level: int = 3) -> str:
                                         for label, text in zip(LABELS, _cells(row))) + "</tr>"
                        for _, row in rows.iterrows())
         parts.append(f'<h{heading_level} class="handbook-glance-area">{html.escape(title)}</h{heading_level}>'
-                     + scroll_region(f'<table class="handbook-table handbook-stack handbook-glance"><thead><tr>{head}'
+                     + scroll_region(f'<table class="handbook-table handbook-stack handbook-commitments"><thead><tr>{head}'
                                      f"</tr></thead><tbody>{body}</tbody></table>", title))
     return "".join(parts)
 
