@@ -12,7 +12,7 @@ from analysis.errors import DataError
 from analysis.periods import FinancialYear
 
 YEARS = [FinancialYear.parse(y) for y in ("2015-16", "2016-17", "2017-18", "2018-19")]
-MANDATE, BUSINESS_PLAN, EVERYONE_COUNTS = "001", "002", "004"
+MANDATE, BUSINESS_PLAN, NHS_IMPROVEMENT, EVERYONE_COUNTS = "001", "002", "003", "004"
 
 
 def seed_lines(real_data, document: str) -> list[str]:
@@ -49,14 +49,16 @@ def test_the_mandate_rows_come_from_its_annex_and_its_year_only():
 
 def test_each_edition_counts_its_own_documents_rows():
     """Each year holds exactly the rows its documents set for it: the business plan to 2016-17, Everyone
-    Counts to 2018-19, the mandate in 2017-18 alone."""
+    Counts to 2018-19, the mandate in 2017-18 alone, NHS Improvement's targets in 2016-17 (its seven-day
+    services levels, due in April 2017 and April 2018, also in 2017-18)."""
     table = commitments.load()
     per_document = {d[:3]: len(rows) for d, rows in table.groupby("document")}
     for_2014_only = int(((table["document"].str[:3] == BUSINESS_PLAN) & (table["last_year"] == "2014-15")).sum())
     expected = {
         "2015-16": {BUSINESS_PLAN: per_document[BUSINESS_PLAN] - for_2014_only, EVERYONE_COUNTS: per_document[EVERYONE_COUNTS]},
-        "2016-17": {BUSINESS_PLAN: per_document[BUSINESS_PLAN] - for_2014_only, EVERYONE_COUNTS: per_document[EVERYONE_COUNTS]},
-        "2017-18": {MANDATE: per_document[MANDATE], EVERYONE_COUNTS: per_document[EVERYONE_COUNTS]},
+        "2016-17": {BUSINESS_PLAN: per_document[BUSINESS_PLAN] - for_2014_only, EVERYONE_COUNTS: per_document[EVERYONE_COUNTS],
+                    NHS_IMPROVEMENT: 5},
+        "2017-18": {MANDATE: per_document[MANDATE], EVERYONE_COUNTS: per_document[EVERYONE_COUNTS], NHS_IMPROVEMENT: 2},
         "2018-19": {EVERYONE_COUNTS: per_document[EVERYONE_COUNTS]},
     }
     assert per_document[MANDATE] == 23 and per_document[EVERYONE_COUNTS] == 23 and for_2014_only == 3
@@ -153,7 +155,8 @@ def page_text(path) -> str:
 def test_the_report_year_pages_hold_their_own_years_commitments(real_book):
     front = page_text(real_book / "_build" / "html" / "chapters" / "at-a-glance.html")
     assert "Commitments in force in 2016/17, from the planning documents" in front
-    assert "come from: business plan, Everyone Counts. The mandate to NHS England for 2016/17 is not among" in front
+    assert ("come from: business plan, Everyone Counts, NHS Improvement's first year. The mandate to NHS England "
+            "for 2016/17 is not among") in front
     assert ("Maximum two month (62-day) wait from urgent GP referral to first definitive treatment for cancer "
             "(Everyone Counts, line 1059) 85%") in front
     assert "(mandate, line 205)" not in front
