@@ -28,9 +28,21 @@ def validate_parameters(params: dict, sources) -> dict:
     return {**params, "period": year.label}
 
 
-def reference_lines() -> pd.DataFrame:
-    """The 95% standard and the mandate's 90% ambition, with their citations."""
-    return pd.read_csv(REFERENCE_LINES, dtype={"document": str, "line": str})
+def reference_lines(year: FinancialYear | None = None) -> pd.DataFrame:
+    """The 95% standard and the mandate's 90% ambition, with their citations; with `year`, only
+    those in force in it (`analysis.in_force`), so no edition holds up another year's ambition."""
+    lines = pd.read_csv(REFERENCE_LINES, dtype={"document": str, "line": str})
+    if year is None:
+        return lines
+    from ..in_force import in_force
+
+    return lines[[in_force("ae", key).covers(year) for key in lines["key"]]].reset_index(drop=True)
+
+
+def lines_text(lines: pd.DataFrame) -> str:
+    """What the chart's dashed lines mark, from the lines in force ("the 95% standard")."""
+    return "The dashed lines mark: " + "; ".join(lines["label"]) + "." if len(lines) > 1 else \
+        f"The dashed line marks: {lines['label'].iloc[0]}."
 
 
 BASE_URL_HELP = ("the address of a folder holding NHS England's monthly provider CSVs named "

@@ -59,6 +59,9 @@ COLUMNS = {
     "completed": (COMPLETED, "Total completed pathways"),
     "completed_est": (COMPLETED, "Total completed pathways with estimates"),
 }
+OPTIONAL_COLUMNS = {"over_52": (INCOMPLETE, "No. > 52 weeks")}
+"""Read when the workbook has them (blank or '-' where not collected), else left empty: the commitments
+(`analysis.commitments`) judge the 52-week waits from them."""
 PERCENT_COLUMNS = ("percent_within_18", "percent_within_18_est")
 MAXIMUM_COUNT = 50_000_000  # more than all of England's pathways: a larger value is a damaged cell
 
@@ -68,6 +71,7 @@ SCHEMA = Schema(
         "month": Column("month"),
         **{name: Column("number", nullable=True, non_negative=True,
                         maximum=100.0 if name in PERCENT_COLUMNS else MAXIMUM_COUNT) for name in COLUMNS},
+        **{name: Column("number", nullable=True, non_negative=True, maximum=MAXIMUM_COUNT) for name in OPTIONAL_COLUMNS},
     },
     row_checks=(
         RowCheck("within_18", "is more than the incomplete pathways (Total waiting) in the same month",
@@ -103,6 +107,7 @@ def _header(rows: list[list], path: Path) -> tuple[int, dict[str, int]]:
         if (group, name) not in found:
             raise DataError(path, f"lacks column '{name}' under '{group}'", row=number + 2, column=name)
         positions[field] = found[(group, name)]
+    positions.update({field: found[key] for field, key in OPTIONAL_COLUMNS.items() if key in found})
     positions["month"] = [str(c).strip() if c is not None else "" for c in rows[number]].index("Month")
     return number, positions
 
@@ -151,6 +156,9 @@ def read_overview(path: str | Path) -> pd.DataFrame:
                                   "figures needs every cell (or '-' where not collected)",
                             row=int(source_rows[first]), column=COLUMNS[field][1])
         table[field] = values * 100 if field in PERCENT_COLUMNS else values
+    for field in OPTIONAL_COLUMNS:
+        cells = pd.Series([b[2][positions[field]] if field in positions else None for b in body], dtype=object)
+        table[field] = parse_numbers(cells, OPTIONAL_COLUMNS[field][1], path, source_rows)[0]
     table["source_file"], table["source_row"] = str(path), source_rows
     if table["month"].duplicated().any():
         first = table.loc[table["month"].duplicated()].iloc[0]
