@@ -6,7 +6,7 @@ the group the document puts it under, its level in words (blank where the docume
 `level_document` and `level_line` where another document sets the level the commitment refers
 to), when it falls due (`due`, and `due_by` as a month), the financial years it is in force
 (`first_year` to `last_year`) and, where a chapter's data can judge it, how: the chapter, the
-`measure` (a name in `MEASURES`), the `period` measured (`year`: the edition's year; `months`:
+`measure` (a name in a chapter's `COMMITMENT_MEASURES`), the `period` measured (`year`: the edition's year; `months`:
 each month of it; or one month, `2017-09`), the `comparison` and the `threshold`. A row no
 measure judges says why in `not_judged` (a row with no level needs no reason: it has none).
 
@@ -23,12 +23,16 @@ import operator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .errors import DataError
 from .periods import FinancialYear, month_label
 from .sources import DATA_DIR, SOURCES_FILE
+
+if TYPE_CHECKING:
+    from .contract import CommitmentMeasure
 
 COMMITMENTS_DIR = DATA_DIR / "reference" / "commitments"
 COLUMNS = ["id", "group", "commitment", "level", "due", "due_by", "first_year", "last_year", "document", "line",
@@ -73,10 +77,12 @@ def _problem(row: pd.Series, measures: dict) -> tuple[str, str] | None:
         if row["level"] and not row["not_judged"] and not due_later:
             return "not_judged", "a row with a level and no measure, due in its years, must say why it is not judged"
         return None
-    if row["measure"].split(":")[0] not in measures:
-        return "measure", f"'{row['measure']}' is not one of {', '.join(sorted(measures))}"
     if not row["level"] or not row["chapter"]:
         return "measure", "a measured row needs its level and its chapter"
+    name = row["measure"].split(":")[0]
+    own = sorted(m for m, (chapter, _) in measures.items() if chapter == row["chapter"])
+    if name not in own and (own or name in measures):  # a chapter not in this book's registry measures nothing
+        return "measure", f"'{name}' is not one of {row['chapter']}'s measures ({', '.join(own) or 'none'})"
     if row["comparison"] not in COMPARISONS:
         return "comparison", f"'{row['comparison']}' is not one of {', '.join(COMPARISONS)}"
     if row["comparison"] != "each":
@@ -100,7 +106,7 @@ def read_table(path: Path) -> pd.DataFrame:
     if list(table.columns) != COLUMNS:
         raise DataError(path, f"the columns must be {', '.join(COLUMNS)}", row=1)
     for number, (_, row) in enumerate(table.iterrows(), start=2):
-        problem = _problem(row, MEASURES)
+        problem = _problem(row, measures())
         if problem:
             raise DataError(path, problem[1], row=number, column=problem[0])
     if table["id"].duplicated().any():
@@ -147,156 +153,21 @@ def documents_text(year: FinancialYear, folder: Path = COMMITMENTS_DIR) -> str:
     return text
 
 
-# ---- the measures: each computes a figure for an exact period and definition ----
+# ---- the measures: each chapter's, found through the registry ----
 
-@dataclass
-class Figure:
-    """A computed result: `values` are the figures compared with the threshold (one, or one per month or
-    standard), `text` the result in words, `definition` how it was made."""
-    values: list
-    text: str
-    definition: str
+@lru_cache(maxsize=1)
+def measures() -> dict[str, tuple[str, CommitmentMeasure]]:
+    """Every chapter's commitment measures (see analysis.contract): name -> (chapter, measure)."""
+    from .contract import commitment_measures
+    from .registry import load_registry
 
-
-def _ae(data, year, period, _arg) -> Figure:
-    from .ae.metrics import performance
-
-    rows = data[data["month"] == period]
-    if rows.empty:
-        return None
-    value = float(performance(rows))
-    return Figure([value], f"{value:.1f}% in {month_label(period)}",
-                  "England, all A&E department types, from the provider rows: one minus attendances over four "
-                  "hours over all attendances, summed over providers in the month")
-
-
-def _ae_year(data, year, _period, _arg) -> Figure:
-    from .ae.metrics import coverage, england
-
-    if year not in coverage(data):
-        return None
-    value = england(data, year)["all_types"]
-    return Figure([value], f"{value:.1f}% in {year.slash_label}",
-                  "England, all A&E department types, summed over providers and the twelve months")
-
-
-def ae_trusts_meeting_95(data: pd.DataFrame, month: pd.Period) -> dict | None:
-    """Providers with a major (type 1) department in `month`, each over all its department types together,
-    and how many of them saw 95% or more within four hours."""
-    rows = data[data["month"] == month]
-    if rows.empty:
-        return None
-    type_1 = set(rows.loc[(rows["type"] == "1") & (rows["attendances"] > 0), "org_code"])
-    sums = rows[rows["org_code"].isin(type_1)].groupby("org_code")[["attendances", "breaches"]].sum()
-    performance = 100 * (1 - sums["breaches"] / sums["attendances"])
-    met = int((performance >= 95).sum())
-    return {"met": met, "trusts": len(sums), "share": 100 * met / len(sums)}
-
-
-def _ae_trusts(data, year, period, _arg) -> Figure:
-    found = ae_trusts_meeting_95(data, period)
-    if found is None:
-        return None
-    return Figure([found["share"]],
-                  f"{found['met']} of {found['trusts']} trusts ({found['share']:.0f}%) in {month_label(period)}",
-                  "trusts: providers with a major (type 1) A&E department in the month; each one's attendances of "
-                  "all its department types together; met when 95% or more were within four hours")
-
-
-def _cancer(data, year, _period, key) -> Figure:
-    from .cancer.metrics import INCOMPLETE, standards_table
-    from .cancer.standards import with_thresholds
-
-    table = standards_table(data, year).set_index("key")
-    keys = [k for k in with_thresholds() if k != "gp_62"] if key == "others" else [key]
-    if any(k not in table.index or table.loc[k, "source"] == INCOMPLETE for k in keys):
-        return None
-    rows = table.loc[keys]
-    if key == "others":
-        values = [bool(p >= t) for p, t in zip(rows["performance"], rows["threshold"])]
-        return Figure(values, f"{sum(values)} of {len(values)} standards met in {year.slash_label}",
-                      "England, each standard's patients within its wait over all patients for the whole year, "
-                      "against its own level")
-    value = float(rows["performance"].iloc[0])
-    return Figure([value], f"{value:.1f}% in {year.slash_label}",
-                  f"England, {rows['standard'].iloc[0]}: patients within the wait over all patients, whole year")
-
-
-def _rtt_months(data, year, _period, column) -> Figure:
-    rows = data[data["month"].isin(list(year.months()))].dropna(subset=[column])
-    if len(rows) < 12:
-        return None
-    values = [float(v) for v in rows[column]]
-    if column == "over_52":
-        text = f"{sum(v > 0 for v in values)} of 12 months with waits over 52 weeks (most: {max(values):,.0f})"
-        how = "England's incomplete pathways waiting over 52 weeks at each month's end, as reported"
-    else:
-        text = f"{min(values):.1f}% to {max(values):.1f}% over the 12 months"
-        how = "England's incomplete pathways within 18 weeks at each month's end, as reported"
-    return Figure(values, text, how + "; met when every month meets the level, partly when some do")
-
-
-def _eip(data, year, _period, _arg) -> Figure:
-    from .mental_health.metrics import completed, eip_coverage
-
-    if year not in eip_coverage(data):
-        return None
-    rows = completed(data)
-    rows = rows[rows["month"].isin(list(year.months()))]
-    value = float(100 * rows["within_two_weeks"].sum() / rows["total"].sum())
-    return Figure([value], f"{value:.1f}% in {year.slash_label}",
-                  "England, people starting treatment (completed pathways) within two weeks of referral over all "
-                  "completed pathways, the twelve months summed")
-
-
-def _dementia(data, year, _period, _arg) -> Figure:
-    from .mental_health.metrics import dementia_england, dementia_year
-
-    if data is None:
-        return None
-    value = dementia_england(data, dementia_year(year))
-    if value is None:
-        return None
-    return Figure([value], f"{value:.1f}% (the file's value for {dementia_year(year)})",
-                  "England's estimated diagnosis rate, aged 65 and over, the file's value for the calendar year the "
-                  "financial year ends in")
-
-
-def _load_ae(sources):
-    from . import ae
-    return ae.load(sources)
-
-
-def _load_cancer(sources):
-    from . import cancer
-    return cancer.load(sources)
-
-
-def _load_rtt(sources):
-    from . import rtt
-    return rtt.load(sources)
-
-
-def _load_eip(sources):
-    from .mental_health import load_eip
-    return load_eip(sources)
-
-
-def _load_dementia(sources):
-    from .mental_health import load_dementia
-    return load_dementia(sources)
-
-
-MEASURES = {  # name -> (chapter, loader of the chapter's data, figure(data, year, period, argument))
-    "ae_england_month": ("ae", _load_ae, _ae),
-    "ae_england_year": ("ae", _load_ae, _ae_year),
-    "ae_trusts_95_share": ("ae", _load_ae, _ae_trusts),
-    "cancer_year": ("cancer", _load_cancer, _cancer),
-    "rtt_within_18_months": ("rtt", _load_rtt, lambda d, y, p, a: _rtt_months(d, y, p, "percent_within_18")),
-    "rtt_over_52_months": ("rtt", _load_rtt, lambda d, y, p, a: _rtt_months(d, y, p, "over_52")),
-    "eip_year": ("mental-health", _load_eip, _eip),
-    "dementia_year": ("mental-health", _load_dementia, _dementia),
-}
+    found: dict = {}
+    for chapter in load_registry().chapters:
+        for name, measure in commitment_measures(chapter.load_module()).items():
+            if name in found:
+                raise ValueError(f"the commitment measure '{name}' is given by {found[name][0]} and {chapter.name}")
+            found[name] = (chapter.name, measure)
+    return found
 
 
 # ---- judging ----
@@ -311,7 +182,8 @@ def verdict(values: list, comparison: str, threshold: str) -> str:
 
 def judge(row: pd.Series, year: FinancialYear, data_for) -> dict:
     """One row's result and verdict for `year`: `data_for(measure)` gives the chapter's data (None when the
-    build has none)."""
+    build has none) and its kind (see analysis.provenance): a figure from data that is not real is shown,
+    saying so, and never judged."""
     out = {"result": "", "definition": "", "period_measured": ""}
     if not row["level"]:
         return {**out, "verdict": NO_LEVEL}
@@ -323,35 +195,41 @@ def judge(row: pd.Series, year: FinancialYear, data_for) -> dict:
     month = None if row["period"] in ("year", "months") else pd.Period(row["period"], freq="M")
     period = {"year": year.slash_label, "months": f"each month of {year.slash_label}"}.get(
         row["period"], month and month_label(month))
-    data = data_for(name)
-    figure = None if data is None else MEASURES[name][2](data, year, month, argument)
+    if name not in measures():
+        return {**out, "verdict": f"not judged: the {row['chapter']} chapter is not in this book"}
+    data, kind = data_for(name)
+    figure = None if data is None else measures()[name][1].figure(data, year, month, argument)
     if figure is None:
         return {**out, "period_measured": period, "verdict": f"not judged: no data here for {period}"}
-    return {"result": figure.text, "definition": figure.definition, "period_measured": period,
-            "verdict": verdict(figure.values, row["comparison"], row["threshold"])}
+    judged_as = (verdict(figure.values, row["comparison"], row["threshold"]) if kind.is_result
+                 else f"not judged: computed from a {kind.words}")
+    return {"result": figure.text, "definition": figure.definition, "period_measured": period, "verdict": judged_as}
 
 
 def judged(year: FinancialYear, data_dir: str = "", folder: Path = COMMITMENTS_DIR,
            chapter: str | None = None) -> pd.DataFrame:
     """The commitments in force in `year`, each with its result and verdict from the data under `data_dir`
     (else the bundled samples); `basis` says which."""
-    from .glance import computed_from, sources_for
+    from .contract import computed_from
+    from .provenance import Kind, kind_of
     from .registry import load_registry
+    from .sources import resolve_all
 
-    chapters = {c.name: c for c in load_registry().chapters}
+    registry = load_registry()
+    chapters = {c.name: c for c in registry.chapters}
     loaded: dict = {}
 
     def data_for(name):
         if name not in loaded:
-            owner, loader, _ = MEASURES[name]
-            sources = sources_for(chapters[owner], data_dir)
-            loaded[name] = (loader(sources), computed_from(sources))
-        return loaded[name][0]
+            owner, measure = measures()[name]
+            sources = resolve_all(chapters[owner].datasets, registry.datasets, data_dir or None)
+            loaded[name] = (measure.load(sources), kind_of(sources) or Kind.PUBLISHED, computed_from(sources))
+        return loaded[name][:2]
 
     rows = in_force(year, folder, chapter)
     results = [judge(row, year, data_for) for _, row in rows.iterrows()]
     table = pd.concat([rows, pd.DataFrame(results, index=rows.index)], axis=1)
-    table["basis"] = [loaded[m.split(":")[0]][1] if r["result"] else ""
+    table["basis"] = [loaded[m.split(":")[0]][2] if r["result"] else ""
                       for m, (_, r) in zip(table["measure"], table.iterrows())]
     return table
 

@@ -14,6 +14,8 @@ result they read is one of the typed results of this module:
   registry entry): code, name and source of each provider a dataset's files name.
 - `period_text(params) -> str` (optional): the chapter's period in words, when it is not `period`.
 - `provider_results(...) -> list[ProviderResult]` (optional): provider-level results.
+- `COMMITMENT_MEASURES: dict[str, CommitmentMeasure]` (optional): the measures by which the
+  commitments tables (`analysis.commitments`) judge a commitment from the chapter's data.
 
 The front page (`analysis.glance`) sits above the chapters: it reads them through this
 contract, and no chapter imports it.
@@ -21,6 +23,7 @@ contract, and no chapter imports it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -30,7 +33,8 @@ from .page import Result
 from .provenance import Kind, kind_of
 from .yearly import Measure, Yearly
 
-__all__ = ["ChapterModule", "Headline", "LedgerFigures", "Measure", "ProviderResult", "SYNTHETIC", "Yearly",
+__all__ = ["ChapterModule", "CommitmentFigure", "CommitmentMeasure", "Headline", "LedgerFigures", "Measure",
+           "ProviderResult", "SYNTHETIC", "Yearly", "commitment_measures",
            "computed_from", "entry", "headlines", "has_headline", "yearly_views"]
 
 SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled samples rests on
@@ -72,6 +76,34 @@ class ProviderResult:
     denominator: float
     value: float | None
     standard: float | None = None
+
+
+@dataclass(frozen=True)
+class CommitmentFigure:
+    """A figure a commitment is judged by: `values` are compared with its threshold (one, or one per
+    month or standard), `text` is the result in words and `definition` how it was made."""
+    values: list
+    text: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class CommitmentMeasure:
+    """How a chapter judges commitments: `load(sources)` reads its data once, then
+    `figure(data, year, month, argument)` gives a CommitmentFigure for the year (or the month a
+    commitment names), or None when the data do not cover that period."""
+    load: Callable
+    figure: Callable
+
+
+def commitment_measures(module) -> dict[str, CommitmentMeasure]:
+    """A chapter's commitment measures by name (none when it has none), checked to be CommitmentMeasures."""
+    found = getattr(module, "COMMITMENT_MEASURES", {})
+    for name, value in found.items():
+        if not isinstance(value, CommitmentMeasure):
+            raise TypeError(f"{module.__name__}.COMMITMENT_MEASURES['{name}'] is a {type(value).__name__}, "
+                            "not a CommitmentMeasure")
+    return found
 
 
 @runtime_checkable

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis import ae, commitments
+from analysis.ae import commitments as ae_commitments
 from analysis.errors import DataError
 from analysis.periods import FinancialYear
 
@@ -122,6 +123,15 @@ def test_each_judged_row_is_measured_in_the_edition_year(judged_2017):
     assert unjudged["verdict"].str.startswith("not judged: ").all() and (unjudged["result"] == "").all()
 
 
+def test_figures_from_the_bundled_samples_are_shown_saying_so_and_never_judged():
+    rows = commitments.judged(FinancialYear.parse("2016-17")).set_index("id")
+    shown = rows[rows["result"] != ""]
+    assert len(shown) >= 3  # the samples do give figures for the year
+    assert set(shown["verdict"]) == {"not judged: computed from a synthetic sample"}
+    assert set(shown["basis"]) == {"a synthetic sample"}
+    assert not rows["verdict"].isin(["met", "not met", "partly met"]).any()
+
+
 def test_verdicts_follow_the_comparison():
     assert commitments.verdict([89.67], ">", "90") == "not met"
     assert commitments.verdict([90.01], ">", "90") == "met"
@@ -136,8 +146,8 @@ def test_trusts_are_providers_with_a_type_1_department_all_their_types_together(
     rows = pd.DataFrame({"month": [month] * 5, "org_code": ["A", "A", "B", "C", "D"], "type": ["1", "3", "1", "3", "1"],
                          "attendances": [100.0, 900.0, 100.0, 100.0, 0.0], "breaches": [10.0, 0.0, 10.0, 0.0, 0.0]})
     # A: 99% over both types (90% in type 1 alone); B: 90%; C has no type 1 department; D saw no one in type 1
-    assert commitments.ae_trusts_meeting_95(rows, month) == {"met": 1, "trusts": 2, "share": 50.0}
-    assert commitments.ae_trusts_meeting_95(rows, pd.Period("2018-02", freq="M")) is None
+    assert ae_commitments.trusts_meeting_95(rows, month) == {"met": 1, "trusts": 2, "share": 50.0}
+    assert ae_commitments.trusts_meeting_95(rows, pd.Period("2018-02", freq="M")) is None
 
 
 def test_the_ae_reference_lines_are_those_in_force_in_the_year():
@@ -166,6 +176,7 @@ def test_the_report_year_pages_hold_their_own_years_commitments(real_book):
 
 BAD_ROWS = [
     ("measure", "cancer_year:gp_62", "ae_weekly", "'ae_weekly' is not one of"),
+    ("measure", "ae_england_month", "eip_year", "'eip_year' is not one of ae's measures (ae_england_month, "),
     ("first_year", "2017-18", "2017", "are not financial years"),
     ("not_judged", "no data here: the handbook has no diagnostic waiting times", "", "must say why it is not judged"),
     ("period", "2017-09", "2019-09", "is outside the years the row is in force"),

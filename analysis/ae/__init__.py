@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import ParameterError
+from ..contract import CommitmentMeasure
 from ..periods import FinancialYear, covered_year
 from ..sources import DATA_DIR
+from . import commitments
 from .charts import monthly_chart, provider_chart
 from .metrics import (STANDARD, coverage, england, funnel_sentence, gap_sentence, growth, growth_sentence, monthly,
                       provider_funnel, provider_table, providers, spc_series)
@@ -14,7 +16,7 @@ from .readers import gaps, read_files, read_long, read_monthly
 
 REFERENCE_LINES = DATA_DIR / "reference" / "ae_standards.csv"
 
-__all__ = ["yearly_views", "load", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
+__all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
            "coverage", "england", "funnel_sentence", "gap_sentence", "growth", "growth_sentence", "monthly", "spc_series", "providers", "provider_funnel", "provider_table", "read_files", "read_long", "read_monthly", "gaps"]
 
 
@@ -116,3 +118,6 @@ def yearly_views(sources, params: dict) -> list:
     from . import years
 
     return [years.view(load(sources)), delay_years.view(load_delays(sources).monthly)]
+
+
+COMMITMENT_MEASURES = {name: CommitmentMeasure(load, figure) for name, figure in commitments.FIGURES.items()}

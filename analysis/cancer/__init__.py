@@ -6,7 +6,9 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..page import count_text
+from ..contract import CommitmentMeasure
 from ..periods import FinancialYear, covered_year, years_covered
+from . import commitments
 from .charts import monthly_chart
 from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean_of_provider_percentages,
                       monthly_performance, months_sentence, provider_months, provider_performance,
@@ -16,7 +18,7 @@ from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean
                       year_totals)
 from .readers import read_national_series, read_national_summaries, read_provider_csv, read_provider_files
 
-__all__ = ["yearly_views", "GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
+__all__ = ["COMMITMENT_MEASURES", "yearly_views", "GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
            "ledger_alternatives",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
            "provider_performance", "provider_funnel", "provider_table", "providers_met_sentence", "providers_sentence", "quarterly_table",
@@ -140,3 +142,6 @@ def yearly_views(sources, params: dict) -> list:
     from . import years
 
     return [years.view(load(sources))]
+
+
+COMMITMENT_MEASURES = {name: CommitmentMeasure(load, figure) for name, figure in commitments.FIGURES.items()}

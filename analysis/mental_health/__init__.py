@@ -6,15 +6,17 @@ import pandas as pd
 
 from ..errors import DataError
 from ..ledger import printed_text, published
+from ..contract import CommitmentMeasure
 from ..periods import FinancialYear, covered_year
 from .. import funnel
+from . import commitments
 from .charts import dementia_chart, eip_monthly_chart, funnel_chart
 from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_result, dementia_year,
                       eip_coverage, eip_gap_sentence, eip_month, eip_monthly, eip_providers, eip_result, eip_spc_series,
                       spread_sentence, suppressed_rows)
 from .readers import read_dementia, read_eip
 
-__all__ = ["yearly_views", "load_eip", "load_dementia", "validate_parameters", "headline", "ledger_values", "reference_table",
+__all__ = ["COMMITMENT_MEASURES", "yearly_views", "load_eip", "load_dementia", "validate_parameters", "headline", "ledger_values", "reference_table",
            "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly",
            "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
            "dementia_england", "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
@@ -133,3 +135,8 @@ def yearly_views(sources, params: dict) -> list:
 
     dementia = load_dementia(sources)
     return [years.eip(load_eip(sources)), *([] if dementia is None else [years.dementia(dementia)])]
+
+
+COMMITMENT_MEASURES = {**{name: CommitmentMeasure(load_eip, figure) for name, figure in commitments.EIP_FIGURES.items()},
+                       **{name: CommitmentMeasure(load_dementia, figure)
+                          for name, figure in commitments.DEMENTIA_FIGURES.items()}}

@@ -5,14 +5,16 @@ from __future__ import annotations
 import pandas as pd
 
 from ..ledger import choose
+from ..contract import CommitmentMeasure
 from ..periods import FinancialYear, covered_year
+from . import commitments
 from .charts import percent_chart, waiting_list_chart
 from .metrics import (STANDARD, STANDARD_SOURCE, WAITING_RESULT, completed_growth, coverage, first_new_periods_month,
                       monthly, new_periods_growth, position, position_result, spc_series, waiting_list_growth,
                       working_days)
 from .readers import read_overview
 
-__all__ = ["yearly_views", "load", "validate_parameters", "headline", "ledger_values", "completed_variants", "waiting_list_variants",
+__all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "validate_parameters", "headline", "ledger_values", "completed_variants", "waiting_list_variants",
            "standard_table", "read_overview",
            "coverage", "position", "monthly", "spc_series", "waiting_list_growth", "completed_growth",
            "new_periods_growth", "first_new_periods_month", "working_days", "percent_chart",
@@ -124,3 +126,6 @@ def yearly_views(sources, params: dict) -> list:
     from . import years
 
     return [years.view(load(sources))]
+
+
+COMMITMENT_MEASURES = {name: CommitmentMeasure(load, figure) for name, figure in commitments.FIGURES.items()}
