@@ -153,11 +153,14 @@ def cell_text(value, column: str, decimals: int = 1) -> str:
 
 
 def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | None = None,
-               decimals: int = 1, download: str | None = None, full: pd.DataFrame | None = None) -> str:
+               decimals: int = 1, download: str | None = None, full: pd.DataFrame | None = None,
+               label: str | None = None) -> str:
     """A table as people read it: numbers formatted (see `number_text`), long text wrapping,
     each cell labelled with its column so the rows stack on a narrow screen, and the
     result columns (`key`, default all) marked so tests can check they stay in view. With
-    `download` (a file name), a link that downloads the rows as CSV (`full`, else `df`)."""
+    `download` (a file name), a link that downloads the rows as CSV (`full`, else `df`).
+    `label` names its scroll region (default the caption). Past 15 rows the page script
+    (book/_static/handbook-tables.js) makes it sortable, searchable and paged."""
     key = list(df.columns) if key is None else list(key)
     unknown = [c for c in key if c not in df.columns]
     if unknown:
@@ -179,7 +182,7 @@ def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | No
     cap = f'<p class="handbook-table-caption">{html.escape(caption)}</p>' if caption else ""
     link = (f'<p class="handbook-table-download">'
             f'{data_link(df if full is None else full, download, "Download the table")}</p>' if download else "")
-    return f'{cap}{scroll_region(body, caption or "Table")}{link}'
+    return f'{cap}{scroll_region(body, label or caption or "Table")}{link}'
 
 
 def scroll_region(inner: str, label: str) -> str:
