@@ -35,8 +35,8 @@ def count_text(value: float) -> str:
 
 
 def number_text(value, decimals: int = 1) -> str:
-    """A table cell as people read it: whole numbers with separators and no ".0",
-    others to `decimals` places (one, the precision the report uses); months as "March 2017"."""
+    """A table cell as people read it: whole numbers (also once rounded) with separators and
+    no ".0", others to `decimals` places (one, the precision the report uses); months as "March 2017"."""
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, (bool, np.bool_)):
@@ -48,7 +48,7 @@ def number_text(value, decimals: int = 1) -> str:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return ""
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{decimals}f}"
+        return f"{value:,.0f}" if float(round(value, decimals)).is_integer() else f"{value:,.{decimals}f}"
     return in_words(str(value))
 
 
@@ -139,6 +139,9 @@ def glue_all(figures: dict, prefix: str = "") -> None:
             glue(prefix + name, value)
 
 
+LONG_TEXT = 60
+"""A cell with more characters than this is stacked under its column's name on a narrow screen."""
+
 NUMBER = re.compile(r"^[-+−]?[£$]?[\d,]+(\.\d+)?(%|m| of [\d,]+)?$")
 """A cell that is a number ("1,876,819", "82.0%", "£154m", "3 of 169"), which never wraps."""
 
@@ -173,7 +176,8 @@ def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | No
     rows = []
     for i in range(len(df)):
         cells = "".join(
-            f'<td class="{k}{" handbook-number" if NUMBER.match(texts[c][i]) else ""}" '
+            f'<td class="{k}{" handbook-number" if NUMBER.match(texts[c][i]) else ""}'
+            f'{" handbook-long" if len(texts[c][i]) > LONG_TEXT else ""}" '
             f'data-label="{html.escape(str(c))}">{html.escape(texts[c][i])}</td>'
             for c, k in zip(shown, kinds))
         rows.append(f"<tr>{cells}</tr>")

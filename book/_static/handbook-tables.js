@@ -7,7 +7,7 @@
 (function () {
   "use strict";
   var LONGER_THAN = 15;  // rows; shorter tables show whole
-  var SIZES = [10, 25, 50, 100, 0];  // 0: all the rows
+  var SIZES = [5, 10, 25, 50, 100, 0];  // 0: all the rows; 10 at first, 5 on a narrow screen (a row is a card)
   var NARROW = "(max-width: 44rem)";  // the width below which handbook.css stacks the rows
   var made = 0;
 
@@ -51,7 +51,7 @@
     var kinds = names.map(function (_, column) { return columnKind(rows, column); });
     var id = "handbook-table-" + (++made);
     var what = region.getAttribute("aria-label") || "the table";
-    var state = { words: [], column: -1, descending: false, page: 0, size: 10 };
+    var state = { words: [], column: -1, descending: false, page: 0, size: window.matchMedia(NARROW).matches ? 5 : 10 };
 
     var controls = element("div", { "class": "handbook-table-controls", role: "group",
                                      "aria-label": "Search, sort and pages: " + what });
