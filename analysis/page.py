@@ -48,7 +48,8 @@ def number_text(value, decimals: int = 1) -> str:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return ""
-        return f"{value:,.0f}" if float(round(value, decimals)).is_integer() else f"{value:,.{decimals}f}"
+        whole = float(round(value, decimals)) + 0.0  # + 0.0: -0.04 reads "0", not "-0"
+        return f"{whole:,.0f}" if whole.is_integer() else f"{value:,.{decimals}f}"
     return in_words(str(value))
 
 

@@ -52,8 +52,8 @@ def test_a_rate_is_given_the_unit_its_rows_show():
 
 
 def test_numbers_that_round_to_whole_lose_the_point_but_rates_keep_one_decimal():
-    assert [number_text(v) for v in (104.97, 24347.98, 2.96, 2.94, 6.0, np.float64(85.0))] == \
-        ["105", "24,348", "3", "2.9", "6", "85"]
+    assert [number_text(v) for v in (104.97, 24347.98, 2.96, 2.94, 6.0, np.float64(85.0), -0.04, 117901.5)] == \
+        ["105", "24,348", "3", "2.9", "6", "85", "0", "117,901.5"]
     cells = BeautifulSoup(table_html(pd.DataFrame({"Within (%)": [85.0, 69.24], "Seen": [85.0, 1e6]})),
                           "html.parser").select("td")
     assert [c.get_text() for c in cells] == ["85.0", "85", "69.2", "1,000,000"]
