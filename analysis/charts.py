@@ -2,7 +2,8 @@
 
 `chart_html` turns an Altair chart into a figure: a deterministic element id (a hash
 of the spec, so re-execution gives identical output for nbval), alt text that states
-the finding, a details block with the rows drawn as a table, and a "data" link that
+the finding, a details block with the rows drawn as a table (formatted like every table,
+readable headings from `analysis.tables`), and a "data" link that
 downloads exactly those rows as CSV. `write_javascript_bundle` writes the Vega bundle
 once into the book's static files; the book loads it on every page.
 """
@@ -190,10 +191,12 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
         raise ValueError(f"chart '{name}' needs alt text stating its finding")
     spec = spec_of(chart.properties(description=alt_text))
     element = chart_id(spec)
-    rows = data.head(TABLE_ROWS_SHOWN)
-    table = rows.to_html(index=False, border=0, classes="handbook-table", na_rep="")
+    from .page import table_html  # the book's one table formatter (page imports this module)
+    from .tables import readable
+
+    table = table_html(readable(data.head(TABLE_ROWS_SHOWN)), label="Data of the chart")
     more = "" if len(data) <= TABLE_ROWS_SHOWN else (
-        f"<p>First {TABLE_ROWS_SHOWN} of {len(data)} rows; the CSV has them all.</p>")
+        f"<p>First {TABLE_ROWS_SHOWN:,} of {len(data):,} rows; the CSV has them all.</p>")
     spec_json = script_json(spec)
     options = script_json({"renderer": "svg", "actions": False})
     label = script_json(f"chart {name}: ")
@@ -204,8 +207,7 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
         f'<figcaption>{html.escape(alt_text)} '
         f'{data_link(data, name, "Download the data")}</figcaption>'
         f'<details class="handbook-chart-table"><summary>The data as a table</summary>'
-        f'<div class="handbook-table-scroll" tabindex="0" role="region" aria-label="Data of the chart">'
-        f'{table}</div>{more}</details>'
+        f'{table}{more}</details>'
         f"<script>{DRAW_SCRIPT.format(element=element, spec=spec_json, options=options, label=label)}</script>"
         f"</figure>"
     )

@@ -36,8 +36,8 @@ def count_text(value: float) -> str:
 
 
 def number_text(value, decimals: int = 1) -> str:
-    """A table cell as people read it: whole numbers with separators and no ".0",
-    others to `decimals` places (one, the precision the report uses); months as "March 2017"."""
+    """A table cell as people read it: whole numbers (also once rounded) with separators and
+    no ".0", others to `decimals` places (one, the precision the report uses); months as "March 2017"."""
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, (bool, np.bool_)):
@@ -49,7 +49,8 @@ def number_text(value, decimals: int = 1) -> str:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return ""
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{decimals}f}"
+        whole = float(round(value, decimals)) + 0.0  # + 0.0: -0.04 reads "0", not "-0"
+        return f"{whole:,.0f}" if whole.is_integer() else f"{value:,.{decimals}f}"
     return in_words(str(value))
 
 
@@ -140,6 +141,9 @@ def glue_all(figures: dict, prefix: str = "") -> None:
             glue(prefix + name, value)
 
 
+LONG_TEXT = 60
+"""A cell with more characters than this is stacked under its column's name on a narrow screen."""
+
 NUMBER = re.compile(r"^[-+−]?[£$]?[\d,]+(\.\d+)?(%|m| of [\d,]+)?$")
 """A cell that is a number ("1,876,819", "82.0%", "£154m", "3 of 169"), which never wraps."""
 
@@ -154,11 +158,14 @@ def cell_text(value, column: str, decimals: int = 1) -> str:
 
 
 def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | None = None,
-               decimals: int = 1, download: str | None = None, full: pd.DataFrame | None = None) -> str:
+               decimals: int = 1, download: str | None = None, full: pd.DataFrame | None = None,
+               label: str | None = None) -> str:
     """A table as people read it: numbers formatted (see `number_text`), long text wrapping,
     each cell labelled with its column so the rows stack on a narrow screen, and the
     result columns (`key`, default all) marked so tests can check they stay in view. With
-    `download` (a file name), a link that downloads the rows as CSV (`full`, else `df`)."""
+    `download` (a file name), a link that downloads the rows as CSV (`full`, else `df`).
+    `label` names its scroll region (default the caption). Past 15 rows the page script
+    (book/_static/handbook-tables.js) makes it sortable, searchable and paged."""
     key = list(df.columns) if key is None else list(key)
     unknown = [c for c in key if c not in df.columns]
     if unknown:
@@ -171,7 +178,8 @@ def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | No
     rows = []
     for i in range(len(df)):
         cells = "".join(
-            f'<td class="{k}{" handbook-number" if NUMBER.match(texts[c][i]) else ""}" '
+            f'<td class="{k}{" handbook-number" if NUMBER.match(texts[c][i]) else ""}'
+            f'{" handbook-long" if len(texts[c][i]) > LONG_TEXT else ""}" '
             f'data-label="{html.escape(str(c))}">{html.escape(texts[c][i])}</td>'
             for c, k in zip(shown, kinds))
         rows.append(f"<tr>{cells}</tr>")
@@ -180,7 +188,7 @@ def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | No
     cap = f'<p class="handbook-table-caption">{html.escape(caption)}</p>' if caption else ""
     link = (f'<p class="handbook-table-download">'
             f'{data_link(df if full is None else full, download, "Download the table")}</p>' if download else "")
-    return f'{cap}{scroll_region(body, caption or "Table")}{link}'
+    return f'{cap}{scroll_region(body, label or caption or "Table")}{link}'
 
 
 def scroll_region(inner: str, label: str) -> str:

@@ -57,6 +57,7 @@ def commitment_table() -> pd.DataFrame:
     from ..sources import DATA_DIR
 
     table = pd.read_csv(DATA_DIR / "reference" / "phb_commitment.csv", dtype=str)
+    table["value"] = [int(v) if v.isdigit() else v for v in table["value"]]  # counts as numbers, "2020/21" as text
     return table.rename(columns={"item": "Item", "value": "Value", "text": "Text", "document": "Document",
                                  "line": "Line"})
 

@@ -164,3 +164,11 @@ def reader_page(request, shared_pages):
     params = request.node.callspec.params
     marker = request.node.get_closest_marker("changes_page")
     return shared_pages.get(params["path"], params.get("width", 1280), marker.args[0] if marker else None)
+
+
+@pytest.fixture(scope="session")
+def real_site(real_book):
+    """The book built on the real published files, served on 127.0.0.1 (skips without them, fails under CI)."""
+    root = real_book / "_build" / "html"
+    with serving(folder=root) as (base, _):
+        yield root, base
