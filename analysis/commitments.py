@@ -260,20 +260,35 @@ def _cells(row) -> list[str]:
 LABELS = ["Commitment", "Level", "Due", "Result from the data", "Verdict"]
 
 
+def summary_text(rows: pd.DataFrame) -> str:
+    """One document's rows in a line: how many, and the verdicts."""
+    n = counts(rows)
+    judged = n["met"] + n["not_met"] + n["partly"]
+    verdicts = (f'judged from the data: {n["met"]} met, {n["not_met"]} not met, {n["partly"]} partly met; '
+                if judged else "")
+    return f'{n["rows"]} in force; {verdicts}{n["not_judged"]} not judged'
+
+
 def table_html(table: pd.DataFrame, heading_level: int = 3) -> str:
-    """The rows grouped as their documents group them, each group a table."""
-    from .page import cite, document, scroll_region
+    """The rows of each document, folded under a line giving its counts, grouped inside as the
+    document groups them, each group a table."""
+    from .page import document, scroll_region
 
     parts = []
-    for (doc, group), rows in table.groupby(["document", "group"], sort=False):
-        title = f"{document(doc).name}: {group}"
-        head = "".join(f'<th scope="col" class="handbook-key">{html.escape(h)}</th>' for h in LABELS)
-        body = "".join("<tr>" + "".join(f'<td class="handbook-key" data-label="{html.escape(label)}">{text}</td>'
-                                        for label, text in zip(LABELS, _cells(row))) + "</tr>"
-                       for _, row in rows.iterrows())
-        parts.append(f'<h{heading_level} class="handbook-glance-area">{html.escape(title)}</h{heading_level}>'
-                     + scroll_region(f'<table class="handbook-table handbook-stack handbook-commitments"><thead><tr>{head}'
-                                     f"</tr></thead><tbody>{body}</tbody></table>", title))
+    for doc, rows in table.groupby("document", sort=False):
+        groups = []
+        for group, members in rows.groupby("group", sort=False):
+            head = "".join(f'<th scope="col" class="handbook-key">{html.escape(h)}</th>' for h in LABELS)
+            body = "".join("<tr>" + "".join(f'<td class="handbook-key" data-label="{html.escape(label)}">{text}</td>'
+                                            for label, text in zip(LABELS, _cells(row))) + "</tr>"
+                           for _, row in members.iterrows())
+            title = f"{document(doc).name}: {group}"
+            groups.append(f'<h{heading_level} class="handbook-glance-area">{html.escape(title)}</h{heading_level}>'
+                          + scroll_region(f'<table class="handbook-table handbook-stack handbook-commitments"><thead>'
+                                          f"<tr>{head}</tr></thead><tbody>{body}</tbody></table>", title))
+        parts.append(f'<details class="handbook-commitments-document"><summary><strong>'
+                     f'{html.escape(document(doc).name)}</strong>: {html.escape(summary_text(rows))}</summary>'
+                     + "".join(groups) + "</details>")
     return "".join(parts)
 
 
@@ -303,7 +318,8 @@ def section_html(year: FinancialYear, data_dir: str = "") -> str:
              f'document and line. <strong>{n["met"] + n["not_met"] + n["partly"]}</strong> are judged from the data '
              f'here ({n["met"]} met, {n["not_met"]} not met, {n["partly"]} partly met): only where the document sets '
              f'a level and a chapter\'s data give a result for that exact period and definition, stated beside it. '
-             f'The other {n["not_judged"]} say why not (no level, no data here, or due after the year).</p>')
+             f'The other {n["not_judged"]} say why not (no level, no data here, or due after the year). Open a '
+             f'document to see its rows.</p>')
     link = data_link(download_rows(table), f"commitments-{year.label}", "Download these rows")
     return intro + table_html(table) + f'<p class="handbook-table-download">{link}</p>'
 

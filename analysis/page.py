@@ -366,8 +366,9 @@ class ChapterPage:
 
     def ledger(self, reproduced: dict, notes: dict | None = None, tolerance: dict | None = None,
                alternatives: dict | None = None, inputs=()) -> None:
-        """Show the printed figures beside the reproduced ones (see analysis.ledger.compare), each row
-        saying the kind of the data it was computed from (`inputs`, default the page's).
+        """Show the printed figures beside the reproduced ones (see analysis.ledger.compare), the caption
+        (and each row of the download) saying the kind of the data they were computed from (`inputs`,
+        default the page's).
 
         The report's figures are for its own year; on a page for another period the ledger
         shows them without a comparison, rather than comparing different years. Artificial
@@ -385,10 +386,9 @@ class ChapterPage:
         comparison["data"] = kind.words
         shown = ledger_module.display_table(comparison)
         shown["Printed at"] = [in_words(source) for source in comparison["source"]]
-        shown["Reproduced from"] = kind.words
         self.table(shown, key=["Figure", "Published", "Reproduced", "Agrees"], data=comparison,
                    caption="Reproduction ledger: each figure the report printed, beside the "
-                           "figure computed here from the rows.")
+                           f"figure computed here from the rows ({kind.words}).")
 
     def close(self, also: list[str] = ()) -> None:
         """End the page: where the data came from and how the page was run, collapsed; `also`

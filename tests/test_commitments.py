@@ -132,6 +132,19 @@ def test_figures_from_the_bundled_samples_are_shown_saying_so_and_never_judged()
     assert not rows["verdict"].isin(["met", "not met", "partly met"]).any()
 
 
+def test_each_document_is_folded_under_a_line_counting_its_rows_and_verdicts(judged_2017):
+    page = commitments.table_html(judged_2017.reset_index())
+    folds = re.findall(r'<details class="handbook-commitments-document"><summary><strong>(.+?)</strong>: (.+?)</summary>'
+                       r'(.*?)</details>', page, flags=re.S)
+    assert len(folds) == judged_2017["document"].nunique()
+    mandate = judged_2017[judged_2017["document"].str.startswith(MANDATE)]
+    title, line, inside = next(f for f in folds if f[0].startswith("mandate"))
+    n = commitments.counts(mandate)
+    assert line == (f"{n['rows']} in force; judged from the data: {n['met']} met, {n['not_met']} not met, "
+                    f"{n['partly']} partly met; {n['not_judged']} not judged")
+    assert n["met"] + n["not_met"] + n["partly"] > 0 and inside.count("<tr>") == n["rows"] + mandate["group"].nunique()
+
+
 def test_verdicts_follow_the_comparison():
     assert commitments.verdict([89.67], ">", "90") == "not met"
     assert commitments.verdict([90.01], ">", "90") == "met"

@@ -25,13 +25,13 @@ __all__ = ["COMMITMENT_MEASURES", "yearly_views", "load_eip", "load_dementia", "
 COMPUTED = ("eip_within_two_weeks", "dementia_diagnosis_rate")
 """The ledger figures this chapter computes; the others are transcribed only (no data here)."""
 NO_DATA = {
-    "iapt": "Not computed: no data. The handbook has no IAPT data (NHS Digital's IAPT reports would give it).",
-    "cyp_iapt": "Not computed: no data. The coverage of the children and young people's programme is not in any "
+    "iapt": "The handbook has no IAPT data (NHS Digital's IAPT reports would give it).",
+    "cyp_iapt": "The coverage of the children and young people's programme is not in any "
                 "file here.",
-    "liaison": "Not computed: no data. The handbook has no survey of liaison psychiatry services.",
-    "police": "Not computed: no data. Police figures for Section 136 detentions (Home Office) are not in any file "
+    "liaison": "The handbook has no survey of liaison psychiatry services.",
+    "police": "Police figures for Section 136 detentions (Home Office) are not in any file "
               "here.",
-    "eating": "Not computed: no data. The number of teams is not in any file here.",
+    "eating": "The number of teams is not in any file here.",
 }
 
 
