@@ -329,6 +329,9 @@ MODULE = "scratch_chapter"  # tests/scratch_chapter.py
 
 
 def scratch_notebook(path: Path, cells: list[str]) -> Path:
+    """A chapter template at `path` (MyST text): a parameters cell, `cells`, then a line showing `answer`."""
+    import jupytext  # imported here: 0.7 s, which pytest-xdist's controller does not need
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_markdown_cell("# Scratch chapter"),
@@ -336,7 +339,7 @@ def scratch_notebook(path: Path, cells: list[str]) -> Path:
                                           metadata={"tags": ["parameters"]})]
     nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
     nb.cells.append(nbformat.v4.new_markdown_cell("The answer is {glue:text}`answer:.0f`."))
-    nbformat.write(nb, path)
+    path.write_text(jupytext.writes(nb, fmt="md:myst"), encoding="utf-8")  # a template is MyST text
     return path
 
 
@@ -355,7 +358,7 @@ def scratch_registry(monkeypatch, template: Path, toc: Path) -> None:
 
 def scratch_book(folder: Path, monkeypatch, cells: list[str] | None = None) -> dict:
     """A book of the scratch chapter in `folder` (its template glues `answer`, 42 unless `cells` say otherwise)."""
-    template = scratch_notebook(folder / "scratch.ipynb",
+    template = scratch_notebook(folder / "scratch.md",
                                 cells or ['from myst_nb import glue\nglue("answer", 42, display=False)'])
     scratch_registry(monkeypatch, template, folder / "_toc.yml")
     book = folder / "book"

@@ -141,7 +141,7 @@ pattern = "toy/toy_counts*.csv"
 [[chapters]]
 name = "toy"
 title = "A toy chapter"
-template = "notebooks/toy.ipynb"
+template = "notebooks/toy.md"
 module = "analysis.toy"
 datasets = ["toy_counts"]
 [chapters.parameters]
@@ -183,6 +183,9 @@ def headline(sources, year):
 
 
 def toy_template(path: Path) -> None:
+    """The toy chapter's template, MyST text as every template is."""
+    import jupytext
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_markdown_cell("# A toy chapter\n\nThe toys counted: {glue:text}`toy_total`."),
@@ -194,7 +197,7 @@ def toy_template(path: Path) -> None:
                     'glue("toy_total", toy.total(ch.sources, ch.period))\n'
                     'ch.headline([Result("toys counted", toy.total(ch.sources, ch.period), unit="count")])\n'
                     'ch.close()')]
-    nbformat.write(nb, path)
+    path.write_text(jupytext.writes(nb, fmt="md:myst"), encoding="utf-8")
 
 
 def registry_blocks(text: str) -> list[str]:
@@ -234,7 +237,7 @@ def test_a_new_chapter_builds_from_a_registry_entry_a_package_and_a_template(tmp
     registry.write_text(front_page_only(registry.read_text()) + TOY_ENTRY)
     (copy / "analysis" / "toy").mkdir()
     (copy / "analysis" / "toy" / "__init__.py").write_text(TOY_MODULE)
-    toy_template(copy / "notebooks" / "toy.ipynb")
+    toy_template(copy / "notebooks" / "toy.md")
     (copy / "data" / "bundled" / "toy").mkdir(parents=True)
     (copy / "data" / "bundled" / "toy" / "toy_counts.csv").write_text("year,count\n2016-17,40\n2016-17,2\n")
 

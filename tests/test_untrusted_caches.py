@@ -54,8 +54,8 @@ def built(tmp_path_factory):
         scratch_book(root, patch, cells(root / "population.csv", 0))
         pages = {}
         for answer in (42, 43):
-            scratch_notebook(root / f"template-{answer}.ipynb", cells(root / "population.csv", answer - 42))
-            shutil.copyfile(root / f"template-{answer}.ipynb", root / "scratch.ipynb")
+            scratch_notebook(root / f"template-{answer}.md", cells(root / "population.csv", answer - 42))
+            shutil.copyfile(root / f"template-{answer}.md", root / "scratch.md")
             build(root)
             pages[answer] = text_of(root / "_build" / "html" / "chapters" / "scratch.html")
             assert f"The answer is {answer}." in pages[answer]
@@ -66,8 +66,8 @@ def copy_of(built, tmp_path, monkeypatch, answer: int) -> Path:
     """A copy of the built book whose template glues `answer`, with its own user cache folder."""
     root = tmp_path / "book-copy"
     shutil.copytree(built[0], root, symlinks=True)
-    shutil.copyfile(root / f"template-{answer}.ipynb", root / "scratch.ipynb")
-    scratch_registry(monkeypatch, root / "scratch.ipynb", root / "_toc.yml")
+    shutil.copyfile(root / f"template-{answer}.md", root / "scratch.md")
+    scratch_registry(monkeypatch, root / "scratch.md", root / "_toc.yml")
     monkeypatch.setenv("XDG_CACHE_HOME", str(root / "user-cache"))
     return root
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..editions import Edition, now
 from ..errors import ChapterError, HandbookError
+from ..templates import papermill_input
 from .plan import Run
 
 if TYPE_CHECKING:
@@ -72,11 +73,6 @@ def _ipc_kernel_manager(prefix: str):
     return IPCKernelManager
 
 
-def papermill_input(run: Run) -> str:
-    """The notebook papermill executes for `run`: its chapter's template."""
-    return str(run.chapter.template)
-
-
 def execute_chapter(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str) -> Run:
     """Execute one chapter template with papermill into `out_dir`."""
     import papermill
@@ -84,21 +80,23 @@ def execute_chapter(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: st
     target = out_dir / f"{run.chapter.name}.ipynb"
     start = time.perf_counter()
     run.executed_at = now()
-    try:
-        papermill.execute_notebook(
-            papermill_input(run), str(target),
-            parameters={**run.parameters, "data_dir": run.data_dir},
-            # The kernel starts in `out_dir` (nbclient's resources path). Papermill's own `cwd`
-            # would change this process's folder for the whole run, which chapters running side
-            # by side in threads would leave pointing at another run's staging folder.
-            kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}, progress_bar=False,
-            log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(socket_prefix),
-            # Written once at the end (or at the failing cell), not validated and rewritten whole
-            # before and after every cell: 0.3 s a chapter. A kernel that dies leaves no notebook.
-            request_save_on_cell_execute=False)
-        run.error = warning_written(target)
-    except Exception as exc:  # papermill raises its own error types; all mean "chapter failed"
-        run.error = _failing_cell(exc)
+    # A template that does not convert raises its TemplateError out of here: not a chapter's failure.
+    with papermill_input(run.chapter.template) as source:
+        try:
+            papermill.execute_notebook(
+                str(source), str(target),
+                parameters={**run.parameters, "data_dir": run.data_dir},
+                # The kernel starts in `out_dir` (nbclient's resources path). Papermill's own `cwd`
+                # would change this process's folder for the whole run, which chapters running side
+                # by side in threads would leave pointing at another run's staging folder.
+                kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}, progress_bar=False,
+                log_output=False, report_mode=False, kernel_manager_class=_ipc_kernel_manager(socket_prefix),
+                # Written once at the end (or at the failing cell), not validated and rewritten whole
+                # before and after every cell: 0.3 s a chapter. A kernel that dies leaves no notebook.
+                request_save_on_cell_execute=False)
+            run.error = warning_written(target)
+        except Exception as exc:  # papermill raises its own error types; all mean "chapter failed"
+            run.error = _failing_cell(exc)
     if run.error:
         failed_dir.mkdir(parents=True, exist_ok=True)
         if target.exists():
