@@ -272,18 +272,17 @@ def summary_text(rows: pd.DataFrame) -> str:
 def table_html(table: pd.DataFrame, heading_level: int = 3) -> str:
     """The rows of each document, folded under a line giving its counts, grouped inside as the
     document groups them, each group a table."""
-    from .page import document, scroll_region
+    from .page import document, scroll_region, stacked_cell
 
     parts = []
     for doc, rows in table.groupby("document", sort=False):
         groups = []
         for group, members in rows.groupby("group", sort=False):
             head = "".join(f'<th scope="col" class="handbook-key">{html.escape(h)}</th>' for h in LABELS)
-            body = "".join("<tr>" + "".join(f'<td class="handbook-key" data-label="{html.escape(label)}">{text}</td>'
-                                            for label, text in zip(LABELS, _cells(row))) + "</tr>"
-                           for _, row in members.iterrows())
+            body = "".join("<tr>" + "".join(stacked_cell(label, text) for label, text in zip(LABELS, _cells(row)))
+                           + "</tr>" for _, row in members.iterrows())
             title = f"{document(doc).name}: {group}"
-            groups.append(f'<h{heading_level} class="handbook-glance-area">{html.escape(title)}</h{heading_level}>'
+            groups.append(f'<h{heading_level} class="handbook-glance-area">{html.escape(group)}</h{heading_level}>'
                           + scroll_region(f'<table class="handbook-table handbook-stack handbook-commitments"><thead>'
                                           f"<tr>{head}</tr></thead><tbody>{body}</tbody></table>", title))
         parts.append(f'<details class="handbook-commitments-document"><summary><strong>'

@@ -191,6 +191,12 @@ def table_html(df: pd.DataFrame, caption: str | None = None, key: list[str] | No
     return f'{cap}{scroll_region(body, label or caption or "Table")}{link}'
 
 
+def stacked_cell(label: str, inner: str) -> str:
+    """A key cell of a stacked table holding HTML (`inner`): wrapped in one element, so that on a narrow
+    screen its text and notes stay together beside the label."""
+    return f'<td class="handbook-key" data-label="{html.escape(label)}"><div>{inner}</div></td>'
+
+
 def scroll_region(inner: str, label: str) -> str:
     """A region a keyboard user can reach and scroll; if its table is still wider than the
     column, the page's script shows the hint that it scrolls sideways."""

@@ -26,7 +26,7 @@ from ..contract import Headline, computed_from, has_headline, headlines
 from ..errors import DataError, ParameterError
 from ..ledger import REPORT_YEAR
 from ..charts import data_link
-from ..page import Result, cite, scroll_region
+from ..page import Result, cite, scroll_region, stacked_cell
 from ..periods import FinancialYear
 from ..provenance import Kind, banners_html, kind_of
 from ..registry import load_registry
@@ -245,8 +245,7 @@ def _section(title: str, rows: pd.DataFrame, first: str) -> str:
         texts = [f'{html.escape(r.commitment)} <span class="handbook-how">({html.escape(r.promise_source)})</span>',
                  f'{html.escape(r.target)} <span class="handbook-how">({html.escape(r.target_source)})</span>',
                  _result_cell(r), html.escape(r.met)]
-        return "".join(f'<td class="handbook-key" data-label="{html.escape(label)}">{text}</td>'
-                       for label, text in zip(labels, texts))
+        return "".join(stacked_cell(label, text) for label, text in zip(labels, texts))
 
     body = "".join(f"<tr>{cells(r)}</tr>" for r in rows.itertuples(index=False))
     head = "".join(f'<th scope="col" class="handbook-key">{html.escape(label)}</th>' for label in labels)
@@ -308,8 +307,7 @@ def met_text(found: Headline) -> str:
 
 
 def _cells(labels: list[str], texts: list[str]) -> str:
-    return "".join(f'<td class="handbook-key" data-label="{html.escape(label)}">{text}</td>'
-                   for label, text in zip(labels, texts))
+    return "".join(stacked_cell(label, text) for label, text in zip(labels, texts))
 
 
 def _stacked_table(labels: list[str], rows: list[list[str]], css: str, label: str) -> str:
