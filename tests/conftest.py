@@ -72,30 +72,7 @@ def real_data() -> Path:
     return path
 
 
-# Builds the whole book from a copy of book/ into ROOT (on the bundled samples, or on DATA);
-# DONE is written when it succeeded, FAILED (the trace) when it did not.
-BUILD_BOOK = """
-import shutil, sys, traceback
-from pathlib import Path
-root, data, done, failed = Path(sys.argv[1]), sys.argv[2] or None, Path(sys.argv[3]), Path(sys.argv[4])
-try:
-    from analysis import REPO_ROOT
-    from analysis.build import build
-    shutil.copytree(REPO_ROOT / "book", root / "book", ignore=shutil.ignore_patterns("chapters"))
-    # What this checkout's builds kept (chapters run, by run key, and files parsed, by checksum;
-    # both for this version of the code only), as any build of the checkout would find them.
-    for kind in ("runs", "reads"):
-        kept = REPO_ROOT / "_build" / "cache" / kind
-        if kept.is_dir():
-            shutil.copytree(kept, root / "_build" / "cache" / kind, ignore=shutil.ignore_patterns(".tmp-*"))
-    build(data_dir=data, book_dir=root / "book", build_dir=root / "_build", progress=print)
-except BaseException:
-    failed.write_text(traceback.format_exc())
-    raise
-done.touch()
-"""
-
-
+BUILD_BOOK = Path(__file__).parent / "helpers" / "build_book.py"  # ROOT DATA DONE FAILED
 BOOKS = {"bundled_book": "bundled", "real_book": "real"}  # fixture: folder in the run's temporary folder
 _builders: list[subprocess.Popen] = []
 
@@ -120,7 +97,7 @@ def start_book(config, fixture: str) -> None:
         (shared / name).mkdir()
         with open(shared / f"{name}.log", "w") as log:
             builder = subprocess.Popen(
-                [sys.executable, "-c", BUILD_BOOK, str(shared / name), str(data or ""),
+                [sys.executable, str(BUILD_BOOK), str(shared / name), str(data or ""),
                  str(shared / f"{name}.done"), str(shared / f"{name}.failed")], stdout=log, stderr=log)
         _builders.append(builder)
         started.write_text(str(builder.pid))

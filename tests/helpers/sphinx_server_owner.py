@@ -1,0 +1,12 @@
+"""A process that starts a Sphinx server, prints its folder, then waits two minutes (to be killed).
+
+Usage: python tests/helpers/sphinx_server_owner.py
+"""
+
+import time
+
+from analysis import sphinx_server
+
+if __name__ == "__main__":
+    print(sphinx_server.server([]).folder, flush=True)
+    time.sleep(120)
