@@ -6,7 +6,8 @@ import pytest
 
 from analysis import cancer, ledger
 from analysis.cancer.metrics import ANNUAL_SHEET, MONTHLY_SHEET, PROVIDER_ENGLAND_ROWS, PROVIDER_MONTHS
-from analysis.cancer.readers import ENGLAND, empty_summaries
+from analysis.cancer.national import empty_summaries
+from analysis.cancer.readers import ENGLAND
 from analysis.errors import ParameterError
 from analysis.page import prepare_chapter
 from analysis.periods import FinancialYear

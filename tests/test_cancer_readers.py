@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.cancer.readers import (ENGLAND, parse_period_cell, read_national_series, read_national_summaries,
-                                     read_provider_csv, read_provider_files)
+from analysis.cancer.national import read_national_series, read_national_summaries
+from analysis.cancer.readers import ENGLAND, parse_period_cell, read_provider_csv, read_provider_files
 from analysis.errors import DataError
 
 TITLE = "62-DAY (URGENT GP REFERRAL TO TREATMENT) WAIT FOR FIRST TREATMENT: ALL CANCERS"

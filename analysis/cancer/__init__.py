@@ -16,7 +16,8 @@ from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean
                       quarters_sentence, sheet_figures, sixty_two_day_summary, spc_series,
                       standards_display, standards_met, standards_sentence, standards_table, urgent_referrals,
                       year_totals)
-from .readers import read_national_series, read_national_summaries, read_provider_csv, read_provider_files
+from .national import empty_summaries, read_national_series, read_national_summaries
+from .readers import empty_table, read_provider_csv, read_provider_files
 
 __all__ = ["COMMITMENT_MEASURES", "yearly_views", "GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
            "ledger_alternatives",
@@ -30,8 +31,6 @@ __all__ = ["COMMITMENT_MEASURES", "yearly_views", "GP62_RESULT", "TWW_RESULT", "
 
 def load(sources) -> CancerData:
     """The provider files and the national series' three sheets (tables empty when absent)."""
-    from .readers import empty_summaries, empty_table
-
     provider = read_provider_files(sources["cwt_provider"].files)
     workbook = sources["cwt_national"].one_file("national time series workbook", required=False)
     if workbook:
