@@ -53,6 +53,7 @@ class Tile:
     decimals: int = 1
     standard_value: float | None = None
     points: list[Point] = field(default_factory=list)
+    covered: bool = True  # False when the chapter's data do not cover the year (the vintage says why)
 
     @property
     def state(self) -> str:
@@ -118,7 +119,8 @@ def tiles(chapters: list, year: FinancialYear, views: dict | None = None) -> lis
                         measure=measure_name(view) if points else "",
                         unit=view.measure.unit if points else "percent",
                         decimals=view.measure.decimals if points else 1,
-                        standard_value=view.measure.standard if points else None, points=points))
+                        standard_value=view.measure.standard if points else None, points=points,
+                        covered=c.key is not None))
     return out
 
 
@@ -184,9 +186,11 @@ def tile_html(tile: Tile, year: FinancialYear) -> str:
         span = first if first == last else f"{first} to {last}"
         years = (f'<figure class="handbook-tile-years">{sparkline_svg(tile, year)}'
                  f'<figcaption>{html.escape(tile.measure)}, {html.escape(span)}</figcaption></figure>')
+    elif not tile.covered:
+        years = ""  # the data line says why there is no figure
     else:
         why = (f"no line of years: figures from {BASIS[tile.kind]} are not results" if not tile.kind.is_result else
-               "no figures for other years")
+               "no line of years: the chapter gives no figures by year")
         years = f'<p class="handbook-tile-noyears">{html.escape(why[:1].upper() + why[1:])}.</p>'
     return (f'<li class="handbook-tile handbook-tile-{state}" data-chapter="{html.escape(tile.chapter)}" '
             f'data-kind="{tile.kind.value}">'
