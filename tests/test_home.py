@@ -186,3 +186,13 @@ def test_the_home_page_names_the_tiles_the_front_page_glues():
     assert f"```{{glue}} {home.TILES_KEY}\n:doc: chapters/{glance.page_name()}.ipynb\n```" in text
     template = (REPO_ROOT / "notebooks" / f"{glance.page_name()}.md").read_text(encoding="utf-8")
     assert "home.glue_tiles(" in template
+
+
+def test_a_yearly_value_that_is_not_a_number_is_an_error_naming_the_chapter_and_year():
+    rows = pd.DataFrame({"year": ["2015-16", "2016-17"], "value": [80.0, "n/a"], "whole": [True, True]})
+    view = SimpleNamespace(chapter="ae", rows=rows, series="", measure=SimpleNamespace(name="Four-hour performance"))
+    with pytest.raises(ValueError, match=r"^chapter 'ae': its yearly view 'Four-hour performance' gives 'n/a' for "
+                                         r"2016-17, not a finite number"):
+        home.points_of(view)
+    rows["value"] = [80.0, None]  # a year with no figure is left out
+    assert [p.year for p in home.points_of(view)] == ["2015-16"]

@@ -77,9 +77,16 @@ def points_of(view, series: str | None = None) -> list[Point]:
     out = []
     for row in rows.itertuples(index=False):
         value = row.value
-        if value is None or pd.isna(value) or not math.isfinite(float(value)):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
             continue
-        out.append(Point(str(row.year), float(value), bool(row.whole)))
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            raise ValueError(f"chapter '{view.chapter}': its yearly view '{view.measure.name}' gives {value!r} for "
+                             f"{row.year}, not a finite number")
+        out.append(Point(str(row.year), number, bool(row.whole)))
     return sorted(out, key=lambda p: p.year)
 
 
