@@ -10,7 +10,7 @@ the year, or is in the report year's edition only) becomes one sentence saying s
 never states a figure from another build.
 
 A span may also hold a glued HTML output, as myst-nb's glue directive naming the notebook
-(```` ```{glue} home_tiles ```` then ``:doc: chapters/at-a-glance.ipynb``): `fill` puts the HTML in
+(```` ```{glue} KEY ```` then ``:doc: chapters/NAME.ipynb``): `fill` puts the HTML in
 as a raw block. The home page (`book/index.md`) shows the front page's tiles this way. Every static
 page with a span is filled so (`analysis.build.html.book_sources`); the syntax is myst-nb's own, so
 `jupyter-book build .` shows the same values from the executed chapters.
