@@ -196,3 +196,22 @@ def test_a_yearly_value_that_is_not_a_number_is_an_error_naming_the_chapter_and_
         home.points_of(view)
     rows["value"] = [80.0, None]  # a year with no figure is left out
     assert [p.year for p in home.points_of(view)] == ["2015-16"]
+
+
+@pytest.mark.parametrize("which", ["bundled_book", "real_book"])
+def test_the_built_front_page_lists_only_the_inputs_of_its_figures_with_their_kinds(request, which):
+    import html as html_module
+
+    book = request.getfixturevalue(which)
+    data = str(request.getfixturevalue("real_data")) if which == "real_book" else ""
+    page = (book / "_build" / "html" / "chapters" / f"{glance.page_name()}.html").read_text(encoding="utf-8")
+    about = page[page.index('class="handbook-sources"'):]
+    shown = sorted((html_module.unescape(title), kinds) for kinds, title in
+                   re.findall(r'<li data-kinds="([^"]*)"><strong>([^<]*)</strong>', about))
+    used = glance.used_sources(glance.chapter_results(data, YEAR))
+    expected = sorted((s.dataset.title, ", ".join(k.value for k in s.kinds)) for s in used.values() if s.entries)
+    assert shown == expected and len(shown) >= 5
+    title = re.search(r'<p class="handbook-headline-title">([^<]*)</p>', page).group(1)
+    assert title == html_module.escape(glance.box_title(glance.chapter_results(data, YEAR), YEAR), quote=False)
+    home_page = (book / "_build" / "html" / "index.html").read_text(encoding="utf-8")
+    assert f">{title}</h2>" in home_page  # the home page's tiles carry the same title
