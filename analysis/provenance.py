@@ -93,6 +93,12 @@ def _list(sources) -> list:
     return [s for s in (sources.values() if isinstance(sources, dict) else sources) if s.entries]
 
 
+def kinds_text(kinds) -> str:
+    """Kinds in words for the terminal, the least real first: "synthetic", "published and artificial"."""
+    found = [kind for kind in CAUTION if kind in set(kinds)]
+    return " and ".join(kind.value for kind in found) if found else "no files"
+
+
 def by_kind(sources) -> dict[Kind, list]:
     """The sources with files, by kind (a dataset whose files differ in kind counts under each)."""
     out: dict[Kind, list] = {}

@@ -309,10 +309,10 @@ def test_every_dataset_says_where_it_came_from_and_why(tmp_path, real_data):
     messages = []
     report_sources(runs, registry, data, messages.append)
     text = "\n".join(messages)
-    assert ("cwt_national: bundled synthetic sample (1 file(s)) instead of your data folder, because it is read "
+    assert ("cwt_national: synthetic, bundled (1 file(s)) instead of your data folder, because it is read "
             f"together with the other 'cwt' datasets and {data} has no file matching "
             "cwt/provider_monthly/*-Provider-Data*.csv") in text
-    assert (f"ae_monthly: bundled synthetic sample (24 file(s)) instead of your data folder, because {data} has "
+    assert (f"ae_monthly: synthetic, bundled (24 file(s)) instead of your data folder, because {data} has "
             "no file matching ae/Monthly-AE-*.csv") in text
     assert "ae_attendances: no files (none matching ae_attendances_*.csv in the bundled data; optional)" in text
     with pytest.raises(ParameterError, match=r"parameter 'real-only': 4 dataset\(s\) would come from the bundled "
@@ -326,7 +326,7 @@ def test_real_only_passes_when_every_dataset_is_the_users(tmp_path, real_data):
     runs = plan_runs(registry, ["ae"], str(real_data), {})
     messages = []
     report_sources(runs, registry, real_data, messages.append, real_only=True)
-    assert "ae_attendances: from your data folder (1 file(s) matching ae_attendances_*.csv)" in messages[0]
+    assert "ae_attendances: published, from your data folder (1 file(s) matching ae_attendances_*.csv)" in messages[0]
 
 
 def test_real_only_without_data_is_an_error(isolated, capsys):
@@ -375,7 +375,7 @@ def test_real_mar_workbooks_without_a_population_file_are_not_swapped_silently(t
     runs = plan_runs(registry, ["vanguards"], str(data), {})
     messages = []
     report_sources(runs, registry, data, messages.append)
-    assert ("mar_monthly: bundled synthetic sample (33 file(s)) instead of your data folder, because it is read "
+    assert ("mar_monthly: synthetic, bundled (33 file(s)) instead of your data folder, because it is read "
             f"together with the other 'ccg' datasets and {data} has no file matching "
             "population/*registered_patients_ccg_*.csv") in messages[0]
     with pytest.raises(ParameterError, match="parameter 'real-only'"):
@@ -400,11 +400,11 @@ def test_the_bundled_finance_transcription_is_never_called_the_users(tmp_path, r
     report_sources(plan_runs(registry, ["finance"], str(real_data), {}), registry, real_data, messages.append,
                    real_only=True)
     text = "\n".join(messages)
-    assert ("finance_tables: bundled transcription (1 file(s)) instead of your data folder, because "
+    assert ("finance_tables: transcribed, bundled (1 file(s)) instead of your data folder, because "
             f"{real_data} has no file matching finance/finance_tables*.csv") in text
     messages.clear()
     report_sources(plan_runs(registry, ["finance"], None, {}), registry, None, messages.append)
-    assert "finance_tables: bundled transcription (1 file(s); no --data folder given)" in "\n".join(messages)
+    assert "finance_tables: transcribed, bundled (1 file(s); no --data folder given)" in "\n".join(messages)
 
 
 @pytest.mark.parametrize("argv, target", [

@@ -19,7 +19,7 @@ from .. import sealed, tempfolders
 from ..charts import BUNDLE_NAME, write_javascript_bundle
 from ..editions import EDITION_SCRIPT, Edition, edition_script
 from ..errors import HandbookError
-from ..methods_page import methods_page
+from ..methods_page import RESULTS_MARK, methods_page
 from ..sphinx_server import SphinxProcess
 from .plan import CHAPTERS_SUBDIR, CONFIG_FILE, Run
 
@@ -177,8 +177,9 @@ def book_sources(book_dir: Path, chapters: Path, toc: str, ed: Edition, progress
             files[relative.as_posix()] = path
     for path in chapters.glob("*.ipynb"):
         files[f"{CHAPTERS_SUBDIR}/{path.name}"] = path
-    if (book_dir / "methods.md").is_file():  # its results from this edition's chapters (analysis.methods_page)
-        files["methods.md"] = methods_page(book_dir / "methods.md", chapters)
+    for page in sorted(book_dir.glob("*.md")):  # results from this edition's chapters (analysis.methods_page)
+        if RESULTS_MARK in page.read_text(encoding="utf-8"):
+            files[page.name] = methods_page(page, chapters)
     files["_config.yml"] = CONFIG_FILE
     files["_toc.yml"] = toc.encode()
     files["conf.py"] = sphinx_conf(toc).encode()

@@ -12,6 +12,7 @@ from .. import REPO_ROOT, sealed
 from ..editions import REPORT_PERIOD, Edition, not_covered_notebook, run_key
 from ..errors import DataError, ParameterError
 from ..page import ChapterPage, prepare_chapter
+from ..provenance import kinds_text
 from ..registry import Chapter, Registry
 from ..sources import SOURCES_FILE, Source
 from .cache import kept_run
@@ -180,7 +181,8 @@ def _files_matching(folder: Path, pattern: str) -> list[Path]:
 
 
 def source_lines(runs: list[Run], registry: Registry, data_dir: Path | None) -> list[str]:
-    """One line per dataset: where it comes from and, for a bundled one, why.
+    """One line per dataset: the kinds of its files (see analysis.provenance), where it comes from and, for
+    a bundled one, why.
 
     A dataset read by several chapters from different places (a group is judged per
     chapter) gets one line per place, naming the chapters.
@@ -209,11 +211,11 @@ def _why(source: Source, chapter: Chapter, registry: Registry, data_dir: Path | 
         where = "the bundled data" if source.bundled else "your data folder"
         return (f"no files (none matching {dataset.pattern} in {where}; "
                 f"{'optional' if dataset.optional else 'the chapter will say what is missing'})")
+    kind = kinds_text(source.kinds)  # analysis.provenance: published, transcribed, synthetic, artificial
     if not source.bundled:
-        return f"from your data folder ({count} matching {dataset.pattern})"
-    kind = "synthetic sample" if source.synthetic else "transcription"
+        return f"{kind}, from your data folder ({count} matching {dataset.pattern})"
     if data_dir is None:
-        return f"bundled {kind} ({count}; no --data folder given)"
+        return f"{kind}, bundled ({count}; no --data folder given)"
     if not _files_matching(data_dir, dataset.pattern):
         because = f"{data_dir} has no file matching {dataset.pattern}"
     else:
@@ -223,7 +225,7 @@ def _why(source: Source, chapter: Chapter, registry: Registry, data_dir: Path | 
         because = (f"it is read together with the other '{dataset.group}' datasets and {data_dir} has no file "
                    f"matching {', '.join(lacking)}, so the whole group is bundled (real and synthetic rows "
                    "never mix)")
-    return f"bundled {kind} ({count}) instead of your data folder, because {because}"
+    return f"{kind}, bundled ({count}) instead of your data folder, because {because}"
 
 
 def report_sources(runs: list[Run], registry: Registry, data_dir: Path | None,

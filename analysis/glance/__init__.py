@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..contract import Headline, computed_from, has_headline, headlines
+from ..contract import BASIS, Headline, computed_from, has_headline, headlines
 from ..errors import DataError, ParameterError
 from ..ledger import REPORT_YEAR
 from ..charts import data_link
 from ..page import Result, cite, scroll_region, stacked_cell
 from ..periods import FinancialYear
-from ..provenance import Kind, banners_html, kind_of
+from ..provenance import CAUTION, Kind, banners_html, kind_of
 from ..registry import load_registry
 from ..sources import DATA_DIR, USER_ORIGIN, resolve_all, sha256_of
 
@@ -56,6 +56,11 @@ def validate_parameters(params: dict, sources) -> dict:
             reasons.append(f"{chapter.title}: {reason}")
         raise ParameterError("period", f"no chapter's data cover {year.label} ({'; '.join(reasons)})")
     return {**params, "period": year.label}
+
+
+def page_name() -> str:
+    """The front page's name in the registry (its page is chapters/<name>.html)."""
+    return next(c.name for c in load_registry().chapters if c.module == __name__)
 
 
 def headline_chapters() -> list:
@@ -166,12 +171,7 @@ def banner_html(chapters: list[ChapterResult], year: FinancialYear) -> str:
     """The front page's banners: one per kind of data that is not published among the inputs of the
     results it shows (not the datasets the page resolves for itself, which may be bundled where a
     chapter read the user's files)."""
-    used = {}
-    for c in chapters:
-        if not c.reason:
-            for name, source in (c.inputs or {}).items():
-                used.setdefault((name, source.root), source)
-    return banners_html(list(used.values()), report_year=year == REPORT_YEAR)
+    return banners_html(list(used_sources(chapters).values()), report_year=year == REPORT_YEAR)
 
 
 def results(chapters: list[ChapterResult]) -> pd.DataFrame:
@@ -339,12 +339,48 @@ def box_rows(chapters: list[ChapterResult], year: FinancialYear) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
+def box_title(chapters: list[ChapterResult], year: FinancialYear) -> str:
+    """The results box's title, from the kinds of data of the figures it shows: "The results of 2016/17 at a
+    glance" only when every figure rests on published or transcribed data; otherwise it names the other kinds."""
+    kinds = list(dict.fromkeys(c.kind for c in chapters if c.key is not None))
+    others = [k for k in CAUTION if k in kinds and not k.is_result]
+    if not others:
+        return f"The results of {year.slash_label} at a glance"
+    words = " and ".join(BASIS[k] for k in others)
+    if len(others) == len(kinds):
+        return f"{year.slash_label} at a glance: figures from {words}, not results"
+    return f"The results of {year.slash_label} at a glance, and figures from {words} (not results)"
+
+
+def used_sources(chapters: list[ChapterResult]) -> dict:
+    """The inputs of the figures the page shows: those of every chapter with figures for the year, each
+    dataset once per place it was read from (keyed "dataset", or "dataset (folder)" when read from two)."""
+    found: dict = {}
+    for c in chapters:
+        if not c.reason:
+            for name, source in (c.inputs or {}).items():
+                found.setdefault((name, str(source.root)), source)
+    names = [name for name, _ in found]
+    return {(name if names.count(name) == 1 else f"{name} ({root})"): source for (name, root), source in found.items()}
+
+
+def close(page, chapters: list[ChapterResult]) -> None:
+    """End the front page: where the data of the figures it shows came from, each dataset with its kind, and
+    the run's parameters (not the datasets no figure on the page rests on)."""
+    from IPython.display import HTML, display
+
+    from ..page import parameter_sentences, provenance_html
+
+    display(HTML(provenance_html(used_sources(chapters), parameter_sentences(page.parameters, page.chapter.labels),
+                                 page.period_text())))
+
+
 def box_html(chapters: list[ChapterResult], year: FinancialYear) -> str:
     """The results at a glance: one row per chapter, linked, with a CSV download."""
     table = box_rows(chapters, year)
     rows = [[f'<a href="{html.escape(r["chapter"])}.html">{html.escape(r["Chapter"])}</a>',
              *(html.escape(str(r[c])) for c in BOX_COLUMNS[1:])] for _, r in table.iterrows()]
-    title = f"The results of {year.slash_label} at a glance"
+    title = box_title(chapters, year)
     return (f'<section class="handbook-glance-box" aria-label="{html.escape(title)}">'
             f'<p class="handbook-headline-title">{html.escape(title)}</p>'
             + _stacked_table(BOX_COLUMNS, rows, "handbook-glance-results", title)
