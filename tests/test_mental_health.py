@@ -106,8 +106,8 @@ def test_bundled_sample_reproduces_the_printed_figures_and_transcribes_the_rest(
     eip, dementia = data.eip, data.dementia
     month = mh.eip_month(eip, Y2016.last_month)
     assert (month["within_two_weeks"], month["total"]) == (920, 1248)
-    reproduced, notes = mh.ledger_values(eip, dementia, Y2016)
-    result = ledger.compare("mental-health", reproduced, notes).set_index("figure")
+    figures = mh.ledger_figures(page.sources, page.parameters)
+    result = ledger.compare("mental-health", figures.values, figures.notes).set_index("figure")
     assert result.loc[list(mh.COMPUTED), "agrees"].tolist() == [True, True]
     others = result.drop(index=list(mh.COMPUTED))
     assert len(others) == 10 and others["reproduced"].isna().all()
@@ -144,8 +144,8 @@ def test_real_data_back_test(real_data):
     providers, summary = mh.eip_providers(eip, Y2016)
     assert summary["providers"] == 60 and round(summary["england"], 1) == 74.4
     assert providers.set_index("provider_code").at["TAE", "rank"] is pd.NA  # 2 of 24: too few to rank
-    reproduced, notes = mh.ledger_values(eip, dementia, Y2016)
-    result = ledger.compare("mental-health", reproduced, notes).set_index("figure")
+    figures = mh.ledger_figures(page.sources, page.parameters)
+    result = ledger.compare("mental-health", figures.values, figures.notes).set_index("figure")
     assert result.loc[list(mh.COMPUTED), "agrees"].all()
 
 

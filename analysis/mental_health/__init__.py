@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..ledger import printed_text, published
-from ..contract import CommitmentMeasure
+from ..contract import CommitmentMeasure, LedgerFigures
 from ..periods import FinancialYear, covered_year
 from .. import funnel
 from . import commitments
@@ -17,7 +17,7 @@ from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, MentalHealthData, dementi
 from .readers import read_dementia, read_eip
 
 __all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "MentalHealthData", "validate_parameters", "headline",
-           "ledger_values", "reference_table",
+           "ledger_figures", "reference_table",
            "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly",
            "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
            "dementia_england", "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
@@ -72,8 +72,11 @@ def _no_data_note(figure: str) -> str:
     raise KeyError(f"no note for the transcribed figure '{figure}'")
 
 
-def ledger_values(eip: pd.DataFrame, dementia: pd.DataFrame | None, year: FinancialYear) -> tuple[dict, dict]:
-    """The ledger's reproduced figures (None for those with no data here) and a note on each."""
+def ledger_figures(sources, params: dict) -> LedgerFigures:
+    """The ledger's reproduced figures (see `analysis.contract`; None for those with no data here) and a
+    note on each."""
+    data, year = load(sources), FinancialYear.parse(params["period"])
+    eip, dementia = data.eip, data.dementia
     month = eip_month(eip, year.last_month)
     reproduced = {"eip_within_two_weeks": month["percent"]}
     notes = {"eip_within_two_weeks": (
@@ -91,7 +94,7 @@ def ledger_values(eip: pd.DataFrame, dementia: pd.DataFrame | None, year: Financ
         if figure not in COMPUTED:
             reproduced[figure] = None
             notes[figure] = _no_data_note(figure)
-    return reproduced, notes
+    return LedgerFigures(reproduced, notes)
 
 
 def transcribed_table() -> pd.DataFrame:
