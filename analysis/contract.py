@@ -44,8 +44,9 @@ from .page import Result
 from .provenance import Kind, kind_of
 from .yearly import Measure, Yearly
 
-__all__ = ["OPTIONAL_FUNCTIONS", "OPTIONAL_VALUES", "REQUIRED", "ChapterModule", "CommitmentFigure", "CommitmentMeasure", "Headline", "LedgerFigures", "Measure",
-           "ProviderResult", "SYNTHETIC", "Yearly", "commitment_measures",
+__all__ = ["OPTIONAL_FUNCTIONS", "OPTIONAL_VALUES", "REQUIRED", "ChapterModule", "CommitmentFigure",
+           "CommitmentMeasure", "Headline", "LedgerFigures", "Measure", "ProviderResult", "SYNTHETIC", "Yearly",
+           "commitment_measures",
            "computed_from", "entry", "headlines", "has_headline", "has_ledger", "ledger_figures", "period_text",
            "section_datasets", "yearly_views"]
 
