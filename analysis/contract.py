@@ -12,10 +12,21 @@ result they read is one of the typed results of this module:
   financial year its data cover (`analysis.yearly` shows them).
 - `provider_names(paths) -> DataFrame` (optional, with `provider_names = "dataset"` in a dataset's
   registry entry): code, name and source of each provider a dataset's files name.
+- `ledger_figures(sources, params) -> LedgerFigures` (optional, for a chapter with a ledger of printed
+  figures in `data/published/`): the figures reproduced for the reproduction ledger, one value per printed
+  figure of the chapter (`analysis.ledger.published`), with notes, alternatives and input tolerance; the
+  page shows it with `ChapterPage.ledger`.
 - `period_text(params) -> str` (optional): the chapter's period in words, when it is not `period`.
+- `SECTION_DATASETS: tuple[str, ...]` (optional): datasets read only in a section of the page whose
+  figures say their own kind; the page's results do not rest on them.
 - `provider_results(...) -> list[ProviderResult]` (optional): provider-level results.
 - `COMMITMENT_MEASURES: dict[str, CommitmentMeasure]` (optional): the measures by which the
   commitments tables (`analysis.commitments`) judge a commitment from the chapter's data.
+
+Shared code reads the optional names only through this module's accessors (`has_headline`,
+`headlines`, `yearly_views`, `has_ledger`, `ledger_figures`, `period_text`, `section_datasets`,
+`commitment_measures`), which give the default when a chapter lacks a name and check the type of
+what it gives.
 
 The front page (`analysis.glance`) sits above the chapters: it reads them through this
 contract, and no chapter imports it.
@@ -33,11 +44,21 @@ from .page import Result
 from .provenance import Kind, kind_of
 from .yearly import Measure, Yearly
 
-__all__ = ["ChapterModule", "CommitmentFigure", "CommitmentMeasure", "Headline", "LedgerFigures", "Measure",
-           "ProviderResult", "SYNTHETIC", "Yearly", "commitment_measures",
-           "computed_from", "entry", "headlines", "has_headline", "yearly_views"]
+__all__ = ["OPTIONAL_FUNCTIONS", "OPTIONAL_VALUES", "REQUIRED", "ChapterModule", "CommitmentFigure",
+           "CommitmentMeasure", "Headline", "LedgerFigures", "Measure", "ProviderResult", "SYNTHETIC", "Yearly",
+           "commitment_measures",
+           "computed_from", "entry", "headlines", "has_headline", "has_ledger", "ledger_figures", "period_text",
+           "section_datasets", "yearly_views"]
 
 SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled samples rests on
+
+REQUIRED = ("validate_parameters",)
+"""The names every chapter module gives (functions)."""
+OPTIONAL_FUNCTIONS = ("load", "headline", "yearly_views", "provider_names", "ledger_figures", "period_text",
+                      "provider_results")
+"""The functions a chapter module may give, as the docstring above describes them."""
+OPTIONAL_VALUES = {"COMMITMENT_MEASURES": dict, "SECTION_DATASETS": tuple}
+"""The values a chapter module may give, with their types."""
 
 
 @dataclass(frozen=True)
@@ -59,11 +80,14 @@ def entry(figure: Result, vintage: str, result: str | None = None) -> Headline:
 
 @dataclass(frozen=True)
 class LedgerFigures:
-    """A chapter's reproduced figures for the ledger: value (None when not computable) by figure
-    name, a note on how a figure was made, and the alternatives weighed for a figure."""
+    """A chapter's reproduced figures for the ledger (see `analysis.ledger.compare`): value (None when
+    not computable) by figure name, a note on how a figure was made, the alternatives weighed for a
+    figure (other years or variants, by name), and how far the rounding of a figure's printed inputs
+    can move it (`tolerance`, widening its range either side)."""
     values: dict[str, float | None]
     notes: dict[str, str] = field(default_factory=dict)
-    alternatives: dict[str, dict] = field(default_factory=dict)
+    alternatives: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    tolerance: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,30 @@ def headlines(module, sources: dict, year) -> dict[str, Headline]:
         if not isinstance(value, Headline):
             raise TypeError(f"{module.__name__}.headline gave {type(value).__name__} for '{key}', not a Headline")
     return found
+
+
+def has_ledger(module) -> bool:
+    """Whether a chapter reproduces printed figures for the ledger."""
+    return callable(getattr(module, "ledger_figures", None))
+
+
+def ledger_figures(module, sources: dict, params: dict) -> LedgerFigures:
+    """A chapter's reproduced figures for the ledger, checked to be `LedgerFigures`."""
+    found = module.ledger_figures(sources, params)
+    if not isinstance(found, LedgerFigures):
+        raise TypeError(f"{module.__name__}.ledger_figures gave {type(found).__name__}, not LedgerFigures")
+    return found
+
+
+def period_text(module, params: dict) -> str:
+    """A chapter's period in words from its own `period_text` ("" when it has none)."""
+    make = getattr(module, "period_text", None)
+    return make(params) if make else ""
+
+
+def section_datasets(module) -> tuple[str, ...]:
+    """The datasets a chapter reads only in a section of its own (none when it names none)."""
+    return tuple(getattr(module, "SECTION_DATASETS", ()))
 
 
 def yearly_views(module, sources: dict, params: dict) -> list[Yearly]:

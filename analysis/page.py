@@ -319,7 +319,9 @@ class ChapterPage:
     def result_sources(self, inputs=()) -> dict[str, Source]:
         """The datasets a figure rests on: `inputs` (names), else every dataset of the page except
         those the chapter module reads only in a section of their own (its `SECTION_DATASETS`)."""
-        apart = set(getattr(self.chapter.load_module(), "SECTION_DATASETS", ()))
+        from .contract import section_datasets
+
+        apart = set(section_datasets(self.chapter.load_module()))
         names = list(inputs) or [n for n in self.sources if n not in apart]
         return {n: self.sources[n] for n in names}
 
@@ -328,8 +330,9 @@ class ChapterPage:
         if "period" in self.parameters:
             year = self.period
             return f"{year.slash_label} ({month_label(year.first_month)} to {month_label(year.last_month)})"
-        module = self.chapter.load_module()
-        return module.period_text(self.parameters) if hasattr(module, "period_text") else ""
+        from .contract import period_text
+
+        return period_text(self.chapter.load_module(), self.parameters)
 
     def header_html(self) -> str:
         """What opens the page before the results: one banner per kind of data that is not published."""
@@ -370,16 +373,22 @@ class ChapterPage:
         """Show a chart with its alt text, data table and CSV link."""
         display(Figure(chart, name=f"{self.chapter.name}-{name}", alt_text=alt, data=data))
 
-    def ledger(self, reproduced: dict, notes: dict | None = None, tolerance: dict | None = None,
-               alternatives: dict | None = None, inputs=()) -> None:
-        """Show the printed figures beside the reproduced ones (see analysis.ledger.compare), the caption
-        (and each row of the download) saying the kind of the data they were computed from (`inputs`,
-        default the page's).
+    def ledger(self, figures, inputs=()) -> None:
+        """Show the printed figures beside the reproduced ones (`figures`, the chapter's
+        `analysis.contract.LedgerFigures`; see analysis.ledger.compare), the caption (and each row
+        of the download) saying the kind of the data they were computed from (`inputs`, default
+        the page's).
 
         The report's figures are for its own year; on a page for another period the ledger
         shows them without a comparison, rather than comparing different years. Artificial
         records are never compared with a printed figure.
         """
+        from .contract import LedgerFigures
+
+        if not isinstance(figures, LedgerFigures):
+            raise TypeError(f"chapter '{self.chapter.name}': the ledger takes the chapter's LedgerFigures "
+                            f"(analysis.contract), not {type(figures).__name__}")
+        reproduced, notes, alternatives = figures.values, figures.notes, figures.alternatives
         kind = kind_of(self.result_sources(inputs)) or Kind.PUBLISHED
         if kind is Kind.ARTIFICIAL:
             reproduced = {name: None for name in reproduced}
@@ -388,7 +397,8 @@ class ChapterPage:
         other_year = self.period.label if "period" in self.parameters and self.period != ledger_module.REPORT_YEAR \
             else None
         comparison = ledger_module.compare(self.chapter.name, reproduced, notes, synthetic=kind is Kind.SYNTHETIC,
-                                           tolerance=tolerance, alternatives=alternatives, other_year=other_year)
+                                           tolerance=figures.tolerance, alternatives=alternatives,
+                                           other_year=other_year)
         comparison["data"] = kind.words
         shown = ledger_module.display_table(comparison)
         shown["Printed at"] = [in_words(source) for source in comparison["source"]]

@@ -132,18 +132,18 @@ def bundled():
     return cancer.load(prepare_chapter("cancer").sources)
 
 
-def compare(chapter_data, year=Y2016):
+def compare(sources, year=Y2016):
+    """The chapter's standards table, 62-day summary and ledger for `year` from `sources`."""
+    chapter_data = cancer.load(sources)
     table = cancer.standards_table(chapter_data, year)
     gp = cancer.sixty_two_day_summary(chapter_data, year)
-    referrals = cancer.urgent_referrals(chapter_data, year)
-    result = ledger.compare("cancer", cancer.ledger_figures(table, gp, referrals),
-                            cancer.ledger_notes(table, gp, referrals),
-                            alternatives=cancer.ledger_alternatives(chapter_data, year))
+    figures = cancer.ledger_figures(sources, {"period": year.label})
+    result = ledger.compare("cancer", figures.values, figures.notes, alternatives=figures.alternatives)
     return table, gp, result.set_index("figure")
 
 
-def test_bundled_sample_reproduces_every_printed_figure_from_its_annual_sheet(bundled):
-    table, gp, result = compare(bundled)
+def test_bundled_sample_reproduces_every_printed_figure_from_its_annual_sheet():
+    table, gp, result = compare(prepare_chapter("cancer").sources)
     assert result["agrees"].all(), result[["published", "reproduced"]]
     assert set(table.loc[table["met"].notna(), "source"]) == {ANNUAL_SHEET}
     assert gp["within"] == 119_798 and gp["previous_within"] == 113_896 and gp["change"] == 5_902
@@ -187,14 +187,19 @@ def test_period_and_organisation_are_checked_against_the_data():
 
 
 @pytest.fixture(scope="module")
-def real(real_data):
+def real_sources(real_data):
     sources = resolve_all(["cwt_provider", "cwt_national"], load_registry().datasets, real_data)
     assert not any(s.synthetic for s in sources.values())
-    return cancer.load(sources)
+    return sources
 
 
-def test_real_data_reproduces_the_printed_figures_from_the_annual_sheet(real):
-    table, gp, result = compare(real)
+@pytest.fixture(scope="module")
+def real(real_sources):
+    return cancer.load(real_sources)
+
+
+def test_real_data_reproduces_the_printed_figures_from_the_annual_sheet(real_sources):
+    table, gp, result = compare(real_sources)
     assert cancer.standards_met(table) == (7, 8)
     assert set(table.loc[table["met"].notna(), "source"]) == {ANNUAL_SHEET}
     assert (gp["within"], gp["total"], gp["previous_within"]) == (119_797.5, 146_080.5, 113_896)
@@ -246,7 +251,7 @@ def test_real_provider_files_without_the_workbook_say_what_they_are(real_data, t
     page = prepare_chapter("cancer", data_dir=str(tmp_path))
     assert not page.sources["cwt_national"].files and not page.sources["cwt_national"].synthetic
     only = cancer.load(page.sources)
-    table, gp, result = compare(only)
+    table, gp, result = compare(page.sources)
     assert (gp["within"], gp["source"]) == (117_901.5, PROVIDER_MONTHS) and gp["change"] is None
     assert cancer.standards_sentence(table, Y2016) == (
         "The data cover 3 of the 8 standards that have a threshold for the whole of 2016-17; the NHS met 2 of "

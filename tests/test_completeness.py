@@ -503,9 +503,9 @@ EVERY_READER = {
     "rtt_overview": (_workbook(delete_month_row("rtt/rtt_SYNTHETIC_SAMPLE.xlsx", "Full Time Series",
                                                 lambda v: any(is_date(c, 2016, 6) for c in v), "bundled")),
                      _chapter_load(rtt)),
-    "eip_history": (_text_cut("eip/eip_SYNTHETIC_SAMPLE.csv"), _chapter_load(mental_health, "load_eip")),
+    "eip_history": (_text_cut("eip/eip_SYNTHETIC_SAMPLE.csv"), _chapter_load(mental_health)),
     "dementia_rate": (_text_cut("dementia/dementia_rate_SYNTHETIC_SAMPLE.csv"),
-                      _chapter_load(mental_health, "load_dementia")),
+                      _chapter_load(mental_health)),
 }
 
 

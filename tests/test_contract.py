@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import html
+import numbers
 import os
 import re
 import shutil
@@ -57,6 +58,66 @@ def test_every_chapter_meets_the_contract_with_typed_results(name):
         assert label in stems, f"{name}: label for '{label}', which is no parameter of the chapter"
     if chapter.fetch:
         assert callable(load_function(chapter.fetch))
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_chapter_gives_the_contracts_names_with_their_types(name):
+    chapter = load_registry().chapter(name)
+    module = chapter.load_module()
+    for required in contract.REQUIRED:
+        assert callable(getattr(module, required, None)), f"{name}: no {required}"
+    for optional in contract.OPTIONAL_FUNCTIONS:
+        assert callable(getattr(module, optional, print)), f"{name}: {optional} is not a function"
+    for optional, kind in contract.OPTIONAL_VALUES.items():
+        assert isinstance(getattr(module, optional, kind()), kind), f"{name}: {optional} is not a {kind.__name__}"
+    assert all(isinstance(m, contract.CommitmentMeasure) for m in contract.commitment_measures(module).values())
+    assert set(contract.section_datasets(module)) <= set(chapter.datasets)
+    text = contract.period_text(module, chapter.resolve_parameters())
+    assert isinstance(text, str) and bool(text) == hasattr(module, "period_text")
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_chapter_with_printed_figures_gives_each_of_them_to_the_ledger(name):
+    """A chapter has a ledger exactly when the report printed figures for it (data/published/), and its
+    `ledger_figures` names every printed figure and no other, on the bundled data."""
+    from analysis import ledger
+
+    chapter = load_registry().chapter(name)
+    module = chapter.load_module()
+    printed = (ledger.LEDGER_DIR / f"{name}.csv").is_file()
+    assert contract.has_ledger(module) == printed, f"{name}: printed figures and ledger_figures go together"
+    if not printed:
+        return
+    sources = chapter_sources(chapter)
+    params = module.validate_parameters(chapter.resolve_parameters(), sources)
+    figures = contract.ledger_figures(module, sources, params)
+    assert isinstance(figures, contract.LedgerFigures)
+    names = set(ledger.published(name)["figure"])
+    assert set(figures.values) == names
+    assert all(v is None or isinstance(v, numbers.Real) for v in figures.values.values())
+    assert set(figures.notes) <= names and all(isinstance(n, str) and n for n in figures.notes.values())
+    assert set(figures.alternatives) <= names and all(isinstance(a, dict) for a in figures.alternatives.values())
+    assert set(figures.tolerance) <= names and all(t >= 0 for t in figures.tolerance.values())
+    assert len(ledger.compare(name, figures.values, figures.notes, tolerance=figures.tolerance,
+                              alternatives=figures.alternatives)) == len(names)
+
+
+def test_the_ledger_takes_only_a_chapters_ledger_figures():
+    from analysis.page import prepare_chapter
+
+    page = prepare_chapter("phb")
+    with pytest.raises(TypeError, match="takes the chapter's LedgerFigures .analysis.contract., not dict"):
+        page.ledger({"phb_march_2017": 1.0})
+
+
+def test_a_chapter_giving_the_ledger_something_else_is_named():
+    import types
+
+    Chapter = types.ModuleType("analysis.odd")
+    Chapter.ledger_figures = lambda sources, params: {"figure": 1.0}
+    assert contract.has_ledger(Chapter) and not contract.has_ledger(object())
+    with pytest.raises(TypeError, match="analysis.odd.ledger_figures gave dict, not LedgerFigures"):
+        contract.ledger_figures(Chapter, {}, {})
 
 
 def test_the_chapters_with_results_give_yearly_views_too():

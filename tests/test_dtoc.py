@@ -44,7 +44,7 @@ def test_bundled_measures_add_up_by_organisation_and_year():
     assert table.at["All", "growth_percent"] == pytest.approx(
         100 * (table.at["All", "current"] / table.at["All", "previous"] - 1))
     assert dtoc.comparison(monthly, FinancialYear(2013)) is None  # no 2012-13 in the sample
-    value, note = dtoc.ledger_value(monthly, FinancialYear(2013))
+    value, note = dtoc.delayed_days_growth(monthly, FinancialYear(2013))
     assert value is None and "does not hold both 2012-13 and 2013-14" in note
     # the SPC series is delayed days per day of the month
     series = dtoc.spc_series(monthly, Y2016)
@@ -94,7 +94,7 @@ def test_real_file_gives_2016_17_delayed_days_up_a_quarter(real):
     assert (table.at["NHS", "current"], table.at["Social care", "current"], table.at["Both", "current"]) == (
         1_300_022, 778_860, 175_939)
     assert len(real.monthly) == 115  # August 2010 to February 2020
-    value, note = dtoc.ledger_value(real.monthly, Y2016)
+    value, note = dtoc.delayed_days_growth(real.monthly, Y2016)
     assert round(value, 1) == 24.6 and "2,254,821 delayed days in 2016-17 against 1,809,587" in note
 
 

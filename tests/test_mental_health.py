@@ -101,11 +101,13 @@ def test_bad_dementia_input_is_named(tmp_path, rows, header, message):
 def test_bundled_sample_reproduces_the_printed_figures_and_transcribes_the_rest():
     page = prepare_chapter("mental-health")
     assert page.synthetic
-    eip, dementia = mh.load_eip(page.sources), mh.load_dementia(page.sources)
+    data = mh.load(page.sources)
+    assert isinstance(data, mh.MentalHealthData)
+    eip, dementia = data.eip, data.dementia
     month = mh.eip_month(eip, Y2016.last_month)
     assert (month["within_two_weeks"], month["total"]) == (920, 1248)
-    reproduced, notes = mh.ledger_values(eip, dementia, Y2016)
-    result = ledger.compare("mental-health", reproduced, notes).set_index("figure")
+    figures = mh.ledger_figures(page.sources, page.parameters)
+    result = ledger.compare("mental-health", figures.values, figures.notes).set_index("figure")
     assert result.loc[list(mh.COMPUTED), "agrees"].tolist() == [True, True]
     others = result.drop(index=list(mh.COMPUTED))
     assert len(others) == 10 and others["reproduced"].isna().all()
@@ -130,7 +132,8 @@ def test_nonsense_periods_name_the_parameter(period, message):
 def test_real_data_back_test(real_data):
     page = prepare_chapter("mental-health", data_dir=str(real_data))
     assert not page.synthetic
-    eip, dementia = mh.load_eip(page.sources), mh.load_dementia(page.sources)
+    data = mh.load(page.sources)
+    eip, dementia = data.eip, data.dementia
     assert [y.label for y in mh.eip_coverage(eip)] == ["2016-17", "2017-18", "2018-19"]
     month = mh.eip_month(eip, Y2016.last_month)
     assert (month["within_two_weeks"], month["total"]) == (920, 1248) and round(month["percent"], 1) == 73.7
@@ -141,15 +144,16 @@ def test_real_data_back_test(real_data):
     providers, summary = mh.eip_providers(eip, Y2016)
     assert summary["providers"] == 60 and round(summary["england"], 1) == 74.4
     assert providers.set_index("provider_code").at["TAE", "rank"] is pd.NA  # 2 of 24: too few to rank
-    reproduced, notes = mh.ledger_values(eip, dementia, Y2016)
-    result = ledger.compare("mental-health", reproduced, notes).set_index("figure")
+    figures = mh.ledger_figures(page.sources, page.parameters)
+    result = ledger.compare("mental-health", figures.values, figures.notes).set_index("figure")
     assert result.loc[list(mh.COMPUTED), "agrees"].all()
 
 
 @pytest.mark.parametrize("period, dementia_value", [("2017-18", True), ("2018-19", False)])
 def test_real_data_reruns_for_later_years(real_data, period, dementia_value):
     page = prepare_chapter("mental-health", data_dir=str(real_data), period=period)
-    eip, dementia = mh.load_eip(page.sources), mh.load_dementia(page.sources)
+    data = mh.load(page.sources)
+    eip, dementia = data.eip, data.dementia
     assert 50 < mh.eip_month(eip, page.period.last_month)["percent"] < 100
     assert (mh.dementia_england(dementia, mh.dementia_year(page.period)) is not None) == dementia_value
 

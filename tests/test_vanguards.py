@@ -104,6 +104,11 @@ def _analysed(page):
     return data, spans, labels, vanguards.variants(data, spans, ["PACS", "MCP"], labels)
 
 
+def _ledger(page):
+    figures = vanguards.ledger_figures(page.sources, page.parameters)
+    return figures.values, figures.notes
+
+
 def _growth(table, cohort, label, screening=vanguards.HANDLED, partly=vanguards.PARTIAL_IN):
     rows = table[(table["cohort"] == cohort) & (table["baseline"] == label) & (table["screening"] == screening)
                  & (table["partly_covered"] == partly)]
@@ -123,7 +128,7 @@ def real(real_data):
 def test_bundled_sample_reproduces_the_six_printed_figures_by_construction(bundled):
     data, spans, labels, table = bundled
     assert data["synthetic"] and data["cohort_file"].name == "vanguard_cohort_SAMPLE.csv"
-    figures, notes = vanguards.ledger_figures(table, data, spans, labels)
+    figures, notes = _ledger(prepare_chapter("vanguards"))
     assert ledger.compare("vanguards", figures)["agrees"].all()
     assert all(note.startswith("Holds by construction") for note in notes.values())
     assert "F011" in notes["mcp_on_sep_2015"] and "F011" not in notes["pacs_on_sep_2015"]
@@ -185,9 +190,8 @@ def test_real_comparison_group_holds_no_ccg_of_any_vanguard(real):
     assert len(rest) == 131
 
 
-def test_real_ledger_notes_name_each_rows_reasons_with_sizes(real):
-    data, spans, labels, table = real
-    figures, notes = vanguards.ledger_figures(table, data, spans, labels)
+def test_real_ledger_notes_name_each_rows_reasons_with_sizes(real_data):
+    figures, notes = _ledger(prepare_chapter("vanguards", data_dir=str(real_data)))
     assert {k: round(v, 1) for k, v in figures.items()} == {
         "pacs_on_sep_2015": 2.4, "pacs_on_2014_15": 3.0, "mcp_on_sep_2015": 4.5, "mcp_on_2014_15": 5.0,
         "rest_on_sep_2015": 4.9, "rest_on_2014_15": 5.3}

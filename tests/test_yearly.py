@@ -110,7 +110,7 @@ def test_every_year_a_standard_applies_from_is_on_the_line_it_cites(real_data):
 
 
 def test_eip_part_years_and_the_standard_from_april_2016(real_data):
-    view = by_year(mh_years.eip(mh.load_eip(sources("mental-health", real_data))))
+    view = by_year(mh_years.eip(mh.load(sources("mental-health", real_data)).eip))
     assert list(view.index) == ["2015-16", "2016-17", "2017-18", "2018-19", "2019-20"]
     assert view.at["2016-17", "value"] == pytest.approx(100 * 920 / 1248)  # March 2017, 000 line 169
     assert view.at["2015-16", "covered"] == "part year: December 2015 to March 2016, 4 of 12 months"
@@ -121,7 +121,7 @@ def test_eip_part_years_and_the_standard_from_april_2016(real_data):
 
 
 def test_dementia_and_delayed_days_by_year(real_data):
-    view = by_year(mh_years.dementia(mh.load_dementia(sources("mental-health", real_data))))
+    view = by_year(mh_years.dementia(mh.load(sources("mental-health", real_data)).dementia))
     assert view["value"].round(1).to_dict() == {"2016-17": 67.9, "2017-18": 67.5}
     delays = by_year(dtoc_years.view(dtoc.load(sources("ae", real_data)).monthly))
     assert delays.at["2016-17", "value"] == 2254821 and delays.at["2015-16", "value"] == 1809587
@@ -144,7 +144,7 @@ def test_vanguards_years_leave_out_the_screened_ccgs_in_every_year(real_data):
 HEADLINE_KEYS = {"ae": ("four_hour", lambda s: ae_years.view(ae.load(s))),
                  "cancer": ("gp62", lambda s: cancer_years.view(cancer.load(s))),
                  "rtt": ("rtt_incomplete", lambda s: rtt_years.view(rtt.load(s))),
-                 "mental-health": ("eip_two_weeks", lambda s: mh_years.eip(mh.load_eip(s))),
+                 "mental-health": ("eip_two_weeks", lambda s: mh_years.eip(mh.load(s).eip)),
                  "phb": ("phb_count", lambda s: phb_years.view(phb.load(s)[0]))}
 """Each chapter's yearly view beside the headline result it repeats (the vanguards' headline is growth
 over the chapter's own windows, not a financial year, so it has no yearly twin)."""
@@ -157,12 +157,12 @@ def test_each_yearly_figure_for_2016_17_is_the_chapters_own_headline(real_data, 
     headline = load_registry().chapter(name).load_module().headline(found, REPORT)[key]
     assert by_year(view_of(found)).at[REPORT.label, "value"] == pytest.approx(headline.value)
     dementia = mh.headline(sources("mental-health", real_data), REPORT)["dementia_diagnosis"].value
-    assert by_year(mh_years.dementia(mh.load_dementia(sources("mental-health", real_data)))).at[
+    assert by_year(mh_years.dementia(mh.load(sources("mental-health", real_data)).dementia)).at[
         REPORT.label, "value"] == pytest.approx(dementia)
 
 
 def test_the_chart_shows_each_year_once_the_standard_and_met_by_shape():
-    view = mh_years.eip(mh.load_eip(sources("mental-health")))  # bundled: 2015-16 is a part year
+    view = mh_years.eip(mh.load(sources("mental-health")).eip)  # bundled: 2015-16 is a part year
     spec = yearly.chart(view).to_dict()
     points = yearly.chart_data(view)
     assert points["label"].is_unique and "2015-16 (part)" in set(points["label"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import ParameterError
-from ..contract import CommitmentMeasure
+from ..contract import CommitmentMeasure, LedgerFigures
 from ..periods import FinancialYear, covered_year
 from ..sources import DATA_DIR
 from . import commitments
@@ -16,7 +16,7 @@ from .readers import gaps, read_files, read_long, read_monthly
 
 REFERENCE_LINES = DATA_DIR / "reference" / "ae_standards.csv"
 
-__all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
+__all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "ledger_figures", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
            "coverage", "england", "funnel_sentence", "gap_sentence", "growth", "growth_sentence", "monthly", "spc_series", "providers", "provider_funnel", "provider_table", "read_files", "read_long", "read_monthly", "gaps"]
 
 
@@ -110,6 +110,19 @@ def headline(sources, year: FinancialYear) -> dict:
     value = england(table, year)["all_types"]
     return {"four_hour": entry(Result("seen within four hours, all A&E department types", value, standard=STANDARD),
                                f"A&E monthly returns to {month_label(table['month'].max())}")}
+
+
+def ledger_figures(sources, params: dict) -> LedgerFigures:
+    """The ledger's reproduced figures (see `analysis.contract`): the year's four-hour performance over
+    all department types, and growth in delayed days beside the report's "sharp increases"."""
+    from ..dtoc import delayed_days_growth, load as load_delays
+
+    year = FinancialYear.parse(params["period"])
+    growth, note = delayed_days_growth(load_delays(sources).monthly, year)
+    return LedgerFigures({"four_hour_performance": england(load(sources), year)["all_types"],
+                          "delayed_days_growth": growth},
+                         notes={"four_hour_performance": "All department types, summed over providers and months.",
+                                "delayed_days_growth": note})
 
 
 def yearly_views(sources, params: dict) -> list:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..page import count_text
-from ..contract import CommitmentMeasure
+from ..contract import CommitmentMeasure, LedgerFigures
 from ..periods import FinancialYear, covered_year, years_covered
 from . import commitments
 from .charts import monthly_chart
@@ -19,8 +19,7 @@ from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean
 from .national import empty_summaries, read_national_series, read_national_summaries
 from .readers import empty_table, read_provider_csv, read_provider_files
 
-__all__ = ["COMMITMENT_MEASURES", "yearly_views", "GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures", "ledger_notes",
-           "ledger_alternatives",
+__all__ = ["COMMITMENT_MEASURES", "yearly_views", "GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
            "provider_performance", "provider_funnel", "provider_table", "providers_met_sentence", "providers_sentence", "quarterly_table",
            "quarters_sentence", "sheet_figures", "spc_series",
@@ -60,7 +59,19 @@ def validate_parameters(params: dict, sources) -> dict:
     return {**params, "period": year.label, "organisation": organisation}
 
 
-def ledger_figures(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:
+def ledger_figures(sources, params: dict) -> LedgerFigures:
+    """The ledger's reproduced figures (see `analysis.contract`): each figure of data/published/cancer.csv
+    for the period, a note on the sheet and row it came from, and the year before's and after's figures
+    as alternatives."""
+    year = FinancialYear.parse(params["period"])
+    data = load(sources)
+    standards, gp = standards_table(data, year), sixty_two_day_summary(data, year)
+    referrals = urgent_referrals(data, year)
+    return LedgerFigures(_ledger_values(standards, gp, referrals), _ledger_notes(standards, gp, referrals),
+                         _ledger_alternatives(data, year))
+
+
+def _ledger_values(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:
     """The reproduced value of each figure in data/published/cancer.csv."""
     met, of = standards_met(standards)
     return {"standards_met": met, "standards_with_threshold": of,
@@ -69,7 +80,7 @@ def ledger_figures(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:
             "tww_referrals": referrals["total"]}
 
 
-def ledger_alternatives(data: CancerData, year: FinancialYear) -> dict:
+def _ledger_alternatives(data: CancerData, year: FinancialYear) -> dict:
     """The year figures of the year before and the year after, where the data give them from the
     same source as this year's, named by year: the ledger says when one fits a printed figure
     that this year's does not."""
@@ -84,7 +95,7 @@ def ledger_alternatives(data: CancerData, year: FinancialYear) -> dict:
     return out
 
 
-def ledger_notes(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:
+def _ledger_notes(standards: pd.DataFrame, gp: dict, referrals: dict) -> dict:
     """Plain sentences for the ledger: where each reproduced figure came from."""
     judged = standards[standards["met"].notna()]
     sources = "; ".join(sorted(set(judged["source"])))

@@ -16,7 +16,7 @@ from .readers import DtocFile, read_dtoc
 
 __all__ = ["load", "read_dtoc", "DtocFile", "RESPONSIBLE", "by_month", "comparison", "coverage", "figures",
            "revision_sentence",
-           "spc_series", "winter_growth", "year_sums", "responsible_chart", "comparison_table", "comparison_sentence", "ledger_value"]
+           "spc_series", "winter_growth", "year_sums", "responsible_chart", "comparison_table", "comparison_sentence", "delayed_days_growth"]
 
 
 def load(sources) -> DtocFile:
@@ -50,7 +50,7 @@ def comparison_sentence(monthly, year) -> str:
                if winter is not None else ""))
 
 
-def ledger_value(monthly, year) -> tuple[float | None, str]:
+def delayed_days_growth(monthly, year) -> tuple[float | None, str]:
     """Growth in delayed days over the year, shown beside the report's "sharp increases" (a phrase
     with no number, so the ledger gives it no verdict), and its note."""
     table = comparison(monthly, year)

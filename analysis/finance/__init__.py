@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..completeness import refuse_cut_short
+from ..contract import LedgerFigures
 from ..errors import DataError, ParameterError
 from ..periods import FinancialYear
 from ..schema import Column, Schema
@@ -265,6 +266,13 @@ def _group_figures(group: tuple, inputs: pd.DataFrame) -> dict:
     return {k: (None if v is None or pd.isna(v) else float(v)) for k, v in values.items()}
 
 
+def ledger_figures(sources, params: dict) -> LedgerFigures:
+    """The ledger's reproduced figures (see `analysis.contract`): every figure of data/published/finance.csv
+    recomputed from the transcribed tables, with notes and the tolerance the rounding of its inputs allows."""
+    inputs = load(sources)
+    return LedgerFigures(reproduce(inputs), ledger_notes(inputs), tolerance=rounding_tolerance(inputs))
+
+
 def reproduce(inputs: pd.DataFrame) -> dict:
     """The recomputed value of every figure in data/published/finance.csv."""
     figures = {}
@@ -388,7 +396,7 @@ def headline(sources, year: FinancialYear) -> dict:
 
 from .charts import expenditure_chart, plan_actual_chart, variance_chart  # noqa: E402
 
-__all__ = ["load", "validate_parameters", "read_tables", "performance_table", "limits_table",
+__all__ = ["load", "validate_parameters", "ledger_figures", "read_tables", "performance_table", "limits_table",
            "expenditure_table", "provider_sector", "reproduce", "ledger_notes", "expenditure_chart",
            "plan_actual_chart", "variance_chart", "discrepancies", "headline", "rounding_tolerance",
            "ccg_reconciliation", "agreed_by_input_rounding"]

@@ -6,17 +6,18 @@ import pandas as pd
 
 from ..errors import DataError
 from ..ledger import printed_text, published
-from ..contract import CommitmentMeasure
+from ..contract import CommitmentMeasure, LedgerFigures
 from ..periods import FinancialYear, covered_year
 from .. import funnel
 from . import commitments
 from .charts import dementia_chart, eip_monthly_chart, funnel_chart
-from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_result, dementia_year,
+from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, MentalHealthData, dementia_areas, dementia_england, dementia_result, dementia_year,
                       eip_coverage, eip_gap_sentence, eip_month, eip_monthly, eip_providers, eip_result, eip_spc_series,
                       spread_sentence, suppressed_rows)
 from .readers import read_dementia, read_eip
 
-__all__ = ["COMMITMENT_MEASURES", "yearly_views", "load_eip", "load_dementia", "validate_parameters", "headline", "ledger_values", "reference_table",
+__all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "MentalHealthData", "validate_parameters", "headline",
+           "ledger_figures", "reference_table",
            "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly",
            "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
            "dementia_england", "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
@@ -35,23 +36,20 @@ NO_DATA = {
 }
 
 
-def load_eip(sources) -> pd.DataFrame:
-    files = sources["eip_history"].files
-    if not files:
+def load(sources) -> MentalHealthData:
+    """The EIP waiting times (every file; at least one is needed) and the dementia diagnosis rates
+    (None when no file is there: the page then says so)."""
+    eip_files, dementia_files = sources["eip_history"].files, sources["dementia_rate"].files
+    if not eip_files:
         raise DataError("EIP data", "no EIP waiting times file was found")
-    return pd.concat([read_eip(path) for path in files], ignore_index=True)
-
-
-def load_dementia(sources) -> pd.DataFrame | None:
-    """The diagnosis-rate table, or None when no file is there (the page then says so)."""
-    files = sources["dementia_rate"].files
-    if not files:
-        return None
-    return pd.concat([read_dementia(path) for path in files], ignore_index=True)
+    eip = pd.concat([read_eip(path) for path in eip_files], ignore_index=True)
+    dementia = (pd.concat([read_dementia(path) for path in dementia_files], ignore_index=True) if dementia_files
+                else None)
+    return MentalHealthData(eip=eip, dementia=dementia)
 
 
 def validate_parameters(params: dict, sources) -> dict:
-    year = covered_year(params["period"], eip_coverage(load_eip(sources)), "the EIP waiting times data")
+    year = covered_year(params["period"], eip_coverage(load(sources).eip), "the EIP waiting times data")
     return {**params, "period": year.label}
 
 
@@ -74,8 +72,11 @@ def _no_data_note(figure: str) -> str:
     raise KeyError(f"no note for the transcribed figure '{figure}'")
 
 
-def ledger_values(eip: pd.DataFrame, dementia: pd.DataFrame | None, year: FinancialYear) -> tuple[dict, dict]:
-    """The ledger's reproduced figures (None for those with no data here) and a note on each."""
+def ledger_figures(sources, params: dict) -> LedgerFigures:
+    """The ledger's reproduced figures (see `analysis.contract`; None for those with no data here) and a
+    note on each."""
+    data, year = load(sources), FinancialYear.parse(params["period"])
+    eip, dementia = data.eip, data.dementia
     month = eip_month(eip, year.last_month)
     reproduced = {"eip_within_two_weeks": month["percent"]}
     notes = {"eip_within_two_weeks": (
@@ -93,7 +94,7 @@ def ledger_values(eip: pd.DataFrame, dementia: pd.DataFrame | None, year: Financ
         if figure not in COMPUTED:
             reproduced[figure] = None
             notes[figure] = _no_data_note(figure)
-    return reproduced, notes
+    return LedgerFigures(reproduced, notes)
 
 
 def transcribed_table() -> pd.DataFrame:
@@ -111,9 +112,9 @@ def headline(sources, year: FinancialYear) -> dict:
     from ..page import Result
     from ..periods import month_label
 
-    table = load_eip(sources)
+    data = load(sources)
+    table, dementia = data.eip, data.dementia
     eip = eip_month(table, year.last_month)["percent"]
-    dementia = load_dementia(sources)
     years = [] if dementia is None else sorted(set(dementia.loc[dementia["area_type"] == "England", "year"]))
     vintage = (f"EIP waiting times to {month_label(table['month'].max())}; "
                + (f"dementia diagnosis rates for {' and '.join(str(y) for y in years)}" if years
@@ -133,10 +134,9 @@ def yearly_views(sources, params: dict) -> list:
     """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
     from . import years
 
-    dementia = load_dementia(sources)
-    return [years.eip(load_eip(sources)), *([] if dementia is None else [years.dementia(dementia)])]
+    data = load(sources)
+    return [years.eip(data.eip), *([] if data.dementia is None else [years.dementia(data.dementia)])]
 
 
-COMMITMENT_MEASURES = {**{name: CommitmentMeasure(load_eip, figure) for name, figure in commitments.EIP_FIGURES.items()},
-                       **{name: CommitmentMeasure(load_dementia, figure)
-                          for name, figure in commitments.DEMENTIA_FIGURES.items()}}
+COMMITMENT_MEASURES = {name: CommitmentMeasure(load, figure)
+                       for name, figure in {**commitments.EIP_FIGURES, **commitments.DEMENTIA_FIGURES}.items()}

@@ -12,6 +12,8 @@ the local authorities are shown as a distribution, never ranked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from ..periods import FinancialYear, month_label, years_covered
@@ -22,6 +24,14 @@ EIP_STANDARD = 50.0
 """At least 50% start treatment within two weeks of referral: `000_5311d35d774c4b17.txt` line 153."""
 DEMENTIA_AMBITION = 200 / 3
 """Two thirds of people with dementia diagnosed: `000_5311d35d774c4b17.txt` lines 157 and 175."""
+
+
+@dataclass(frozen=True)
+class MentalHealthData:
+    """The chapter's data, as `load` reads it: the EIP waiting times (every file, one table) and the
+    dementia diagnosis rates (None when no file is there; the page then says so)."""
+    eip: pd.DataFrame
+    dementia: pd.DataFrame | None
 
 
 def completed(table: pd.DataFrame) -> pd.DataFrame:

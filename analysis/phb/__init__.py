@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..contract import LedgerFigures
 from ..errors import DataError, ParameterError
 from ..periods import FinancialYear
 from ..population import ccg_totals, read_population
@@ -12,7 +13,7 @@ from .metrics import COMMITMENT, count_at, national, rates, required_growth, tra
 from .organisations import ccg_sentence, organisation_view, real_organisations, synthetic_note
 from .readers import read_phb
 
-__all__ = ["yearly_views", "load", "validate_parameters", "parse_ccgs", "national", "count_at", "rates", "trajectory",
+__all__ = ["yearly_views", "load", "validate_parameters", "ledger_figures", "parse_ccgs", "national", "count_at", "rates", "trajectory",
            "trajectory_lines", "required_growth", "rate_chart", "trajectory_chart", "COMMITMENT", "read_phb",
            "ccg_view", "commitment_table", "organisation_view", "real_organisations", "ccg_sentence",
            "synthetic_note"]
@@ -90,6 +91,17 @@ def headline(sources, year: FinancialYear) -> dict:
                                       unit="count", standard_text="commitment: 50,000 to 100,000 by March 2021, "
                                                                   "not yet due"),
                                f"PHB quarterly collection to {month_label(table['quarter_end'].max())}")}
+
+
+def ledger_figures(sources, params: dict) -> LedgerFigures:
+    """The ledger's reproduced figures (see `analysis.contract`): budgets in place at the year's end, and
+    that count over the count 18 months earlier."""
+    table, _ = load(sources)
+    end = FinancialYear.parse(params["period"]).last_month
+    latest, earlier = count_at(table, end), count_at(table, end - 18)
+    return LedgerFigures({"phb_march_2017": latest, "phb_multiple_sep_2015": latest / earlier if earlier else None},
+                         notes={"phb_march_2017": "Sum of CCG counts at the quarter end.",
+                                "phb_multiple_sep_2015": "Count at the year end over the count 18 months earlier."})
 
 
 def yearly_views(sources, params: dict) -> list:

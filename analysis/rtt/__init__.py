@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..ledger import choose
-from ..contract import CommitmentMeasure
+from ..contract import CommitmentMeasure, LedgerFigures
 from ..periods import FinancialYear, covered_year
 from . import commitments
 from .charts import percent_chart, waiting_list_chart
@@ -14,7 +14,7 @@ from .metrics import (STANDARD, STANDARD_SOURCE, WAITING_RESULT, completed_growt
                       working_days)
 from .readers import read_overview
 
-__all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "validate_parameters", "headline", "ledger_values", "completed_variants", "waiting_list_variants",
+__all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "validate_parameters", "headline", "ledger_figures", "completed_variants", "waiting_list_variants",
            "standard_table", "read_overview",
            "coverage", "position", "monthly", "spc_series", "waiting_list_growth", "completed_growth",
            "new_periods_growth", "first_new_periods_month", "working_days", "percent_chart",
@@ -61,12 +61,13 @@ def waiting_list_variants(growth: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def ledger_values(table: pd.DataFrame, year: FinancialYear) -> tuple[dict, dict, dict]:
-    """The ledger's reproduced figures for `year`, a note on the series each one uses, and the
-    other variants computed (for the ledger to say if one of them fits the printed figure).
+def ledger_figures(sources, params: dict) -> LedgerFigures:
+    """The ledger's reproduced figures for the period (see `analysis.contract`), a note on the series each
+    one uses, and the other variants computed (for the ledger to say if one of them fits the printed figure).
 
     Where a figure has variants, the one reproduced is the one `data/reference/ledger_variants.csv`
     chooses from the documents' definitions (`ledger.choose`); the printed figure is not read."""
+    table, year = load(sources), FinancialYear.parse(params["period"])
     where = position(table, year)
     reproduced = {"incomplete_within_18_weeks": where["percent"]}
     notes = {"incomplete_within_18_weeks": (
@@ -95,7 +96,7 @@ def ledger_values(table: pd.DataFrame, year: FinancialYear) -> tuple[dict, dict,
     if completed is None:
         reproduced["completed_per_day_growth"] = None
         notes["completed_per_day_growth"] = "The file does not hold the previous year whole."
-        return reproduced, notes, alternatives
+        return LedgerFigures(reproduced, notes, alternatives)
     rep = completed.iloc[0]
     choice = choose("rtt", "completed_per_day_growth", completed_variants(completed))
     reproduced["completed_per_day_growth"], alternatives["completed_per_day_growth"] = choice.value, choice.others
@@ -105,7 +106,7 @@ def ledger_values(table: pd.DataFrame, year: FinancialYear) -> tuple[dict, dict,
         f"Completed pathways (admitted plus non-admitted), as reported: {rep['completed']:,.0f} in {year.label} "
         f"against {rep['previous_completed']:,.0f} ({rep['days']} days against {rep['previous_days']}{working}). "
         + choice.sentence("percent", 1))
-    return reproduced, notes, alternatives
+    return LedgerFigures(reproduced, notes, alternatives)
 
 
 def headline(sources, year: FinancialYear) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..contract import LedgerFigures
 from ..errors import ParameterError
 from ..population import nearest_snapshot, read_snapshots
 from .charts import age_chart, growth_chart, index_chart
@@ -30,7 +31,7 @@ PARTIAL_IN, PARTIAL_OUT = "included", "left out"
 
 __all__ = ["yearly_views", "load", "validate_parameters", "windows", "analyse", "variants", "populations", "age_growth",
            "monthly_index", "read_cohort", "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files",
-           "REST", "OTHER", "TYPES", "ledger_figures", "ledger_alternatives", "label_of", "period_text",
+           "REST", "OTHER", "TYPES", "ledger_figures", "label_of", "period_text",
            "all_ccg_growth", "monthly_series",
            "flag_table", "excluded_ccgs", "cohorts_for", "THRESHOLD", "measure_name", "growth_sentence",
            "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED",
@@ -217,7 +218,18 @@ def row_reasons(table: pd.DataFrame, data: dict, spans: dict, labels: dict, coho
     return "; ".join(parts)[0].upper() + "; ".join(parts)[1:] + "."
 
 
-def ledger_figures(table: pd.DataFrame, data: dict, spans: dict, labels: dict) -> tuple[dict, dict]:
+def ledger_figures(sources, params: dict) -> LedgerFigures:
+    """The ledger's reproduced figures (see `analysis.contract`): the six printed growth rates from the
+    page's main variant, each with its own reasons, and the page's other variants as alternatives."""
+    data = load(sources)
+    spans = windows(params, set(data["admissions"]["month"]))
+    labels = {name: label_of(span) for name, span in spans.items()}
+    table = variants(data, spans, [c for c in params["cohorts"].split(",") if c], labels)
+    figures, notes = _ledger_values(table, data, spans, labels)
+    return LedgerFigures(figures, notes, _ledger_alternatives(table, labels))
+
+
+def _ledger_values(table: pd.DataFrame, data: dict, spans: dict, labels: dict) -> tuple[dict, dict]:
     """The six printed growth rates reproduced from the main variant (breaks handled, partly covered
     CCGs in), None when this page's windows differ from the report's, each with its own reasons."""
     same = labels == PUBLISHED_WINDOWS
@@ -232,7 +244,7 @@ def ledger_figures(table: pd.DataFrame, data: dict, spans: dict, labels: dict) -
     return figures, notes
 
 
-def ledger_alternatives(table: pd.DataFrame, labels: dict) -> dict:
+def _ledger_alternatives(table: pd.DataFrame, labels: dict) -> dict:
     """The other variants of each printed growth rate this page computes (CCGs with breaks as
     reported, partly covered CCGs left out), for the ledger to say if one fits the printed figure."""
     if labels != PUBLISHED_WINDOWS:
