@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..contract import BASIS, Headline, computed_from, has_headline, headlines
+from ..contract import BASIS, Headline, computed_from, has_headline, headlines, section_datasets
 from ..errors import DataError, ParameterError
 from ..ledger import REPORT_YEAR
 from ..charts import data_link
@@ -163,7 +163,7 @@ def chapter_results(data_dir: str, year: FinancialYear) -> list[ChapterResult]:
 
 def result_sources(chapter, sources: dict) -> dict:
     """The sources a chapter's results rest on: all it reads but those of a section of their own."""
-    apart = set(getattr(chapter.load_module(), "SECTION_DATASETS", ()))
+    apart = set(section_datasets(chapter.load_module()))
     return {name: source for name, source in sources.items() if name not in apart}
 
 
