@@ -243,6 +243,23 @@ class Result:
         return f"{standard[0].upper() + standard[1:]}: {'met' if self.met else 'not met'}"
 
 
+def headline_title(kinds: list) -> str:
+    """The box's title from the kinds of its figures: "The results" only when all rest on published or
+    transcribed data; otherwise it names the other kinds (a synthetic sample, artificial records)."""
+    from .provenance import CAUTION
+
+    others = [BASIS_WORDS[k] for k in CAUTION if k in kinds and not k.is_result]
+    if not others:
+        return "The results"
+    words = " and ".join(others)
+    if len(others) == len(set(kinds)):
+        return f"Figures from {words}, not results"
+    return f"The results, and figures from {words} (not results)"
+
+
+BASIS_WORDS = {Kind.SYNTHETIC: "a synthetic sample", Kind.ARTIFICIAL: "artificial records"}
+
+
 def headline_html(results: list[Result], period_text: str, data_text: str, kinds: list | None = None) -> str:
     """The box of headline results that opens a chapter. `kinds` gives each result's data kind
     (`analysis.provenance.Kind`): a synthetic or artificial figure is shown as what it is, never
@@ -259,9 +276,7 @@ def headline_html(results: list[Result], period_text: str, data_text: str, kinds
             f'<span class="handbook-result-value">{html.escape(r.value_text())}</span> '
             f'<span class="handbook-result-label">{html.escape(r.label)}</span> '
             f'<span class="handbook-result-verdict">{html.escape(verdict)}</span>{said}</li>')
-    title = ("The results" if all(k.is_result for k in kinds) else
-             "Figures from data that is not real, not results" if not any(k.is_result for k in kinds) else
-             "The results, and figures from data that is not real")
+    title = headline_title(kinds)
     return ('<section class="handbook-headline" aria-label="Headline results">'
             f'<p class="handbook-headline-title">{title}, {html.escape(period_text)}</p>'
             f'<ul class="handbook-results">{"".join(items)}</ul>'

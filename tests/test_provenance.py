@@ -66,6 +66,18 @@ def test_synthetic_and_artificial_figures_are_never_shown_as_results():
     assert "Standard 95%: met" in headline_html([figure], "2016/17", "x", [Kind.PUBLISHED])
 
 
+def test_the_results_box_title_names_the_kinds_that_are_not_results():
+    title = lambda kinds: re.search(r'headline-title">(.*?), 2016/17<',
+                                    headline_html([Result(str(i), 1.0) for i in range(len(kinds))], "2016/17", "x",
+                                                  kinds)).group(1)
+    assert title([Kind.PUBLISHED, Kind.TRANSCRIBED]) == "The results"
+    assert title([Kind.SYNTHETIC, Kind.SYNTHETIC]) == "Figures from a synthetic sample, not results"
+    assert title([Kind.ARTIFICIAL]) == "Figures from artificial records, not results"
+    assert title([Kind.SYNTHETIC, Kind.ARTIFICIAL]) == ("Figures from artificial records and a synthetic sample, "
+                                                        "not results")
+    assert title([Kind.PUBLISHED, Kind.SYNTHETIC]) == "The results, and figures from a synthetic sample (not results)"
+
+
 def test_a_results_box_mixing_kinds_says_which_figure_is_which():
     box = headline_html([Result("a", 1.0), Result("b", 2.0)], "2016/17", "x", [Kind.PUBLISHED, Kind.TRANSCRIBED])
     items = re.findall(r'<li class="handbook-result[^"]*">(.*?)</li>', box)
