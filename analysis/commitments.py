@@ -213,7 +213,7 @@ def judged(year: FinancialYear, data_dir: str = "", folder: Path = COMMITMENTS_D
     from .contract import computed_from
     from .provenance import Kind, kind_of
     from .registry import load_registry
-    from .sources import resolve_all
+    from .sources import chapter_sources
 
     registry = load_registry()
     chapters = {c.name: c for c in registry.chapters}
@@ -222,7 +222,7 @@ def judged(year: FinancialYear, data_dir: str = "", folder: Path = COMMITMENTS_D
     def data_for(name):
         if name not in loaded:
             owner, measure = measures()[name]
-            sources = resolve_all(chapters[owner].datasets, registry.datasets, data_dir or None)
+            sources = chapter_sources(chapters[owner], registry, data_dir or None)
             loaded[name] = (measure.load(sources), kind_of(sources) or Kind.PUBLISHED, computed_from(sources))
         return loaded[name][:2]
 

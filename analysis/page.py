@@ -27,7 +27,7 @@ from .charts import Figure, data_link
 from .periods import FinancialYear, month_label
 from .provenance import Kind, banners_html, data_sentence, kind_of, what_it_is
 from .registry import Chapter, load_registry
-from .sources import Source, resolve_all
+from .sources import Source, chapter_sources
 
 
 def count_text(value: float) -> str:
@@ -476,7 +476,7 @@ def prepare_chapter(name: str, data_dir: str = "", **parameters) -> ChapterPage:
     registry = load_registry()
     chapter = registry.chapter(name)
     params = chapter.resolve_parameters(parameters)
-    sources = resolve_all(chapter.datasets, registry.datasets, data_dir or None)
+    sources = chapter_sources(chapter, registry, data_dir or None)
     params = chapter.load_module().validate_parameters(params, sources)
     return ChapterPage(chapter=chapter, parameters=params, sources=sources)
 

@@ -52,6 +52,7 @@ class Chapter:
     provider_names: bool = False  # names providers from the user's files (analysis.names), beyond its datasets
     labels: dict = field(default_factory=dict)  # parameter (or *_first/*_last stem) -> how it reads on the page
     fetch: str | None = None  # "module:function" downloading the chapter's published files (handbook fetch)
+    reads_chapters: bool = False  # a page above the chapters: its inputs are theirs, as each resolves them
 
     def load_module(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -115,7 +116,8 @@ def load_registry(path: Path = REGISTRY_FILE) -> Registry:
                 name=entry["name"], title=entry["title"], template=REPO_ROOT / entry["template"],
                 module=entry["module"], datasets=tuple(entry.get("datasets", ())),
                 parameters=dict(entry.get("parameters", {})), provider_names=bool(entry.get("provider_names")),
-                labels=dict(entry.get("labels", {})), fetch=entry.get("fetch"))
+                labels=dict(entry.get("labels", {})), fetch=entry.get("fetch"),
+                reads_chapters=bool(entry.get("reads_chapters")))
         except KeyError as exc:
             _fail(f"chapter '{name}' lacks {exc}")
         if not chapter.template.is_file():

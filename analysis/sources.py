@@ -232,6 +232,26 @@ def resolve_all(names, datasets: dict[str, Dataset], data_dir) -> dict[str, Sour
             for name in names}
 
 
+def chapter_sources(chapter, registry, data_dir) -> dict[str, Source]:
+    """What `chapter` reads: its datasets, resolved as `resolve_all` does. A page above the chapters
+    (`reads_chapters`) reads every other chapter's datasets as that chapter resolves them (a group is
+    judged per chapter), named "dataset (for chapter)" where two chapters take one dataset from two places;
+    so its run key and its labels follow the files its figures come from."""
+    found = resolve_all(chapter.datasets, registry.datasets, data_dir)
+    if not chapter.reads_chapters:
+        return found
+    places: dict[str, dict] = {}
+    for other in registry.chapters:
+        if other.reads_chapters:
+            continue
+        for name, source in resolve_all(other.datasets, registry.datasets, data_dir).items():
+            places.setdefault(name, {}).setdefault(source.origin, (other.name, source))
+    for name, by_origin in places.items():
+        for chapter_name, source in by_origin.values():
+            found[name if len(by_origin) == 1 else f"{name} (for {chapter_name})"] = source
+    return found
+
+
 def record_files(files, publisher: str, title: str, url: str = "", synthetic: bool = False,
                  notes: str = "", date: str | None = None, final_url: str = "") -> None:
     """List files in the `sources.csv` beside them, with their sha256.

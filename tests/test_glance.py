@@ -167,11 +167,11 @@ def test_methods_states_the_count_the_report_gives(real_data):
 def test_the_front_page_takes_any_year_some_chapter_covers(real_data):
     from analysis.errors import ParameterError
     from analysis.periods import FinancialYear
-    from analysis.sources import resolve_all
+    from analysis.sources import chapter_sources
     from analysis.registry import load_registry
 
     registry = load_registry()
-    found = resolve_all(registry.chapter("at-a-glance").datasets, registry.datasets, real_data)
+    found = chapter_sources(registry.chapter("at-a-glance"), registry, real_data)
     assert glance.data_dir_of(found) == str(real_data)
     assert glance.validate_parameters({"period": "2018/19"}, found)["period"] == "2018-19"
     with pytest.raises(ParameterError, match=r"no chapter's data cover 2031-32 \(.*A&E four-hour waits: 2031-32 is "

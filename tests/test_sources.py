@@ -96,3 +96,29 @@ def test_one_file_of_a_dataset(tmp_path):
     with pytest.raises(DataError, match=r"rtt_overview_time_series_b.xlsx: is a second RTT overview workbook "
                                         r"\(the first is rtt_overview_time_series_a.xlsx\); keep one"):
         resolve(dataset, tmp_path).one_file("RTT overview workbook")
+
+
+def test_the_front_page_reads_each_dataset_from_where_its_chapter_reads_it(tmp_path):
+    """The MAR and population files of a data folder make the vanguards chapter's group real while the
+    personal health budgets chapter (whose group lacks its file there) stays bundled: the front page,
+    which shows both chapters' figures, reads each from where its chapter does, so a changed MAR file
+    changes its inputs (and its run key)."""
+    import shutil
+
+    from analysis.sources import BUNDLED_DIR, USER_ORIGIN
+
+    for folder, pattern in (("mar", "mar_*commissioner_*.xlsx"), ("population", "registered_patients_ccg_*.csv")):
+        (tmp_path / folder).mkdir()
+        for path in (BUNDLED_DIR / folder).glob(pattern):
+            shutil.copy(path, tmp_path / folder / path.name.replace("SAMPLE", "COPY"))
+    front = prepare_chapter("at-a-glance", data_dir=str(tmp_path)).sources
+    vanguards = prepare_chapter("vanguards", data_dir=str(tmp_path)).sources
+    phb = prepare_chapter("phb", data_dir=str(tmp_path)).sources
+    assert front["mar_monthly"].origin == vanguards["mar_monthly"].origin == USER_ORIGIN
+    assert front["ccg_population (for vanguards)"].origin == USER_ORIGIN
+    assert front["ccg_population (for phb)"].origin == phb["ccg_population"].origin != USER_ORIGIN
+    before = {e.relative: e.sha256 for e in front["mar_monthly"].entries}
+    changed = sorted((tmp_path / "mar").iterdir())[-1]
+    shutil.copy(sorted((tmp_path / "mar").iterdir())[0], changed)
+    after = {e.relative: e.sha256 for e in prepare_chapter("at-a-glance", data_dir=str(tmp_path)).sources["mar_monthly"].entries}
+    assert before.keys() == after.keys() and before != after

@@ -189,10 +189,12 @@ def source_lines(runs: list[Run], registry: Registry, data_dir: Path | None) -> 
     """
     found: dict[tuple[str, str], tuple[Source, str, list[str]]] = {}
     for run in runs:
-        for name, source in run.page.sources.items():
+        for read_as, source in run.page.sources.items():
+            name = source.dataset.name
             key = (name, source.origin)
             if key not in found:
-                found[key] = (source, _why(source, run.chapter, registry, data_dir), [])
+                found[key] = (source, _why(source, _resolver(run.chapter, read_as, name, registry), registry,
+                                           data_dir), [])
             found[key][2].append(run.chapter.name)
     origins: dict[str, int] = {}
     for name, _ in found:
@@ -202,6 +204,16 @@ def source_lines(runs: list[Run], registry: Registry, data_dir: Path | None) -> 
         label = name if origins[name] == 1 else f"{name} (for {', '.join(chapters)})"
         lines.append(f"  {label}: {why}")
     return lines
+
+
+def _resolver(chapter: Chapter, read_as: str, name: str, registry: Registry) -> Chapter:
+    """The chapter whose resolution of dataset `name` a run follows: its own, or for a page above the
+    chapters the one its key names ("dataset (for chapter)"), else the first chapter reading it."""
+    if not chapter.reads_chapters:
+        return chapter
+    if read_as != name:
+        return registry.chapter(read_as.removeprefix(f"{name} (for ").removesuffix(")"))
+    return next(c for c in registry.chapters if name in c.datasets and not c.reads_chapters)
 
 
 def _why(source: Source, chapter: Chapter, registry: Registry, data_dir: Path | None) -> str:

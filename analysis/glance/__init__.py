@@ -30,7 +30,7 @@ from ..page import Result, cite, scroll_region, stacked_cell
 from ..periods import FinancialYear
 from ..provenance import CAUTION, Kind, banners_html, kind_of
 from ..registry import load_registry
-from ..sources import DATA_DIR, USER_ORIGIN, resolve_all, sha256_of
+from ..sources import DATA_DIR, USER_ORIGIN, chapter_sources, sha256_of
 
 GLANCE_FILE = DATA_DIR / "reference" / "at_a_glance.csv"
 COLUMNS = ["kind", "area", "commitment", "promise_document", "promise_line", "target", "target_document",
@@ -71,7 +71,7 @@ def headline_chapters() -> list:
 def sources_for(chapter, data_dir: str) -> dict:
     """The datasets `chapter` reads, from `data_dir` where present, else bundled."""
     registry = load_registry()
-    return resolve_all(chapter.datasets, registry.datasets, data_dir or None)
+    return chapter_sources(chapter, registry, data_dir or None)
 
 
 def _data_size(sources: dict) -> int:
