@@ -13,12 +13,14 @@ result they read is one of the typed results of this module:
 - `provider_names(paths) -> DataFrame` (optional, with `provider_names = "dataset"` in a dataset's
   registry entry): code, name and source of each provider a dataset's files name.
 - `period_text(params) -> str` (optional): the chapter's period in words, when it is not `period`.
-- `provider_results(...) -> list[ProviderResult]` (optional): provider-level results.
+- `provider_results(sources, year) -> list[ProviderResult]` and `provider_years(sources) -> list[FinancialYear]`
+  (optional, together): each provider's results for a year, computed by the chapter's own functions
+  for its provider table, and the years they cover whole (the organisations page shows them).
 - `COMMITMENT_MEASURES: dict[str, CommitmentMeasure]` (optional): the measures by which the
   commitments tables (`analysis.commitments`) judge a commitment from the chapter's data.
 
-The front page (`analysis.glance`) sits above the chapters: it reads them through this
-contract, and no chapter imports it.
+The front page (`analysis.glance`) and the organisations page (`analysis.organisations`) sit above
+the chapters: they read them through this contract, and no chapter imports them.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from .provenance import Kind, kind_of
 from .yearly import Measure, Yearly
 
 __all__ = ["ChapterModule", "CommitmentFigure", "CommitmentMeasure", "Headline", "LedgerFigures", "Measure",
-           "ProviderResult", "SYNTHETIC", "Yearly", "commitment_measures",
+           "ProviderResult", "SYNTHETIC", "has_provider_results", "provider_results", "Yearly", "commitment_measures",
            "computed_from", "entry", "headlines", "has_headline", "yearly_views"]
 
 SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled samples rests on
@@ -68,7 +70,16 @@ class LedgerFigures:
 
 @dataclass(frozen=True)
 class ProviderResult:
-    """One provider's result on one measure, for the organisations page."""
+    """One provider's result on one measure over one financial year, for the organisations page
+    (`analysis.organisations`), as the chapter computes it for its own provider table.
+
+    `measure` is a key stable across years ("gp_62"), `label` says it in words; `value` is
+    100 x `numerator` / `denominator` for a percentage; `standard` the level in force (None: none);
+    `position` where the provider lies in the chapter's funnel ("within the 95% limits", one of
+    `analysis.funnel.POSITIONS`; None when the chapter's funnel does not hold this measure) and
+    `funnel` what that funnel compares; `months` the provider's monthly values ("YYYY-MM", value);
+    `section` the anchor of the chapter's provider section. `name` is "" when the chapter's files
+    give none (the page names it from other files, or says it has no name)."""
     code: str
     name: str
     measure: str
@@ -76,6 +87,30 @@ class ProviderResult:
     denominator: float
     value: float | None
     standard: float | None = None
+    label: str = ""
+    year: str = ""
+    position: str | None = None
+    funnel: str = ""
+    months: tuple[tuple[str, float], ...] = ()
+    section: str = "providers"
+    volume_noun: str = ""
+
+
+def has_provider_results(module) -> bool:
+    """Whether a chapter gives provider-level results (`provider_results` and `provider_years`)."""
+    return callable(getattr(module, "provider_results", None)) and callable(getattr(module, "provider_years", None))
+
+
+def provider_results(module, sources: dict, year) -> list[ProviderResult]:
+    """A chapter's provider results for `year` (none when its data do not cover the year whole),
+    checked to be `ProviderResult`s with a numeric value."""
+    found = list(module.provider_results(sources, year))
+    for item in found:
+        if not isinstance(item, ProviderResult):
+            raise TypeError(f"{module.__name__}.provider_results gave a {type(item).__name__}, not a ProviderResult")
+        if item.value is not None and not isinstance(item.value, float):
+            raise TypeError(f"{module.__name__}.provider_results gave {item.code} a {type(item.value).__name__}")
+    return found
 
 
 @dataclass(frozen=True)
