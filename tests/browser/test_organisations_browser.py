@@ -112,6 +112,7 @@ def test_escape_closes_the_list_and_a_code_finds_its_provider(browser, site, wid
         box.press("Escape")
         assert not page.locator("#handbook-org-list").is_visible()
         assert box.get_attribute("aria-expanded") == "false"
+        box.fill("")
         choose_by_keyboard(page, code.lower()[:-1] if len(code) > 1 else code, code)
         assert f"({code})" in page.locator("#handbook-org-detail h2").inner_text()
         assert "synthetic sample, not a result" in page.locator("#handbook-org-detail").inner_text()
