@@ -19,17 +19,19 @@ result they read is one of the typed results of this module:
 - `period_text(params) -> str` (optional): the chapter's period in words, when it is not `period`.
 - `SECTION_DATASETS: tuple[str, ...]` (optional): datasets read only in a section of the page whose
   figures say their own kind; the page's results do not rest on them.
-- `provider_results(...) -> list[ProviderResult]` (optional): provider-level results.
+- `provider_results(sources, year) -> list[ProviderResult]` and `provider_years(sources) -> list[FinancialYear]`
+  (optional, together): each provider's results for a year, computed by the chapter's own functions
+  for its provider table, and the years they cover whole (the organisations page shows them).
 - `COMMITMENT_MEASURES: dict[str, CommitmentMeasure]` (optional): the measures by which the
   commitments tables (`analysis.commitments`) judge a commitment from the chapter's data.
 
 Shared code reads the optional names only through this module's accessors (`has_headline`,
 `headlines`, `yearly_views`, `has_ledger`, `ledger_figures`, `period_text`, `section_datasets`,
-`commitment_measures`), which give the default when a chapter lacks a name and check the type of
-what it gives.
+`commitment_measures`, `has_provider_results`, `provider_results`), which give the default when a
+chapter lacks a name and check the type of what it gives.
 
-The front page (`analysis.glance`) sits above the chapters: it reads them through this
-contract, and no chapter imports it.
+The front page (`analysis.glance`) and the organisations page (`analysis.organisations`) sit above
+the chapters: they read them through this contract, and no chapter imports them.
 """
 
 from __future__ import annotations
@@ -46,16 +48,16 @@ from .yearly import Measure, Yearly
 
 __all__ = ["OPTIONAL_FUNCTIONS", "OPTIONAL_VALUES", "REQUIRED", "ChapterModule", "CommitmentFigure",
            "CommitmentMeasure", "Headline", "LedgerFigures", "Measure", "ProviderResult", "SYNTHETIC", "Yearly",
-           "commitment_measures",
-           "computed_from", "entry", "headlines", "has_headline", "has_ledger", "ledger_figures", "period_text",
-           "section_datasets", "yearly_views"]
+           "commitment_measures", "computed_from", "entry", "headlines", "has_headline", "has_ledger",
+           "has_provider_results", "ledger_figures", "period_text", "provider_results", "section_datasets",
+           "yearly_views"]
 
 SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled samples rests on
 
 REQUIRED = ("validate_parameters",)
 """The names every chapter module gives (functions)."""
 OPTIONAL_FUNCTIONS = ("load", "headline", "yearly_views", "provider_names", "ledger_figures", "period_text",
-                      "provider_results")
+                      "provider_results", "provider_years")
 """The functions a chapter module may give, as the docstring above describes them."""
 OPTIONAL_VALUES = {"COMMITMENT_MEASURES": dict, "SECTION_DATASETS": tuple}
 """The values a chapter module may give, with their types."""
@@ -92,7 +94,16 @@ class LedgerFigures:
 
 @dataclass(frozen=True)
 class ProviderResult:
-    """One provider's result on one measure, for the organisations page."""
+    """One provider's result on one measure over one financial year, for the organisations page
+    (`analysis.organisations`), as the chapter computes it for its own provider table.
+
+    `measure` is a key stable across years ("gp_62"), `label` says it in words; `value` is
+    100 x `numerator` / `denominator` for a percentage; `standard` the level in force (None: none);
+    `position` where the provider lies in the chapter's funnel ("within the 95% limits", one of
+    `analysis.funnel.POSITIONS`; None when the chapter's funnel does not hold this measure) and
+    `funnel` what that funnel compares; `months` the provider's monthly values ("YYYY-MM", value);
+    `section` the anchor of the chapter's provider section. `name` is "" when the chapter's files
+    give none (the page names it from other files, or says it has no name)."""
     code: str
     name: str
     measure: str
@@ -100,6 +111,30 @@ class ProviderResult:
     denominator: float
     value: float | None
     standard: float | None = None
+    label: str = ""
+    year: str = ""
+    position: str | None = None
+    funnel: str = ""
+    months: tuple[tuple[str, float], ...] = ()
+    section: str = "providers"
+    volume_noun: str = ""
+
+
+def has_provider_results(module) -> bool:
+    """Whether a chapter gives provider-level results (`provider_results` and `provider_years`)."""
+    return callable(getattr(module, "provider_results", None)) and callable(getattr(module, "provider_years", None))
+
+
+def provider_results(module, sources: dict, year) -> list[ProviderResult]:
+    """A chapter's provider results for `year` (none when its data do not cover the year whole),
+    checked to be `ProviderResult`s with a numeric value."""
+    found = list(module.provider_results(sources, year))
+    for item in found:
+        if not isinstance(item, ProviderResult):
+            raise TypeError(f"{module.__name__}.provider_results gave a {type(item).__name__}, not a ProviderResult")
+        if item.value is not None and not isinstance(item.value, float):
+            raise TypeError(f"{module.__name__}.provider_results gave {item.code} a {type(item.value).__name__}")
+    return found
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,49 @@ def ledger_figures(sources, params: dict) -> LedgerFigures:
                                 "delayed_days_growth": note})
 
 
+ALL_TYPES = "seen within four hours, all A&E department types"
+TYPE_1 = "seen within four hours, major (type 1) A&E departments"
+TYPE_1_FUNNEL = "type 1 departments, around England's type 1 rate"
+
+
+def provider_years(sources) -> list:
+    """The financial years the A&E rows cover whole (each has provider results)."""
+    return coverage(load(sources))
+
+
+def provider_results(sources, year: FinancialYear) -> list:
+    """Each provider's four-hour performance for `year` as the chapter's provider table gives it:
+    all department types (`providers`, judged against 95%) and type 1 alone (`provider_funnel`,
+    with its place in the type 1 funnel); with each one's months (see `analysis.contract`)."""
+    from ..contract import ProviderResult
+    from .metrics import provider_monthly
+
+    table = load(sources)
+    if year not in coverage(table):
+        return []
+    every = providers(table, year)
+    compared, _ = provider_funnel(table, year)
+    months = {kind: {code: tuple((str(m), float(v)) for m, v in zip(rows["month"], rows["performance"]))
+                     for code, rows in provider_monthly(table, year, type_1=kind).groupby("org_code")}
+              for kind in (False, True)}
+    out = []
+    for row in every.itertuples(index=False):
+        if row.attendances > 0:
+            out.append(ProviderResult(row.org_code, _name(row.org_name), "all_types", float(row.attendances - row.breaches),
+                                      float(row.attendances), float(row.performance), STANDARD, ALL_TYPES, year.label,
+                                      months=months[False].get(row.org_code, ()), volume_noun="attendances"))
+    for row in compared.itertuples(index=False):
+        out.append(ProviderResult(row.org_code, _name(row.org_name), "type_1", float(row.numerator), float(row.volume),
+                                  float(row.rate), STANDARD, TYPE_1, year.label, position=row.position,
+                                  funnel=TYPE_1_FUNNEL, months=months[True].get(row.org_code, ()),
+                                  volume_noun="type 1 attendances"))
+    return out
+
+
+def _name(value) -> str:
+    return "" if pd.isna(value) else str(value).strip()
+
+
 def yearly_views(sources, params: dict) -> list:
     """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
     from ..dtoc import load as load_delays, years as delay_years

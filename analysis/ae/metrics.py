@@ -77,6 +77,16 @@ def provider_funnel(table: pd.DataFrame, year: FinancialYear) -> tuple[pd.DataFr
     return funnel.assess(organisations, float(1 - type_1["breaches"].sum() / type_1["attendances"].sum()))
 
 
+def provider_monthly(table: pd.DataFrame, year: FinancialYear, type_1: bool = False) -> pd.DataFrame:
+    """Each provider's four-hour `performance` by month of the year (all its types, or type 1 alone)."""
+    rows = in_year(table, year)
+    if type_1:
+        rows = rows[rows["type"] == "1"]
+    rows = rows[rows["attendances"] > 0]
+    out = rows.groupby(["org_code", "month"]).apply(performance, include_groups=False)
+    return out.rename("performance").reset_index().sort_values(["org_code", "month"])
+
+
 def funnel_sentence(summary: dict, providers: int) -> str:
     """What the type 1 funnel holds, its ranking threshold and its spread, in words."""
     return (f"The funnel holds the {summary['providers']} providers with a type 1 department (of the {providers} "

@@ -54,8 +54,10 @@ def validate_parameters(params: dict, sources) -> dict:
     if organisation:
         known = set(provider_rows(data.provider, "gp_62")["organisation"])
         if organisation not in known:
-            raise ParameterError("organisation", f"'{organisation}' is not an ODS code in the "
-                                                 "cancer provider files")
+            raise ParameterError("organisation", f"'{organisation}' is not an ODS code of a provider in the "
+                                                 "cancer provider files (62-day rows); the valid codes are those of "
+                                                 "the provider table on the chapter's page (run it without "
+                                                 "organisation) or of the organisations page's search box")
     return {**params, "period": year.label, "organisation": organisation}
 
 
@@ -145,6 +147,42 @@ def headline(sources, year: FinancialYear) -> dict:
             "standards_met": entry(Result(f"of the {of} cancer standards with a threshold met", met, unit="count",
                                           standard=of, standard_text=f"all {of} to be met"), vintage,
                                    result=f"{met} of {of}")}
+
+
+PROVIDER_STANDARDS = ("gp_62", "first_31")
+"""The standards whose provider results the organisations page shows: 62-day and 31-day first treatment."""
+
+
+def provider_years(sources) -> list:
+    """The financial years the provider files cover whole for the 62-day standard."""
+    return years_covered(set(provider_rows(load(sources).provider, "gp_62")["month"]))
+
+
+def provider_results(sources, year: FinancialYear) -> list:
+    """Each provider's performance on the 62-day and 31-day (first treatment) standards for `year`,
+    from the chapter's `provider_funnel` (its provider table's rows, with their funnel position),
+    and its months from `monthly_performance` (see `analysis.contract`)."""
+    from ..contract import ProviderResult
+    from .standards import catalogue, threshold
+
+    data = load(sources)
+    names = catalogue().set_index("key")["short_name"]
+    out = []
+    for standard in PROVIDER_STANDARDS:
+        compared, _ = provider_funnel(data.provider, year, standard)
+        if compared.empty:
+            continue
+        rows = data.provider[data.provider["standard"] == standard]
+        subset = CancerData(rows, data.monthly.iloc[0:0], data.summaries.iloc[0:0])
+        for row in compared.itertuples(index=False):
+            months = monthly_performance(subset, standard, year.months(), organisation=row.organisation)
+            out.append(ProviderResult(
+                row.organisation, str(row.organisation_name or "").strip(), standard, float(row.numerator),
+                float(row.volume), float(row.rate), threshold(standard), f"treated within the {names[standard]} standard",
+                year.label, position=row.position, funnel="providers around their own England rate for the standard",
+                months=tuple((str(m), float(v)) for m, v in zip(months["month"], months["performance"])),
+                volume_noun="patients treated"))
+    return out
 
 
 def yearly_views(sources, params: dict) -> list:

@@ -360,22 +360,23 @@ def providers_met_sentence(table: pd.DataFrame) -> str:
     return f"{met} of the {len(table)} provider(s) shown met the standard over the year."
 
 
-def provider_funnel(provider: pd.DataFrame, year: FinancialYear) -> tuple[pd.DataFrame, dict]:
-    """Each provider's 62-day performance over the year in the funnel around England's rate.
+def provider_funnel(provider: pd.DataFrame, year: FinancialYear, standard: str = "gp_62") -> tuple[pd.DataFrame, dict]:
+    """Each provider's performance on `standard` (the 62-day standard unless named) over the year in the
+    funnel around England's rate.
 
     England's rate is the providers' own sum (the same files), so the funnel is centred on
     what the table adds up to. Returns `funnel.assess`'s table (sorted by volume; a rank only
     at or above the threshold) and summary; empty unless the files hold all twelve months.
     """
-    table = provider_performance(provider, "gp_62", year)
+    table = provider_performance(provider, standard, year)
     table = table[table["total"] > 0]
-    if table.empty or provider_months(provider, "gp_62", year) != 12:
+    if table.empty or provider_months(provider, standard, year) != 12:
         return pd.DataFrame(), {}
     organisations = pd.DataFrame({"organisation": table["organisation"], "organisation_name": table["organisation_name"],
                                   "numerator": table["within"], "volume": table["total"],
                                   "rate": table["performance"]})
     compared, summary = funnel.assess(organisations, float(table["within"].sum() / table["total"].sum()))
-    compared["met"] = compared["rate"] >= threshold("gp_62")
+    compared["met"] = compared["rate"] >= threshold(standard)
     return compared, summary
 
 

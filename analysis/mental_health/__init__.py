@@ -138,5 +138,34 @@ def yearly_views(sources, params: dict) -> list:
     return [years.eip(data.eip), *([] if data.dementia is None else [years.dementia(data.dementia)])]
 
 
+EIP_LABEL = "of completed early intervention in psychosis pathways started treatment within two weeks"
+
+
+def provider_years(sources) -> list:
+    """The financial years the EIP file covers whole (each has provider results)."""
+    return eip_coverage(load(sources).eip)
+
+
+def provider_results(sources, year: FinancialYear) -> list:
+    """Each EIP provider's completed pathways within two weeks over `year`, from the chapter's
+    `eip_providers` (its provider table and funnel), with its months from `eip_monthly`."""
+    from ..contract import ProviderResult
+
+    table = load(sources).eip
+    if year not in eip_coverage(table):
+        return []
+    compared, _ = eip_providers(table, year)
+    out = []
+    for row in compared.itertuples(index=False):
+        months = eip_monthly(table[table["provider_code"] == row.provider_code], year.months())
+        out.append(ProviderResult(
+            row.provider_code, "" if pd.isna(row.provider_name) else str(row.provider_name).strip(), "eip",
+            float(row.numerator), float(row.volume), float(row.rate), EIP_STANDARD, EIP_LABEL, year.label,
+            position=row.position, funnel="providers around England's rate for the year",
+            months=tuple((str(m), float(v)) for m, v in zip(months["month"], months["percent"])),
+            volume_noun="completed pathways"))
+    return out
+
+
 COMMITMENT_MEASURES = {name: CommitmentMeasure(load, figure)
                        for name, figure in {**commitments.EIP_FIGURES, **commitments.DEMENTIA_FIGURES}.items()}

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from .conftest import open_page, redrawn
-from .test_pages import CHAPTER_PAGES, FRONT, READER_PAGES
+from .test_pages import CHAPTER_PAGES, FRONT, ORGANISATIONS, READER_PAGES
 
 PROVIDERS = "chapters/ae.html"
 PROVIDER_TABLE = "table.handbook-table-interactive:has(th:has-text('Type 1 performance'))"
@@ -168,7 +168,7 @@ def test_chapter_pages_fit_the_height_aim_on_the_real_data(browser, real_site, w
     context = browser.new_context()
     heights = {}
     try:
-        for path in CHAPTER_PAGES + [FRONT]:
+        for path in CHAPTER_PAGES + [FRONT, ORGANISATIONS]:
             page, problems = open_page(context, base + path, width)
             heights[path] = page.evaluate("document.documentElement.scrollHeight")
             assert page.locator("table.handbook-table-interactive").count() == page.evaluate(
