@@ -63,7 +63,7 @@ def test_an_unchanged_chapter_is_not_executed_again_and_force_executes_it(scratc
 
     # A changed template is executed again, and the HTML build picks up the changed page; Sphinx
     # rewrites that page and the index (whose contents list it), not the others; a page showing the
-    # build date is also read again (tests/test_sphinx_dates.py).
+    # build date is also read again (tests/book/test_sphinx_dates.py).
     html = out / "work" / "2016-17" / "html"
     written = {name: (html / name).stat().st_mtime_ns for name in ("index.html", "methods.html")}
     first_template = scratch["template"].read_bytes()

@@ -14,7 +14,7 @@ from analysis.registry import load_registry
 from analysis.sources import resolve_all
 
 Y2016 = FinancialYear(2016)
-BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled" / "dtoc" / "dtoc_england_SYNTHETIC_SAMPLE.xlsx"
+BUNDLED = Path(__file__).resolve().parents[2] / "data" / "bundled" / "dtoc" / "dtoc_england_SYNTHETIC_SAMPLE.xlsx"
 
 
 def damaged(tmp_path, sheet, cell, value) -> Path:

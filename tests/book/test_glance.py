@@ -201,7 +201,7 @@ def test_the_box_has_one_row_per_chapter_with_its_key_figure_for_each_year(real_
 
     later = glance.chapter_results(str(real_data), FinancialYear(2017))
     rows = glance.box_rows(later, FinancialYear(2017)).set_index("chapter")
-    assert rows.at["ae", "Key figure"].startswith("88.3% ")  # the rows of 2017-18, summed (tests/test_yearly.py)
+    assert rows.at["ae", "Key figure"].startswith("88.3% ")  # the rows of 2017-18, summed (tests/unit/test_yearly.py)
     assert rows.at["rtt", "Key figure"].startswith("87.2% ") and rows.at["rtt", "Key figure"].endswith("March 2018")
     assert rows.at["cancer", "Key figure"].startswith("82.3% ")
     for name in ("finance", "phb", "vanguards"):

@@ -220,7 +220,7 @@ def test_temporary_folders_are_removed_only_when_their_process_has_gone(private_
     assert folder.exists() is not removed
 
 
-SERVER_OWNER = Path(__file__).parent / "helpers" / "sphinx_server_owner.py"
+SERVER_OWNER = Path(__file__).parents[1] / "helpers" / "sphinx_server_owner.py"
 
 def test_the_sphinx_folder_of_a_build_killed_with_kill_9_is_removed_at_the_next_start(private_temp, isolated):
     """Two builds' processes with their Sphinx servers running: one is killed with kill -9 (its

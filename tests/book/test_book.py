@@ -140,7 +140,7 @@ def files_of_chapter(real_data: Path, name: str, folder: Path) -> Path:
 
 def test_ae_runs_for_a_later_year_on_the_real_file(real_data, tmp_path):
     """The A&E chapter executed for 2018-19 on the real A&E files, as `handbook run ae --period
-    2018-19` executes it (that such a run changes that year's edition only is tests/test_editions.py's):
+    2018-19` executes it (that such a run changes that year's edition only is tests/book/test_editions.py's):
     real data, no banner, the year before compared, and no printed figure compared."""
     from conftest import run_chapter_alone
 
