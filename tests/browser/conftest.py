@@ -105,6 +105,14 @@ def open_page(context, url: str, width: int = 1280, height: int = HEIGHT):
     return page, problems
 
 
+def serious_violations(page) -> list[str]:
+    """The accessibility audit's (axe-core, from AXE) serious and critical violations on `page`, one line each."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def redrawn(page) -> None:
     """Wait until the page has laid itself out again after a resize and its charts have redrawn."""
     page.evaluate(REDRAWN)

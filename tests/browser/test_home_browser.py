@@ -9,7 +9,7 @@ import pytest
 
 from conftest import require
 
-from .conftest import AXE, open_page, redrawn
+from .conftest import AXE, open_page, redrawn, serious_violations
 
 WIDTHS = [1280, 390]
 SITES = ["site", "real_site"]
@@ -100,10 +100,7 @@ def test_home_page_has_no_serious_accessibility_violation(request, browser_conte
     _, base = request.getfixturevalue(which)
     page, _ = open_page(browser_context, base + "index.html", width)
     try:
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        serious = serious_violations(page)
         assert serious == [], "\n".join(serious)
     finally:
         page.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import AXE, open_page, redrawn
+from .conftest import AXE, open_page, redrawn, serious_violations
 
 ORGS = "chapters/organisations.html"
 AE = "chapters/ae.html"
@@ -85,10 +85,7 @@ def test_a_reader_finds_a_provider_from_the_middle_of_the_ae_table_by_keyboard(b
         assert detail.bounding_box()["x"] + detail.bounding_box()["width"] <= width + 1
         height = page.evaluate("document.documentElement.scrollHeight")
         assert height <= {1280: 12_000, 390: 30_000}[width], height
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        serious = serious_violations(page)
         assert serious == [], "\n".join(serious)
         assert problems["console"] == [] and problems["requests"] == []
     finally:

@@ -19,7 +19,7 @@ import pytest
 from analysis.tables import heading
 from conftest import require
 
-from .conftest import AXE, DRAWN, open_page
+from .conftest import AXE, DRAWN, open_page, serious_violations
 
 def book_pages(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*.html") if "_static" not in p.parts
@@ -100,10 +100,7 @@ def test_search_works_offline(site, browser_context):
 def test_accessibility_audit_has_no_serious_violations(reader_page, path):
     require(AXE.exists(), f"axe-core is not installed at {AXE} (npm install axe-core)")
     page, _ = reader_page  # its charts are drawn
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    serious = serious_violations(page)
     assert serious == [], "\n".join(serious)
 
 

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from .conftest import open_page, redrawn
+from .conftest import open_page, redrawn, serious_violations
 from .test_pages import CHAPTER_PAGES, FRONT, ORGANISATIONS, READER_PAGES
 
 PROVIDERS = "chapters/ae.html"
@@ -220,10 +220,7 @@ def test_a_sorted_and_searched_table_passes_the_accessibility_audit(browser_cont
                 "() => Array.from(document.querySelectorAll('table.handbook-table-interactive'))"
                 ".findIndex(t => t.textContent.includes('Type 1 performance'))")).select_option("2:d")
         assert table.locator("thead th").nth(2).get_attribute("aria-sort") in ("ascending", "descending")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        serious = serious_violations(page)
         assert serious == [], "\n".join(serious)
     finally:
         page.close()
