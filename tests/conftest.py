@@ -128,11 +128,15 @@ def book(config, fixture: str) -> Path:
     return shared / name
 
 
+SERVED = {"site": "bundled_book", "real_site": "real_book"}  # tests/browser/conftest.py: each serves a book
+
+
 def books_read_by(item) -> set[str]:
-    """The book fixtures a test uses, by name or as a parameter (`request.getfixturevalue(which)`)."""
+    """The book fixtures a test uses, by name or as a parameter (`request.getfixturevalue(which)`, which
+    may name a book or a site serving one)."""
     params = getattr(getattr(item, "callspec", None), "params", {})
     names = set(getattr(item, "fixturenames", ())) | {v for v in params.values() if isinstance(v, str)}
-    return names & set(BOOKS)
+    return (names | {SERVED[n] for n in names & set(SERVED)}) & set(BOOKS)
 
 
 def pytest_collection_modifyitems(config, items):
