@@ -20,7 +20,12 @@ def coverage(table: pd.DataFrame) -> list[FinancialYear]:
 
 def performance(rows: pd.DataFrame) -> float:
     """Percentage of attendances within four hours."""
-    return 100 * (1 - rows["breaches"].sum() / rows["attendances"].sum())
+    return within_four_hours(rows["breaches"].sum(), rows["attendances"].sum())
+
+
+def within_four_hours(breaches, attendances):
+    """Percentage within four hours from summed breaches and attendances (numbers or aligned Series)."""
+    return 100 * (1 - breaches / attendances)
 
 
 def england(table: pd.DataFrame, year: FinancialYear) -> dict:
@@ -83,7 +88,8 @@ def provider_monthly(table: pd.DataFrame, year: FinancialYear, type_1: bool = Fa
     if type_1:
         rows = rows[rows["type"] == "1"]
     rows = rows[rows["attendances"] > 0]
-    out = rows.groupby(["org_code", "month"]).apply(performance, include_groups=False)
+    sums = rows.groupby(["org_code", "month"])[["breaches", "attendances"]].sum()
+    out = within_four_hours(sums["breaches"], sums["attendances"])
     return out.rename("performance").reset_index().sort_values(["org_code", "month"])
 
 

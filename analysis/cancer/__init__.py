@@ -11,7 +11,7 @@ from ..periods import FinancialYear, covered_year, years_covered
 from . import commitments
 from .charts import monthly_chart
 from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean_of_provider_percentages,
-                      monthly_performance, months_sentence, provider_months, provider_performance,
+                      monthly_performance, months_sentence, provider_months, provider_performance, providers_by_month,
                       provider_funnel, provider_rows, provider_table, providers_met_sentence, providers_sentence, quarterly_table,
                       quarters_sentence, sheet_figures, sixty_two_day_summary, spc_series,
                       standards_display, standards_met, standards_sentence, standards_table, urgent_referrals,
@@ -150,6 +150,7 @@ def headline(sources, year: FinancialYear) -> dict:
 
 
 PROVIDER_STANDARDS = ("gp_62", "first_31")
+EMPTY_MONTHS = pd.DataFrame({"month": [], "performance": []})
 """The standards whose provider results the organisations page shows: 62-day and 31-day first treatment."""
 
 
@@ -161,7 +162,8 @@ def provider_years(sources) -> list:
 def provider_results(sources, year: FinancialYear) -> list:
     """Each provider's performance on the 62-day and 31-day (first treatment) standards for `year`,
     from the chapter's `provider_funnel` (its provider table's rows, with their funnel position),
-    and its months from `monthly_performance` (see `analysis.contract`)."""
+    and its months from `providers_by_month` (what `monthly_performance` gives for one provider), see
+    `analysis.contract`."""
     from ..contract import ProviderResult
     from .standards import catalogue, threshold
 
@@ -172,10 +174,9 @@ def provider_results(sources, year: FinancialYear) -> list:
         compared, _ = provider_funnel(data.provider, year, standard)
         if compared.empty:
             continue
-        rows = data.provider[data.provider["standard"] == standard]
-        subset = CancerData(rows, data.monthly.iloc[0:0], data.summaries.iloc[0:0])
+        monthly = dict(tuple(providers_by_month(data.provider, standard, year.months()).groupby("organisation")))
         for row in compared.itertuples(index=False):
-            months = monthly_performance(subset, standard, year.months(), organisation=row.organisation)
+            months = monthly.get(row.organisation, EMPTY_MONTHS)
             out.append(ProviderResult(
                 row.organisation, str(row.organisation_name or "").strip(), standard, float(row.numerator),
                 float(row.volume), float(row.rate), threshold(standard), f"treated within the {names[standard]} standard",

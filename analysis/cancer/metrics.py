@@ -294,9 +294,9 @@ def monthly_performance(data: CancerData, standard: str, months,
     months = list(months)
     national = data.monthly[data.monthly["standard"] == standard]
     if organisation:
-        rows = provider_rows(data.provider, standard, months, organisation)
-        rows, source = rows[rows["suppressed"] != "yes"], PROVIDER_FILES
-    elif len(national):
+        table = providers_by_month(data.provider, standard, months, organisation)
+        return table.drop(columns="organisation").assign(source=PROVIDER_FILES)
+    if len(national):
         rows, source = national[national["month"].isin(months)], MONTHLY_SHEET
     else:
         rows = england_rows(data.provider, standard)
@@ -306,6 +306,17 @@ def monthly_performance(data: CancerData, standard: str, months,
     table["performance"] = 100 * table["within"] / table["total"]
     table["source"] = source
     return table[["month", "within", "total", "performance", "source"]]
+
+
+def providers_by_month(provider: pd.DataFrame, standard: str, months, organisation: str | None = None) -> pd.DataFrame:
+    """Each provider's performance by month from the provider files (suppressed rows left out): organisation,
+    month, within, total, performance; one provider's with `organisation`."""
+    rows = provider_rows(provider, standard, list(months), organisation)
+    rows = rows[rows["suppressed"] != "yes"]
+    table = (rows.groupby(["organisation", "month"], as_index=False)[["within", "total"]].sum()
+             .sort_values(["organisation", "month"]).reset_index(drop=True))
+    table["performance"] = 100 * table["within"] / table["total"]
+    return table
 
 
 def provider_performance(provider: pd.DataFrame, standard: str, year: FinancialYear) -> pd.DataFrame:

@@ -297,3 +297,20 @@ def test_real_provider_table_ranks_no_provider_too_small_to_tell_apart(real):
     assert binomial["above the 99.8% limit"] + binomial["below the 99.8% limit"] == 87
     assert widened["above the 99.8% limit"] + widened["below the 99.8% limit"] == 2
     assert round(summary["tau"], 1) == 4.7
+
+
+def test_every_providers_months_at_once_are_each_providers_own():
+    from analysis.cancer import load
+    from analysis.cancer.metrics import PROVIDER_FILES, monthly_performance, providers_by_month
+    from analysis.page import prepare_chapter
+
+    data = load(prepare_chapter("cancer").sources)
+    months = list(FinancialYear(2016).months())
+    every = providers_by_month(data.provider, "gp_62", months)
+    codes = sorted(every["organisation"].unique())
+    assert len(codes) > 5
+    for code in codes[:: max(1, len(codes) // 5)]:
+        own = monthly_performance(data, "gp_62", months, organisation=code)
+        mine = every[every["organisation"] == code].drop(columns="organisation").reset_index(drop=True)
+        pd.testing.assert_frame_equal(own.drop(columns="source"), mine)
+        assert set(own["source"]) == {PROVIDER_FILES}
