@@ -237,8 +237,9 @@ def _result_cell(r) -> str:
     return f'{html.escape(r.result)} <span class="handbook-how">transcribed, {html.escape(r.source)}</span>' + sample
 
 
-def _section(title: str, rows: pd.DataFrame, first: str) -> str:
-    """One area's table; on a narrow screen each row stacks as labelled lines (the chapters' layout)."""
+def _section(title: str, rows: pd.DataFrame, first: str, noun: str = "commitments") -> str:
+    """One area's table, folded under a line counting its rows (`noun`) and verdicts; on a narrow screen
+    each row stacks as labelled lines (the chapters' layout)."""
     labels = [first, "Target", "What the report says happened", "Met"]
 
     def cells(r) -> str:
@@ -251,7 +252,21 @@ def _section(title: str, rows: pd.DataFrame, first: str) -> str:
     head = "".join(f'<th scope="col" class="handbook-key">{html.escape(label)}</th>' for label in labels)
     table = (f'<table class="handbook-table handbook-stack handbook-glance"><thead><tr>{head}</tr></thead>'
              f"<tbody>{body}</tbody></table>")
-    return f'<h3 class="handbook-glance-area">{html.escape(title)}</h3>{scroll_region(table, title)}'
+    return (f'<details class="handbook-commitments-document"><summary><strong>{html.escape(title)}</strong>: '
+            f'{html.escape(met_counts(rows, noun))}</summary>{scroll_region(table, title)}</details>')
+
+
+def met_counts(rows: pd.DataFrame, noun: str = "commitments") -> str:
+    """An area's rows in a line: how many (`noun`), and how many met, not met, partly met and not judged."""
+    met = rows["met"]
+    judged = {"met": int((met == "yes").sum()), "not met": int((met == "no").sum()),
+              "partly met": int((met == "partly").sum())}
+    said = ", ".join(f"{n} {word}" for word, n in judged.items() if n)
+    rest = len(rows) - sum(judged.values())
+    noun = {"commitments": "commitment", "standards and goals": "standard or goal"}.get(noun, noun) if len(rows) == 1 \
+        else noun
+    return f"{len(rows)} {noun}: " + ", ".join(
+        part for part in (said, f"{rest} not judged" if rest else "") if part)
 
 
 DOWNLOAD_COLUMNS = {"kind": "Kind", "area": "Area", "commitment": "Commitment or standard", "promise_source": "Promised in",
@@ -267,7 +282,8 @@ def page_html(table: pd.DataFrame) -> str:
     parts = [_section(area, rows, "Commitment (promised)") for area, rows in promised.groupby("area", sort=False)]
     standards = table[table["kind"] == "standard"]
     if len(standards):
-        parts.append(_section("Standards and goals set elsewhere in the report", standards, "Standard or goal"))
+        parts.append(_section("Standards and goals set elsewhere in the report", standards, "Standard or goal",
+                              "standards and goals"))
     rows = table[list(DOWNLOAD_COLUMNS)].rename(columns=DOWNLOAD_COLUMNS)
     parts.append(f'<p class="handbook-table-download">{data_link(rows, "at-a-glance", "Download every row")}</p>')
     return "".join(parts)
@@ -449,7 +465,8 @@ result for, and {due_later} set a level that falls due after 2016/17. After the 
 {standards} standards and goals the report sets elsewhere, {standards_computed} of them computed by
 chapters. On this build {computed_synthetic} rows have a chapter whose figures come from data that is
 not real (a synthetic sample or artificial records); those rows show the report's words, transcribed,
-and say why, since such figures are never shown as results.</p>
+and say why, since such figures are never shown as results. Each heading's rows are folded under a
+line counting them and their verdicts: open it to see them.</p>
 <p><strong>How this section is made.</strong> Each row cites three lines: where the commitment is
 promised, where its target level is set, and where the report says what happened (the handbook's
 table of commitments, sha256 {sha}...). A row is judged met, not met or partly met only when the report

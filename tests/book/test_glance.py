@@ -230,3 +230,10 @@ def test_the_built_front_page_opens_with_the_box_and_the_build_date(bundled_book
     assert abs((dt.date.today() - built).days) <= 1
     notebook = (bundled_book / "book" / "chapters" / "at-a-glance.ipynb").read_text(encoding="utf-8")
     assert date.group(1) not in notebook  # the date is Sphinx's, never an executed output (nbval)
+
+
+def test_each_area_is_folded_under_a_line_counting_its_rows_and_verdicts():
+    rows = pd.DataFrame({"met": ["yes", "no", "partly", "not judged (no target)", "yes"]})
+    assert glance.met_counts(rows) == "5 commitments: 2 met, 1 not met, 1 partly met, 1 not judged"
+    assert glance.met_counts(rows.iloc[3:4], "standards and goals") == "1 standard or goal: 1 not judged"
+    assert glance.met_counts(rows.iloc[:1]) == "1 commitment: 1 met"
