@@ -29,7 +29,7 @@ BASELINES = ("baseline", "second baseline")
 HANDLED, AS_REPORTED = "CCGs with breaks left out", "as reported"
 PARTIAL_IN, PARTIAL_OUT = "included", "left out"
 
-__all__ = ["yearly_views", "load", "validate_parameters", "windows", "analyse", "variants", "populations", "age_growth",
+__all__ = ["ledger_caveats", "yearly_views", "load", "validate_parameters", "windows", "analyse", "variants", "populations", "age_growth",
            "monthly_index", "read_cohort", "growth_chart", "index_chart", "age_chart", "read_mar", "read_mar_files",
            "REST", "OTHER", "TYPES", "ledger_figures", "label_of", "period_text",
            "all_ccg_growth", "monthly_series",
@@ -208,14 +208,21 @@ def row_reasons(table: pd.DataFrame, data: dict, spans: dict, labels: dict, coho
         without = _figure(table, cohort, label, partly=PARTIAL_OUT)
         parts.append(f"{len(partial)} of its {len(members)} CCGs ({share:.0f}% of its registered patients) are "
                      f"covered only in part but count whole; without them the figure is {_change(without, main)}")
-        parts.append("CCG footprints are inferred from each vanguard's name and area where the source names no CCG")
     row = table[(table["cohort"] == cohort) & (table["baseline"] == label) & (table["screening"] == HANDLED)
                 & (table["partly_covered"] == PARTIAL_IN)].iloc[0]
     parts.append(f"the 95% bootstrap interval over CCGs is {row['growth_low']:.1f}% to {row['growth_high']:.1f}%")
-    if not per_head:
-        parts.append("one population snapshot serves both windows, so this is growth in admissions, not per head")
-    parts.append("the MAR counts finished consultant episodes of non-elective admissions, not emergency admissions")
     return "; ".join(parts)[0].upper() + "; ".join(parts)[1:] + "."
+
+
+def ledger_caveats(data: dict, spans: dict) -> str:
+    """The reasons every row of the ledger shares, said once above it rather than in each row's note."""
+    _, per_head = populations(data, spans)
+    shared = ["the MAR counts finished consultant episodes of non-elective admissions, not emergency admissions"]
+    if not per_head:
+        shared.append("one population snapshot serves both windows, so each figure is growth in admissions, "
+                      "not per head")
+    return ("Reasons every row shares: " + "; ".join(shared) + ". For the PACS and MCP rows, CCG footprints are "
+            "inferred from each vanguard's name and area where the source names no CCG.")
 
 
 def ledger_figures(sources, params: dict) -> LedgerFigures:
