@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import operator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING

@@ -25,7 +25,7 @@ from IPython.display import HTML, display
 from . import ledger as ledger_module
 from .charts import Figure, data_link
 from .periods import FinancialYear, month_label
-from .provenance import Kind, banners_html, data_sentence, kind_of, what_it_is
+from .provenance import CAUTION, Kind, banners_html, data_sentence, kind_of, what_it_is
 from .registry import Chapter, load_registry
 from .sources import Source, chapter_sources
 
@@ -246,8 +246,6 @@ class Result:
 def headline_title(kinds: list) -> str:
     """The box's title from the kinds of its figures: "The results" only when all rest on published or
     transcribed data; otherwise it names the other kinds (a synthetic sample, artificial records)."""
-    from .provenance import CAUTION
-
     others = [BASIS_WORDS[k] for k in CAUTION if k in kinds and not k.is_result]
     if not others:
         return "The results"

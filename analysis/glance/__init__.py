@@ -49,8 +49,8 @@ def validate_parameters(params: dict, sources) -> dict:
         reasons = []
         data_dir = data_dir_of(sources)
         found = [(chapter, sources_for(chapter, data_dir)) for chapter in headline_chapters()]
-        for chapter, chapter_sources in sorted(found, key=lambda pair: _data_size(pair[1])):  # quickest first
-            reason = not_covered(chapter, year, chapter_sources)
+        for chapter, its_sources in sorted(found, key=lambda pair: _data_size(pair[1])):  # quickest first
+            reason = not_covered(chapter, year, its_sources)
             if reason is None:
                 return {**params, "period": year.label}
             reasons.append(f"{chapter.title}: {reason}")

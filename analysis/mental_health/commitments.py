@@ -3,8 +3,6 @@ chapter's data as its `load` reads them (`MentalHealthData`)."""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ..contract import CommitmentFigure
 from ..periods import FinancialYear
 from .metrics import MentalHealthData, completed, dementia_england, dementia_year, eip_coverage

@@ -294,7 +294,7 @@ def page_html(chapters: list[ChapterProviders], people: list[Provider], year: Fi
                         f"</template>" for p in people)
     return (PICKER.format(count=len(people), year=year.slash_label).replace("\n", " ")
             + f'<script type="application/json" id="handbook-org-index">{index}</script>{templates}'
-            + f'<h2 class="handbook-glance-area">Every provider</h2>' + every_provider_html(chapters, people, year))
+            + '<h2 class="handbook-glance-area">Every provider</h2>' + every_provider_html(chapters, people, year))
 
 
 def banner_html(chapters: list[ChapterProviders], year: FinancialYear) -> str:
