@@ -43,7 +43,7 @@ from typing import Protocol, runtime_checkable
 import pandas as pd
 
 from .page import Result
-from .provenance import Kind, kind_of
+from .provenance import COMPUTED_FROM, Kind, kind_of
 from .yearly import Measure, Yearly
 
 __all__ = ["OPTIONAL_FUNCTIONS", "OPTIONAL_VALUES", "REQUIRED", "ChapterModule", "CommitmentFigure",
@@ -52,7 +52,7 @@ __all__ = ["OPTIONAL_FUNCTIONS", "OPTIONAL_VALUES", "REQUIRED", "ChapterModule",
            "has_provider_results", "ledger_figures", "period_text", "provider_results", "section_datasets",
            "yearly_views"]
 
-SYNTHETIC = "a synthetic sample"  # what a result computed on the bundled samples rests on
+SYNTHETIC = COMPUTED_FROM[Kind.SYNTHETIC]  # what a result computed on the bundled samples rests on
 
 REQUIRED = ("validate_parameters",)
 """The names every chapter module gives (functions)."""
@@ -217,13 +217,9 @@ def yearly_views(module, sources: dict, params: dict) -> list[Yearly]:
     return list(make(sources, params)) if make else []
 
 
-BASIS = {Kind.ARTIFICIAL: "artificial records", Kind.SYNTHETIC: SYNTHETIC,
-         Kind.TRANSCRIBED: "the report's own tables, transcribed", Kind.PUBLISHED: "the data"}
-
-
 def computed_from(sources) -> str:
     """What results computed from `sources` rest on, from their kinds (see analysis.provenance)."""
-    return BASIS[kind_of(sources) or Kind.PUBLISHED]
+    return COMPUTED_FROM[kind_of(sources) or Kind.PUBLISHED]
 
 
 def as_frame(results: list[ProviderResult]) -> pd.DataFrame:

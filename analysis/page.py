@@ -25,7 +25,7 @@ from IPython.display import HTML, display
 from . import ledger as ledger_module
 from .charts import Figure, data_link
 from .periods import FinancialYear, month_label
-from .provenance import CAUTION, Kind, banners_html, data_sentence, kind_of, what_it_is
+from .provenance import CAUTION, COMPUTED_FROM, Kind, banners_html, data_sentence, kind_of, what_it_is
 from .registry import Chapter, load_registry
 from .sources import Source, chapter_sources
 
@@ -246,16 +246,13 @@ class Result:
 def headline_title(kinds: list) -> str:
     """The box's title from the kinds of its figures: "The results" only when all rest on published or
     transcribed data; otherwise it names the other kinds (a synthetic sample, artificial records)."""
-    others = [BASIS_WORDS[k] for k in CAUTION if k in kinds and not k.is_result]
+    others = [COMPUTED_FROM[k] for k in CAUTION if k in kinds and not k.is_result]
     if not others:
         return "The results"
     words = " and ".join(others)
     if len(others) == len(set(kinds)):
         return f"Figures from {words}, not results"
     return f"The results, and figures from {words} (not results)"
-
-
-BASIS_WORDS = {Kind.SYNTHETIC: "a synthetic sample", Kind.ARTIFICIAL: "artificial records"}
 
 
 def headline_html(results: list[Result], period_text: str, data_text: str, kinds: list | None = None) -> str:

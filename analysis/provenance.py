@@ -39,6 +39,9 @@ KIND_WORDS = {Kind.PUBLISHED: "real data (published files)",
               Kind.TRANSCRIBED: "the report's own tables (transcribed)",
               Kind.SYNTHETIC: "synthetic sample",
               Kind.ARTIFICIAL: "artificial records (not real activity)"}
+COMPUTED_FROM = {Kind.ARTIFICIAL: "artificial records", Kind.SYNTHETIC: "a synthetic sample",
+                 Kind.TRANSCRIBED: "the report's own tables, transcribed", Kind.PUBLISHED: "the data"}
+"""What a figure computed from data of each kind rests on, as a sentence says it ("computed from ...")."""
 CAUTION = [Kind.ARTIFICIAL, Kind.SYNTHETIC, Kind.TRANSCRIBED, Kind.PUBLISHED]
 """Kinds from the least to the most like real statistics: a figure takes the first kind among its inputs."""
 ARTIFICIAL_PREFIX = "artificial"  # NHS Digital names its artificial extracts artificial_*

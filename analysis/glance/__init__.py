@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..contract import BASIS, Headline, computed_from, has_headline, headlines, section_datasets
+from ..contract import Headline, computed_from, has_headline, headlines, section_datasets
 from ..errors import DataError, ParameterError
 from ..ledger import REPORT_YEAR
 from ..charts import data_link
 from ..page import Result, cite, scroll_region, stacked_cell
 from ..periods import FinancialYear
-from ..provenance import CAUTION, Kind, banners_html, kind_of
+from ..provenance import CAUTION, COMPUTED_FROM, Kind, banners_html, kind_of
 from ..registry import load_registry
 from ..sources import DATA_DIR, USER_ORIGIN, chapter_sources, sha256_of
 
@@ -362,7 +362,7 @@ def box_title(chapters: list[ChapterResult], year: FinancialYear) -> str:
     others = [k for k in CAUTION if k in kinds and not k.is_result]
     if not others:
         return f"The results of {year.slash_label} at a glance"
-    words = " and ".join(BASIS[k] for k in others)
+    words = " and ".join(COMPUTED_FROM[k] for k in others)
     if len(others) == len(kinds):
         return f"{year.slash_label} at a glance: figures from {words}, not results"
     return f"The results of {year.slash_label} at a glance, and figures from {words} (not results)"

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..contract import BASIS, yearly_views
+from ..contract import yearly_views
 from ..errors import ParameterError
 from ..ledger import format_value
 from ..periods import FinancialYear
-from ..provenance import Kind
+from ..provenance import COMPUTED_FROM, Kind
 
 TILES_KEY = "home_tiles"
 VERDICTS = {"met": ("met", "\u2713", "Met"), "not met": ("not-met", "\u2717", "Not met")}
@@ -196,7 +196,7 @@ def tile_html(tile: Tile, year: FinancialYear) -> str:
     elif not tile.covered:
         years = ""  # the data line says why there is no figure
     else:
-        why = (f"no line of years: figures from {BASIS[tile.kind]} are not results" if not tile.kind.is_result else
+        why = (f"no line of years: figures from {COMPUTED_FROM[tile.kind]} are not results" if not tile.kind.is_result else
                "no line of years: the chapter gives no figures by year")
         years = f'<p class="handbook-tile-noyears">{html.escape(why[:1].upper() + why[1:])}.</p>'
     return (f'<li class="handbook-tile handbook-tile-{state}" data-chapter="{html.escape(tile.chapter)}" '
