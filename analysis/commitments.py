@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .errors import DataError
+from .errors import DataError, HandbookError
 from .periods import FinancialYear, month_label
 from .sources import DATA_DIR, SOURCES_FILE
 
@@ -164,7 +164,8 @@ def measures() -> dict[str, tuple[str, CommitmentMeasure]]:
     for chapter in load_registry().chapters:
         for name, measure in commitment_measures(chapter.load_module()).items():
             if name in found:
-                raise ValueError(f"the commitment measure '{name}' is given by {found[name][0]} and {chapter.name}")
+                raise HandbookError(f"chapters.toml: the commitment measure '{name}' is given by two chapters, "
+                                    f"{found[name][0]} and {chapter.name}; give each measure one name")
             found[name] = (chapter.name, measure)
     return found
 

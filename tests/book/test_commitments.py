@@ -210,3 +210,17 @@ def test_a_bad_row_is_named_by_file_row_and_column(tmp_path, column, good, bad, 
         commitments.load(folder)
     assert str(caught.value).startswith(f"{path}, row {number + 2}, column '{column}': ")
     assert message in str(caught.value)
+
+
+def test_two_chapters_giving_one_measure_name_stop_with_a_sentence(monkeypatch):
+    from analysis import cancer
+    from analysis.errors import HandbookError
+
+    monkeypatch.setattr(cancer, "COMMITMENT_MEASURES", {**cancer.COMMITMENT_MEASURES,
+                                                        "ae_england_month": ae.COMMITMENT_MEASURES["ae_england_month"]})
+    commitments.measures.cache_clear()
+    try:
+        with pytest.raises(HandbookError, match=r"'ae_england_month' is given by two chapters, (cancer and ae|ae and cancer)"):
+            commitments.measures()
+    finally:
+        commitments.measures.cache_clear()
