@@ -16,7 +16,9 @@ reader returned it (values, dtypes, index, columns, attrs) is not kept.
 Caching is on only inside a build (`handbook build` turns it on for itself and, through the
 environment, for the chapters' kernels); called anywhere else, a reader simply reads. A read
 that warned is not kept (its warning is shown again, so a chapter still fails on it), and a
-read that raised is not kept either.
+read that raised is not kept either. Within one process (a chapter's kernel, or one build in the
+build's own process) a table read again under the same key is served from memory, as a deep
+copy, so a caller that changes its table changes no other caller's.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ CODE_VARIABLE = "HANDBOOK_CODE_KEY"  # the checksum of the package's code (analy
 SUFFIX = ".arrow"
 
 _say: Callable[[str], None] | None = None  # where a dropped table is reported (the build's terminal)
+_loaded: dict[str, object] = {}  # tables this process read or kept, by cache key (see `_remember`)
+LOADED_LIMIT = 512  # tables remembered at most; the oldest is forgotten first
 
 
 @contextlib.contextmanager
@@ -45,6 +49,7 @@ def read_cache(folder: Path, code_key: str, say: Callable[[str], None] | None = 
     global _say
     saved = {name: os.environ.get(name) for name in (FOLDER_VARIABLE, CODE_VARIABLE)}
     saved_say, _say = _say, say
+    _loaded.clear()
     Path(folder).mkdir(parents=True, exist_ok=True)
     os.environ[FOLDER_VARIABLE] = str(Path(folder).resolve())
     os.environ[CODE_VARIABLE] = code_key
@@ -52,6 +57,7 @@ def read_cache(folder: Path, code_key: str, say: Callable[[str], None] | None = 
         yield
     finally:
         _say = saved_say
+        _loaded.clear()
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -91,21 +97,32 @@ def cached_read(reader):
         folder, code_key = os.environ.get(FOLDER_VARIABLE), os.environ.get(CODE_VARIABLE)
         if not folder or not code_key or not Path(path).is_file():
             return reader(path)
-        kept = Path(folder) / f"{cache_key(name, Path(path), code_key)}{SUFFIX}"
+        key = cache_key(name, Path(path), code_key)
+        if key in _loaded:
+            return _loaded[key].copy(deep=True)
+        kept = Path(folder) / f"{key}{SUFFIX}"
         data = sealed.read(kept, _say, f"{Path(path).name} is read again")
         if data is not None:
             with contextlib.suppress(Exception):  # a table the build wrote: it loads
-                return _table(data)
+                return _remember(key, _table(data))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = reader(path)
         for warning in caught:  # shown as they would have been; such a read is not kept
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-        if not caught:
-            _keep(kept, result)
+        if not caught and _keep(kept, result):
+            _remember(key, result.copy(deep=True))
         return result
 
     return read
+
+
+def _remember(key: str, table):
+    """Keep `table` in this process under `key` and give a copy of it."""
+    if len(_loaded) >= LOADED_LIMIT:
+        del _loaded[next(iter(_loaded))]
+    _loaded[key] = table
+    return table.copy(deep=True)
 
 
 def _table(data: bytes):
@@ -114,9 +131,10 @@ def _table(data: bytes):
     return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas()
 
 
-def _keep(target: Path, result) -> None:
+def _keep(target: Path, result) -> bool:
     """Keep `result` in `target` as an Arrow table, if it comes back exactly as it is (values,
-    dtypes, index, columns, attrs); kernels running side by side may write the same key."""
+    dtypes, index, columns, attrs), and say whether it was kept; kernels running side by side
+    may write the same key."""
     import pyarrow as pa
 
     with contextlib.suppress(Exception):  # a result that cannot be kept is simply read again next time
@@ -130,3 +148,5 @@ def _keep(target: Path, result) -> None:
                 and list(back.columns) == list(result.columns) and list(back.dtypes) == list(result.dtypes)
                 and back.attrs == result.attrs):
             sealed.write(target, data)
+            return True
+    return False

@@ -155,6 +155,43 @@ def test_a_kept_reading_is_served_only_for_the_same_bytes_name_and_code(tmp_path
     assert "HANDBOOK_READ_CACHE" not in os.environ
 
 
+def test_a_table_read_again_in_one_process_comes_from_memory_as_a_copy(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from analysis import readcache
+
+    for name in (readcache.FOLDER_VARIABLE, readcache.CODE_VARIABLE):
+        monkeypatch.delenv(name, raising=False)
+    reads = []
+
+    @readcache.cached_read
+    def read_rows(path):
+        reads.append(path)
+        table = pd.DataFrame({"value": [1.0, 2.0]})
+        table.attrs["source"] = {"file": Path(path).name}
+        return table
+
+    source = tmp_path / "a.csv"
+    source.write_text("1,2")
+    with readcache.read_cache(tmp_path / "cache", "code-1"):
+        first = read_rows(source)
+        first.loc[0, "value"] = 99.0  # a caller changing its table
+        first.attrs["source"]["file"] = "changed"
+        for kept in (tmp_path / "cache").iterdir():
+            kept.unlink()  # served from memory now, not from the folder
+        again = read_rows(source)
+        assert again["value"].tolist() == [1.0, 2.0] and again.attrs == {"source": {"file": "a.csv"}}
+        assert len(reads) == 1
+        source.write_text("1,3")  # changed bytes: read afresh
+        read_rows(source)
+        assert len(reads) == 2
+    for kept in (tmp_path / "cache").iterdir():
+        kept.unlink()
+    with readcache.read_cache(tmp_path / "cache", "code-1"):  # a new build starts with nothing in memory
+        read_rows(source)
+        assert len(reads) == 3
+
+
 def test_an_editions_html_is_built_as_soon_as_its_chapters_are_done(tmp_path, monkeypatch):
     from analysis.editions import edition
     from analysis.registry import Chapter
