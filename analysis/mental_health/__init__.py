@@ -12,13 +12,13 @@ from .. import funnel
 from . import commitments
 from .charts import dementia_chart, eip_monthly_chart, funnel_chart
 from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, MentalHealthData, dementia_areas, dementia_england, dementia_result, dementia_year,
-                      eip_coverage, eip_gap_sentence, eip_month, eip_monthly, eip_providers, eip_result, eip_spc_series,
+                      eip_coverage, eip_gap_sentence, eip_month, eip_monthly, eip_monthly_by_provider, eip_providers, eip_result, eip_spc_series,
                       spread_sentence, suppressed_rows)
 from .readers import read_dementia, read_eip
 
 __all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "MentalHealthData", "validate_parameters", "headline",
            "ledger_figures", "reference_table",
-           "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly",
+           "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly", "eip_monthly_by_provider",
            "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
            "dementia_england", "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
            "DEMENTIA_AMBITION", "COMPUTED", "eip_result", "dementia_result"]
@@ -148,16 +148,17 @@ def provider_years(sources) -> list:
 
 def provider_results(sources, year: FinancialYear) -> list:
     """Each EIP provider's completed pathways within two weeks over `year`, from the chapter's
-    `eip_providers` (its provider table and funnel), with its months from `eip_monthly`."""
+    `eip_providers` (its provider table and funnel), with its months from `eip_monthly_by_provider`."""
     from ..contract import ProviderResult
 
     table = load(sources).eip
     if year not in eip_coverage(table):
         return []
     compared, _ = eip_providers(table, year)
+    by_provider = dict(iter(eip_monthly_by_provider(table, year.months()).groupby("provider_code")))
     out = []
     for row in compared.itertuples(index=False):
-        months = eip_monthly(table[table["provider_code"] == row.provider_code], year.months())
+        months = by_provider.get(row.provider_code, pd.DataFrame({"month": [], "percent": []}))
         out.append(ProviderResult(
             row.provider_code, "" if pd.isna(row.provider_name) else str(row.provider_name).strip(), "eip",
             float(row.numerator), float(row.volume), float(row.rate), EIP_STANDARD, EIP_LABEL, year.label,

@@ -183,3 +183,22 @@ def test_the_dementia_sample_copies_nothing_from_the_published_file(real_data):
     key = ["area_code", "period", "value"]
     assert sample[key].merge(real[key]).empty  # no area has its published value in the sample
     assert set(sample["area_code"]) & set(real["area_code"]) == {"E92000001"}  # England is the only real area
+
+
+def test_each_providers_months_at_once_are_its_own_rows_months(tmp_path):
+    done = [("ZSP01", "ZSC01", "01/03/2017", (1, 0) + (0,) * 10 + (1,)), ("ZSP01", "ZSC02", "01/03/2017", (2, 1) + (0,) * 11),
+            ("ZSP02", "ZSC01", "01/03/2017", (60, 20) + (0,) * 10 + (20,)), ("ZSP02", "ZSC01", "01/02/2017", (1,) * 13),
+            ("ZSP01", "ZSC01", "01/02/2017", (0, 1) + (0,) * 11)]
+    rows = [row for provider, ccg, date, bands in done
+            for row in (eip_row(provider, ccg, bands=bands, date=date),
+                        eip_row(provider, ccg, kind=WAITING, bands=(1,) * 13, date=date))]
+    table = mh.read_eip(eip_file(tmp_path, rows))
+    months = [pd.Period("2017-02", "M"), pd.Period("2017-03", "M")]
+    at_once = mh.eip_monthly_by_provider(table, months)
+    assert sorted(set(at_once["provider_code"])) == ["ZSP01", "ZSP02"]
+    for code, own in at_once.groupby("provider_code"):
+        alone = mh.eip_monthly(table[table["provider_code"] == code], months)
+        assert own["month"].tolist() == alone["month"].tolist()
+        assert own["percent"].tolist() == alone["percent"].tolist()
+    march = at_once.set_index(["provider_code", "month"]).loc[("ZSP01", months[1])]
+    assert (march["within_two_weeks"], march["total"], march["percent"]) == (4, 5, 80.0)
