@@ -9,15 +9,24 @@ from ..contract import CommitmentMeasure, LedgerFigures
 from ..periods import FinancialYear, covered_year
 from ..sources import DATA_DIR
 from . import commitments
-from .charts import monthly_chart, provider_chart
-from .metrics import (STANDARD, coverage, england, funnel_sentence, gap_sentence, growth, growth_sentence, monthly,
+from .charts import monthly_chart, provider_chart, type_1_funnel_chart
+from .metrics import (STANDARD, coverage, delayed_beds_control, england, funnel_sentence, gap_sentence, growth,
+                      growth_sentence, monthly,
                       provider_funnel, provider_table, providers, spc_series)
 from .readers import gaps, read_files, read_long, read_monthly
+from .text import (commitments_caption, delays_alt, delays_caption, delays_spc_sentence, england_figures,
+                   funnel_alt, headline_results, lowest_month, monthly_alt, provider_caption, provider_figures,
+                   reference_caption, reference_table)
 
 REFERENCE_LINES = DATA_DIR / "reference" / "ae_standards.csv"
 
 __all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "ledger_figures", "validate_parameters", "reference_lines", "monthly_chart", "provider_chart", "STANDARD",
-           "coverage", "england", "funnel_sentence", "gap_sentence", "growth", "growth_sentence", "monthly", "spc_series", "providers", "provider_funnel", "provider_table", "read_files", "read_long", "read_monthly", "gaps"]
+           "coverage", "england", "funnel_sentence", "gap_sentence", "growth", "growth_sentence", "monthly", "spc_series", "providers", "provider_funnel", "provider_table", "read_files", "read_long", "read_monthly", "gaps",
+           "delayed_beds_control", "type_1_funnel_chart",
+           # what the page says (text.py)
+           "commitments_caption", "delays_alt", "delays_caption", "delays_spc_sentence", "england_figures",
+           "funnel_alt", "headline_results", "lowest_month", "monthly_alt", "provider_caption",
+           "provider_figures", "reference_caption", "reference_table"]
 
 
 def load(sources) -> pd.DataFrame:

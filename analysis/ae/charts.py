@@ -54,3 +54,18 @@ def provider_chart(providers: pd.DataFrame, standard: float) -> alt.LayerChart:
         color=PALETTE["target"], strokeDash=[6, 4], strokeWidth=2).encode(y="value:Q", tooltip=["label:N"])
     return alt.layer(points, rule, *highlight_layers(base, picker, "row")).properties(
         height=340, padding=PICKED_ROW_PADDING)
+
+
+def type_1_funnel_chart(compared: pd.DataFrame, spread: dict) -> alt.LayerChart:
+    """`provider_funnel`'s type 1 departments in their funnel around England's type 1 rate, with the
+    95% standard; the rate axis starts at the 5-point step below the lowest provider, less 5."""
+    from .. import funnel
+    from ..funnel_chart import funnel_chart
+    from .metrics import STANDARD
+
+    national = spread["england"] / 100
+    lines = funnel.funnel_lines(national, int(compared["volume"].max()), tau2=spread["tau2"])
+    return funnel_chart(compared, lines, national, STANDARD,
+                        "Type 1 attendances in the year (log scale)", "Type 1 seen within four hours (%)",
+                        code="org_code", name="org_name", limits_title=funnel.limits_title(spread),
+                        rate_floor=max(0.0, 5 * (float(compared["rate"].min()) // 5) - 5))

@@ -162,3 +162,14 @@ def gap_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
     from .readers import PERIODS, gaps
 
     return gap_sentence(gaps(table), PERIODS, year.months(), who="provider", volume_noun="attendances")
+
+
+def delayed_beds_control(delays: pd.DataFrame, year: FinancialYear) -> pd.DataFrame | None:
+    """Delayed days per day of the month (`dtoc.spc_series` of the DTOC file's `delays`) as an XmR
+    table, lower being better; None when the file holds fewer than two months up to the year."""
+    from .. import dtoc, spc
+
+    series = dtoc.spc_series(delays, year)
+    if len(series) < 2:
+        return None
+    return spc.xmr(series, "decrease", recalculate_at_shifts=True)

@@ -9,7 +9,7 @@ from ..page import count_text
 from ..contract import CommitmentMeasure, LedgerFigures
 from ..periods import FinancialYear, covered_year, years_covered
 from . import commitments
-from .charts import monthly_chart
+from .charts import monthly_chart, provider_funnel_chart
 from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean_of_provider_percentages,
                       monthly_performance, months_sentence, provider_months, provider_performance, providers_by_month,
                       provider_funnel, provider_rows, provider_table, providers_met_sentence, providers_sentence, quarterly_table,
@@ -18,6 +18,8 @@ from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean
                       year_totals)
 from .national import empty_summaries, read_national_series, read_national_summaries
 from .readers import empty_table, read_provider_csv, read_provider_files
+from .text import (commitments_caption, funnel_alt, funnel_sentence, headline_results, monthly_alt,
+                   monthly_figures, provider_caption, quarters_caption, sixty_two_day_figures, standards_caption)
 
 __all__ = ["COMMITMENT_MEASURES", "yearly_views", "GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
@@ -25,7 +27,12 @@ __all__ = ["COMMITMENT_MEASURES", "yearly_views", "GP62_RESULT", "TWW_RESULT", "
            "quarters_sentence", "sheet_figures", "spc_series",
            "sixty_two_day_summary", "standards_display", "standards_met", "standards_sentence", "standards_table",
            "urgent_referrals", "year_totals", "read_national_series", "read_national_summaries",
-           "read_provider_csv", "read_provider_files", "mean_of_provider_percentages", "provider_rows"]
+           "read_provider_csv", "read_provider_files", "mean_of_provider_percentages", "provider_rows",
+           "provider_funnel_chart",
+           # what the page says (text.py)
+           "commitments_caption", "funnel_alt", "funnel_sentence", "headline_results", "monthly_alt",
+           "monthly_figures", "provider_caption", "quarters_caption", "sixty_two_day_figures",
+           "standards_caption"]
 
 
 def load(sources) -> CancerData:

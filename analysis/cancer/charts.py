@@ -33,3 +33,15 @@ def monthly_chart(monthly: pd.DataFrame, threshold: float, title: str = "") -> a
         x=alt.value(0), y="threshold:Q", text="label:N")
     chart = alt.layer(line, rule, label).properties(height=300)
     return chart.properties(title=title) if title else chart
+
+
+def provider_funnel_chart(compared: pd.DataFrame, spread: dict, threshold: float) -> alt.LayerChart:
+    """`provider_funnel`'s providers in their 62-day funnel around the providers' own rate, with the standard."""
+    from .. import funnel
+    from ..funnel_chart import funnel_chart
+
+    national = spread["england"] / 100
+    lines = funnel.funnel_lines(national, int(compared["volume"].max()), tau2=spread["tau2"])
+    return funnel_chart(compared, lines, national, threshold,
+                        "Patients treated in the year (log scale)", "Treated within 62 days (%)",
+                        code="organisation", name="organisation_name", limits_title=funnel.limits_title(spread))

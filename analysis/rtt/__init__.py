@@ -13,12 +13,19 @@ from .metrics import (STANDARD, STANDARD_SOURCE, WAITING_RESULT, completed_growt
                       monthly, new_periods_growth, position, position_result, spc_series, waiting_list_growth,
                       working_days)
 from .readers import read_overview
+from .text import (NO_COMPLETED_GROWTH, NO_WAITING_LIST_GROWTH, commitments_caption, completed_growth_table,
+                   headline_results, monthly_alt, position_figures, referrals_sentence, variant_figures,
+                   waiting_list_alt, waiting_list_growth_table)
 
 __all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "validate_parameters", "headline", "ledger_figures", "completed_variants", "waiting_list_variants",
            "standard_table", "read_overview",
            "coverage", "position", "monthly", "spc_series", "waiting_list_growth", "completed_growth",
            "new_periods_growth", "first_new_periods_month", "working_days", "percent_chart",
-           "waiting_list_chart", "STANDARD", "WAITING_RESULT", "position_result"]
+           "waiting_list_chart", "STANDARD", "WAITING_RESULT", "position_result",
+           # what the page says (text.py)
+           "NO_COMPLETED_GROWTH", "NO_WAITING_LIST_GROWTH", "commitments_caption", "completed_growth_table",
+           "headline_results", "monthly_alt", "position_figures", "referrals_sentence", "variant_figures",
+           "waiting_list_alt", "waiting_list_growth_table"]
 
 
 def load(sources) -> pd.DataFrame:

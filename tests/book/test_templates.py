@@ -1,5 +1,6 @@
 """Chapter templates as MyST Markdown text: what they convert to, their size, and bad templates."""
 
+import ast
 import json
 import re
 import tempfile
@@ -26,6 +27,77 @@ def test_no_code_cell_of_a_template_is_longer_than_the_cap(chapter):
     assert max(lengths) <= CODE_CELL_LINES, (
         f"{chapter.template.name}: a code cell of {max(lengths)} lines (cap {CODE_CELL_LINES}); "
         "move sentences, renames and alt text into the chapter's package")
+
+
+# The chapters whose code cells only call, glue and narrate: every sentence, caption, alt text, rename and
+# display format comes from the chapter's package (`analysis/<chapter>/text.py`).
+THIN_CHAPTERS = ("ae", "cancer", "rtt")
+TEXT_METHODS = {"rename", "join", "format"}
+
+
+def written_words(node) -> bool:
+    """Whether `node` is a glue(name, ...) or print(...) call given a string written in the cell."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        return False
+    args = {"glue": node.args[1:], "print": node.args}.get(node.func.id, [])
+    return any(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in args)
+
+
+def text_building(source: str) -> list[str]:
+    """What in a code cell builds text, in words (line: what): f-strings, lambdas, comprehensions,
+    `.rename(` / `.join(` / `.format(`, `+` with a string, a conditional expression, and an `if` whose
+    branches glue or print a string written in the cell."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.JoinedStr):
+            found.append(f"{line}: an f-string")
+        elif isinstance(node, ast.Lambda):
+            found.append(f"{line}: a lambda")
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            found.append(f"{line}: a comprehension")
+        elif isinstance(node, ast.IfExp):
+            found.append(f"{line}: a conditional expression")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in TEXT_METHODS:
+            found.append(f"{line}: .{node.func.attr}(")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and any(
+                isinstance(side, ast.Constant) and isinstance(side.value, str) for side in (node.left, node.right)):
+            found.append(f"{line}: + with a string")
+        elif isinstance(node, ast.If):
+            calls = ast.walk(ast.Module(body=node.body + node.orelse, type_ignores=[]))
+            found += [f"{line}: an if choosing the words of {call.func.id}(" for call in calls if written_words(call)]
+    return found
+
+
+@pytest.mark.parametrize("name", THIN_CHAPTERS)
+def test_the_code_cells_of_a_thin_template_build_no_text(name):
+    template = load_registry().chapter(name).template
+    cells = [cell.source for cell in notebook(template).cells if cell.cell_type == "code"]
+    found = [f"cell {i}, line {what}" for i, source in enumerate(cells) for what in text_building(source)]
+    assert not found, f"{template.name}: text built in a code cell ({'; '.join(found)}); build it in the package"
+
+
+@pytest.mark.parametrize("source, what", [
+    ('glue("a", f"{x} months")', "1: an f-string"),
+    ("t.assign(v=t.v.map(lambda v: v))", "1: a lambda"),
+    ("ch.table(t.rename(columns={'a': 'A'}))", "1: .rename("),
+    ('glue("a", "; ".join(names))', "1: .join("),
+    ('glue("a", "{:,.0f}".format(n))', "1: .format("),
+    ('glue("a", "Over " + words)', "1: + with a string"),
+    ("glue_all({k: v for k, v in d.items()})", "1: a comprehension"),
+    ('glue("a", "met" if ok else "not met")', "1: a conditional expression"),
+    ('if ok:\n    glue("a", "met")\nelse:\n    glue("a", "not met")', "1: an if choosing the words of glue("),
+    ('if t is None:\n    print("No table.")', "1: an if choosing the words of print("),
+])
+def test_each_way_of_building_text_in_a_cell_is_found(source, what):
+    assert what in text_building(source)
+
+
+def test_calls_glue_and_display_guards_build_no_text():
+    source = ('x = ae.load(ch.sources)\nglue("n", len(x))\nglue_all(ae.figures(x), "ae_")\n'
+              'if x is not None:\n    ch.table(x, caption="A plain caption.")\nelse:\n    print(ae.NO_TABLE)\n'
+              'total = a + b')
+    assert text_building(source) == []
 
 
 def test_the_notebook_keeps_tags_metadata_and_kernel_and_is_the_same_each_time(tmp_path):
