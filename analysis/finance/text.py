@@ -43,7 +43,7 @@ def _lines(perf: pd.DataFrame) -> pd.DataFrame:
     return perf[perf["year"] == YEAR.slash_label]
 
 
-def lines_table(perf: pd.DataFrame) -> pd.DataFrame:
+def lines_shown(perf: pd.DataFrame) -> pd.DataFrame:
     """The 2016/17 performance by line as the page shows it: plan, actual, under/(over)spend and its percentage."""
     lines = _lines(perf)
     return lines.assign(**{"Plan £m": millions(lines["plan"]), "Actual £m": millions(lines["actual"]),

@@ -56,8 +56,8 @@ def eip_provider_figures(summary: dict) -> dict:
 
 def eip_funnel_alt(summary: dict, year: FinancialYear) -> str:
     """The funnel plot's alt text: providers outside the 99.8% limits and below the standard."""
-    return (f"Funnel plot of {summary['providers']} EIP providers in {year.label}: {figures(summary)['outside']} lie outside the 99.8% "
-            f"limits around England's {summary['england']:.1f}% ({limits_title(summary).lower()}); "
+    return (f"Funnel plot of {summary['providers']} EIP providers in {year.label}: {figures(summary)['outside']} lie "
+            f"outside the 99.8% limits around England's {summary['england']:.1f}% ({limits_title(summary).lower()}); "
             f"{summary['below_standard']} fell below the 50% standard over the year.")
 
 
@@ -67,7 +67,7 @@ PROVIDER_COLUMNS = {"provider_code": "Provider", "provider_name": "Name", "numer
 """The provider table's columns as the page heads them."""
 
 
-def eip_provider_table(providers: pd.DataFrame) -> pd.DataFrame:
+def eip_providers_shown(providers: pd.DataFrame) -> pd.DataFrame:
     """The providers as the page shows them: the rate to one decimal, "too few to rank" for those below the
     threshold, "yes"/"no" against the standard, and the position against the limits drawn (not the binomial one)."""
     shown = providers.drop(columns="binomial_position")

@@ -40,4 +40,7 @@ def dementia(table: pd.DataFrame) -> Yearly:
 
 def named_views(data: MentalHealthData) -> list[tuple[str, Yearly]]:
     """The page's yearly views with the name each is shown under: EIP, and dementia when there is a file."""
-    return [("yearly", eip(data.eip)), *([] if data.dementia is None else [("yearly-dementia", dementia(data.dementia))])]
+    views = [("yearly", eip(data.eip))]
+    if data.dementia is not None:
+        views.append(("yearly-dementia", dementia(data.dementia)))
+    return views

@@ -31,7 +31,7 @@ NATIONAL_COLUMNS = {"quarter_end": "Quarter end", "total": "In place", "chc": "C
 """The national table's columns as the page heads them."""
 
 
-def national_table(series: pd.DataFrame) -> pd.DataFrame:
+def national_shown(series: pd.DataFrame) -> pd.DataFrame:
     """The national count at each quarter end (`national`) as the page shows it: months in words, counts with
     thousands separators."""
     counts = {column: series[column].map("{:,.0f}".format) for column in ("total", "chc", "other")}

@@ -39,7 +39,7 @@ def test_the_headline_figures_and_results_are_the_2016_17_total():
 
 
 def test_the_lines_table_prints_millions_and_percentages():
-    shown = finance.lines_table(performance())
+    shown = finance.lines_shown(performance())
     assert shown.columns.tolist() == ["Line", "Plan £m", "Actual £m", "Under/(over)spend £m", "% of plan"]
     assert shown.iloc[0].tolist() == ["CCGs", "1,000", "900", "100", "10.0%"]
     assert shown["Line"].tolist() == ["CCGs", "Direct commissioning", "Total"]  # 2016/17 only
@@ -72,7 +72,8 @@ def test_the_duties_met_leave_out_the_total_row():
 
 
 def test_the_provider_sector_figures_and_table():
-    sector = pd.DataFrame({"item": ["foundation_trusts", "nhs_trusts"], "trust_type": ["Foundation trusts", "NHS trusts"],
+    sector = pd.DataFrame({"item": ["foundation_trusts", "nhs_trusts"],
+                           "trust_type": ["Foundation trusts", "NHS trusts"],
                            "trusts": [3, 4], "accepted": [2, 4], "achieved": [1, 3], "accepted_pct": [200 / 3, 100.0],
                            "achieved_pct": [100 / 3, 75.0], "achieved_of_accepted_pct": [50.0, 75.0],
                            "stf_gbp_m": [1200.0, 600.0]})
@@ -113,6 +114,7 @@ def test_the_ledger_summary_counts_each_kind_of_agreement():
     summary = finance.ledger_summary(LedgerFigures(changed, {}, tolerance={"variance_2016_17_ccgs": 4.0,
                                                                             percent: 0.3}))
     assert summary["figures_printed_rounding"] == len(printed) - 3
-    assert (summary["figures_input_rounding"], summary["figures_differing"], summary["figures_uncomputable"]) == (1, 1, 1)
+    assert (summary["figures_input_rounding"], summary["figures_differing"],
+            summary["figures_uncomputable"]) == (1, 1, 1)
     assert summary["differing_labels"] == label["variance_2016_17_direct"]
     assert (summary["widest_pct_tolerance"], summary["widest_pct_label"]) == (0.3, label[percent])

@@ -75,7 +75,7 @@ def test_the_provider_table_as_shown():
                               "volume": [100, 5], "rate": [70.04, 60.0], "position": ["within", "within"],
                               "binomial_position": ["x", "y"], "rank": pd.array([1, None], dtype="Int64"),
                               "meets_standard": [True, False]})
-    shown = mh.eip_provider_table(providers)
+    shown = mh.eip_providers_shown(providers)
     assert list(shown.columns) == ["Provider", "Name", "Within two weeks", "Completed pathways",
                                    "Within two weeks (%)", "Against the limits", "Rank by rate", "Meets 50%"]
     assert shown.iloc[0].tolist() == ["A", "One", 70, 100, 70.0, "within", "1", "yes"]

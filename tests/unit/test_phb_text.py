@@ -35,7 +35,7 @@ def test_the_count_figures_as_the_prose_reads_them():
 
 
 def test_the_national_table_as_shown():
-    shown = phb.national_table(phb.national(quarters({"2017-03": 12345})))
+    shown = phb.national_shown(phb.national(quarters({"2017-03": 12345})))
     assert shown.columns.tolist() == ["Quarter end", "In place", "Continuing healthcare", "Other", "CCGs reporting",
                                       "Suppressed counts"]
     assert shown.iloc[0].tolist() == ["March 2017", "12,345", "6,172", "6,172", 2, 0]
@@ -68,7 +68,8 @@ def test_the_trajectory_data_puts_each_path_beside_the_count():
 
 
 def test_the_ccg_figures_alt_text_data_and_caption():
-    rates = pd.DataFrame({"ccg_code": ["X01", "X02", "X03"], "ccg_name": ["NHS ONE CCG", "NHS TWO CCG", "NHS THREE CCG"],
+    rates = pd.DataFrame({"ccg_code": ["X01", "X02", "X03"],
+                          "ccg_name": ["NHS ONE CCG", "NHS TWO CCG", "NHS THREE CCG"],
                           "total": [30, 10, 0], "population": [10_000, 20_000, 5_000], "rate": [300.0, 50.0, 0.0],
                           "rank": pd.array([1, 2, 3], dtype="Int64")})
     figures = phb.ccg_figures(rates, phb.organisation_view(rates, synthetic=False))
