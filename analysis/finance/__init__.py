@@ -382,8 +382,7 @@ def headline(sources, year: FinancialYear) -> dict:
 
     inputs = load(sources)
     figures = reproduce(inputs)
-    limits = limits_table(inputs)
-    met, duties = int(limits["met"].iloc[:-1].sum()), len(limits) - 1
+    met, duties = duties_met(limits_table(inputs))
     vintage = f"the annual report's own tables for {year.slash_label}, transcribed"
     return {"underspend": entry(Result("managed underspend against NHS England's budget",
                                        figures["headline_underspend"], unit="gbp_m", decimals=0,
@@ -395,11 +394,18 @@ def headline(sources, year: FinancialYear) -> dict:
 
 
 from .charts import expenditure_chart, plan_actual_chart, variance_chart  # noqa: E402
+from .text import (biggest_underspend_figures, duties_met, expenditure_data, headline_figures,  # noqa: E402
+                   ledger_summary, limits_figures, limits_shown, lines_shown, page_results, plan_actual_alt,
+                   plan_actual_data, provider_figures, provider_shown, reconciliation_figures, reconciliation_shown,
+                   variance_data)
 
 __all__ = ["load", "validate_parameters", "ledger_figures", "read_tables", "performance_table", "limits_table",
            "expenditure_table", "provider_sector", "reproduce", "ledger_notes", "expenditure_chart",
            "plan_actual_chart", "variance_chart", "discrepancies", "headline", "rounding_tolerance",
-           "ccg_reconciliation", "agreed_by_input_rounding"]
+           "ccg_reconciliation", "agreed_by_input_rounding", "headline_figures", "lines_shown", "plan_actual_data",
+           "biggest_underspend_figures", "plan_actual_alt", "variance_data", "expenditure_data", "duties_met",
+           "limits_figures", "limits_shown", "provider_figures", "provider_shown", "reconciliation_shown",
+           "reconciliation_figures", "ledger_summary", "page_results"]
 
 
 def discrepancies(comparison: pd.DataFrame) -> pd.DataFrame:

@@ -10,18 +10,24 @@ from ..contract import CommitmentMeasure, LedgerFigures
 from ..periods import FinancialYear, covered_year
 from .. import funnel
 from . import commitments
-from .charts import dementia_chart, eip_monthly_chart, funnel_chart
+from .charts import dementia_chart, eip_funnel_chart, eip_monthly_chart
 from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, MentalHealthData, dementia_areas, dementia_england, dementia_result, dementia_year,
                       eip_coverage, eip_gap_sentence, eip_month, eip_monthly, eip_monthly_by_provider, eip_providers, eip_result, eip_spc_series,
                       spread_sentence, suppressed_rows)
 from .readers import read_dementia, read_eip
+from .text import (commitments_caption, dementia_areas_sentence, dementia_sentence, dementia_spread_alt,
+                   eip_funnel_alt, eip_month_figures, eip_monthly_alt, eip_provider_caption, eip_provider_figures,
+                   eip_providers_shown, page_results, printed_figures)
 
 __all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "MentalHealthData", "validate_parameters", "headline",
            "ledger_figures", "reference_table",
            "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly", "eip_monthly_by_provider",
            "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
-           "dementia_england", "dementia_areas", "eip_monthly_chart", "funnel_chart", "dementia_chart", "funnel", "EIP_STANDARD",
-           "DEMENTIA_AMBITION", "COMPUTED", "eip_result", "dementia_result"]
+           "dementia_england", "dementia_areas", "eip_monthly_chart", "eip_funnel_chart", "dementia_chart", "funnel",
+           "EIP_STANDARD", "DEMENTIA_AMBITION", "COMPUTED", "eip_result", "dementia_result", "printed_figures", "eip_month_figures",
+           "commitments_caption", "eip_monthly_alt", "eip_provider_figures", "eip_funnel_alt", "eip_providers_shown",
+           "eip_provider_caption", "dementia_sentence", "dementia_spread_alt", "dementia_areas_sentence",
+           "page_results"]
 
 COMPUTED = ("eip_within_two_weeks", "dementia_diagnosis_rate")
 """The ledger figures this chapter computes; the others are transcribed only (no data here)."""
@@ -83,7 +89,7 @@ def ledger_figures(sources, params: dict) -> LedgerFigures:
         f"{month['within_two_weeks']:,.0f} of {month['total']:,.0f} completed pathways in "
         f"{month['month'].strftime('%B %Y')}, summed over {month['providers']} providers and their CCGs.")}
     calendar_year = dementia_year(year)
-    england = None if dementia is None else dementia_england(dementia, calendar_year)
+    england = dementia_england(dementia, calendar_year)
     reproduced["dementia_diagnosis_rate"] = england
     notes["dementia_diagnosis_rate"] = (
         "No dementia diagnosis-rate file was found." if dementia is None else
@@ -121,7 +127,7 @@ def headline(sources, year: FinancialYear) -> dict:
                   else "no dementia diagnosis rates"))
     out = {"eip_two_weeks": entry(Result(eip_result(year.last_month), eip, standard=EIP_STANDARD), vintage)}
     calendar_year = dementia_year(year)
-    rate = None if dementia is None else dementia_england(dementia, calendar_year)
+    rate = dementia_england(dementia, calendar_year)
     if rate is not None:
         figure = Result(dementia_result(calendar_year), rate, standard=DEMENTIA_AMBITION,
                         standard_text="ambition: two thirds")
@@ -134,8 +140,7 @@ def yearly_views(sources, params: dict) -> list:
     """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
     from . import years
 
-    data = load(sources)
-    return [years.eip(data.eip), *([] if data.dementia is None else [years.dementia(data.dementia)])]
+    return [view for _, view in years.named_views(load(sources))]
 
 
 EIP_LABEL = "of completed early intervention in psychosis pathways started treatment within two weeks"

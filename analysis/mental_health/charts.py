@@ -5,8 +5,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from .. import funnel
 from ..charts import PALETTE
-from ..funnel_chart import funnel_chart  # noqa: F401  (the shared funnel plot, used by this chapter)
+from ..funnel_chart import funnel_chart
+from .metrics import EIP_STANDARD
 
 
 def _reference(value: float, label: str, colour: str, dy: int = -7) -> list:
@@ -48,3 +50,12 @@ def dementia_chart(areas: pd.DataFrame, england: float | None, ambition: float) 
             range=[PALETTE["target"], "#333333"])), tooltip=[alt.Tooltip("label:N", title="Reference"),
                                                               alt.Tooltip("value:Q", title="Rate (%)", format=".1f")])
     return alt.layer(bars, rules).properties(height=300)
+
+
+def eip_funnel_chart(providers: pd.DataFrame, summary: dict) -> alt.LayerChart:
+    """The EIP providers' funnel plot (`eip_providers`), inside the limits `funnel.assess` set around England's
+    rate for the year, with the 50% standard."""
+    england = summary["england"] / 100
+    lines = funnel.funnel_lines(england, int(providers["volume"].max()), tau2=summary["tau2"])
+    return funnel_chart(providers, lines, england, EIP_STANDARD, "Completed pathways in the year (log scale)",
+                        "Started treatment within two weeks (%)", limits_title=funnel.limits_title(summary))

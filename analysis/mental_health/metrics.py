@@ -141,7 +141,11 @@ def dementia_year(year: FinancialYear) -> int:
     return year.start_year + 1
 
 
-def dementia_england(table: pd.DataFrame, calendar_year: int) -> float | None:
+def dementia_england(table: pd.DataFrame | None, calendar_year: int) -> float | None:
+    """England's rate for the calendar year from its own row; None when there is no file (`table` None),
+    no row or no value."""
+    if table is None:
+        return None
     rows = table[(table["area_type"] == "England") & (table["year"] == calendar_year)]
     if rows.empty or rows["value"].isna().all():
         return None

@@ -7,7 +7,7 @@ import pandas as pd
 from ..in_force import in_force
 from ..periods import FinancialYear
 from ..yearly import Measure, Yearly, at_year_end, row
-from .metrics import DEMENTIA_AMBITION, EIP_STANDARD, completed, dementia_england, eip_month
+from .metrics import DEMENTIA_AMBITION, EIP_STANDARD, MentalHealthData, completed, dementia_england, eip_month
 
 
 def eip(table: pd.DataFrame) -> Yearly:
@@ -36,3 +36,11 @@ def dementia(table: pd.DataFrame) -> Yearly:
                          dementia_england(table, int(calendar_year)), ""))
     return Yearly("mental-health", measure, pd.DataFrame(rows, columns=["year", "covered", "whole", "value", "met",
                                                                         "note"]))
+
+
+def named_views(data: MentalHealthData) -> list[tuple[str, Yearly]]:
+    """The page's yearly views with the name each is shown under: EIP, and dementia when there is a file."""
+    views = [("yearly", eip(data.eip))]
+    if data.dementia is not None:
+        views.append(("yearly-dementia", dementia(data.dementia)))
+    return views

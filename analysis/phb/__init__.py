@@ -12,11 +12,15 @@ from .charts import rate_chart, trajectory_chart
 from .metrics import COMMITMENT, count_at, national, rates, required_growth, trajectory, trajectory_lines
 from .organisations import ccg_sentence, organisation_view, real_organisations, synthetic_note
 from .readers import read_phb
+from .text import (ccg_figures, ccg_table_caption, commitment_statements, count_figures, national_shown, page_results,
+                   rate_chart_alt, rate_chart_data, trajectory_alt, trajectory_data, trajectory_figures)
 
 __all__ = ["yearly_views", "load", "validate_parameters", "ledger_figures", "parse_ccgs", "national", "count_at", "rates", "trajectory",
            "trajectory_lines", "required_growth", "rate_chart", "trajectory_chart", "COMMITMENT", "read_phb",
            "ccg_view", "commitment_table", "organisation_view", "real_organisations", "ccg_sentence",
-           "synthetic_note"]
+           "synthetic_note", "commitment_statements", "count_figures", "national_shown", "trajectory_figures",
+           "trajectory_alt", "trajectory_data", "ccg_figures", "rate_chart_alt", "rate_chart_data", "ccg_table_caption",
+           "page_results"]
 
 
 def load(sources) -> tuple[pd.DataFrame, pd.Series]:
