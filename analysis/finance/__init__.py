@@ -394,16 +394,16 @@ def headline(sources, year: FinancialYear) -> dict:
 
 
 from .charts import expenditure_chart, plan_actual_chart, variance_chart  # noqa: E402
-from .text import (biggest_underspend_figures, duties_met, expenditure_data, headline_figures,  # noqa: E402
-                   ledger_summary, limits_figures, limits_shown, lines_shown, page_results, plan_actual_alt,
-                   plan_actual_data, provider_figures, provider_shown, reconciliation_figures, reconciliation_shown,
+from .text import (biggest_underspend_figures, duties_met, expenditure_alt, expenditure_data,  # noqa: E402
+                   headline_figures, ledger_summary, limits_figures, limits_shown, lines_shown, page_results,
+                   plan_actual_alt, plan_actual_data, variance_alt, provider_figures, provider_shown, reconciliation_figures, reconciliation_shown,
                    variance_data)
 
 __all__ = ["load", "validate_parameters", "ledger_figures", "read_tables", "performance_table", "limits_table",
            "expenditure_table", "provider_sector", "reproduce", "ledger_notes", "expenditure_chart",
            "plan_actual_chart", "variance_chart", "discrepancies", "headline", "rounding_tolerance",
            "ccg_reconciliation", "agreed_by_input_rounding", "headline_figures", "lines_shown", "plan_actual_data",
-           "biggest_underspend_figures", "plan_actual_alt", "variance_data", "expenditure_data", "duties_met",
+           "biggest_underspend_figures", "plan_actual_alt", "variance_alt", "expenditure_alt", "variance_data", "expenditure_data", "duties_met",
            "limits_figures", "limits_shown", "provider_figures", "provider_shown", "reconciliation_shown",
            "reconciliation_figures", "ledger_summary", "page_results"]
 

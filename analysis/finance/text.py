@@ -70,10 +70,46 @@ def biggest_underspend_figures(perf: pd.DataFrame) -> dict:
 
 
 def plan_actual_alt(perf: pd.DataFrame) -> str:
-    """The plan-against-actual chart's alt text, naming the largest underspend."""
+    """The plan-against-actual chart's alt text: which lines spent less than planned, and the largest underspend."""
+    lines = _lines(perf)
+    lines = lines[lines["item"] != "total"]
+    under, over = (lines["variance"] > 0).sum(), lines.loc[lines["variance"] < 0, "line"].tolist()
+    spent = ("every line spent less than planned" if under == len(lines) else
+             f"{under} of {len(lines)} lines spent less than planned" + (f"; overspent: {', '.join(over)}" if over else ""))
     biggest = _biggest_underspend(perf)
-    return ("Underspend against plan by line in 2016/17, in £ million: every line spent less than planned; "
+    return (f"Underspend against plan by line in {YEAR.slash_label}, in £ million: {spent}; "
             f"the largest underspend, £{biggest['variance']:,.0f}m, was in {biggest['line']}.")
+
+
+def _years_words(years: list[str]) -> str:
+    return years[0] if len(years) == 1 else f"{', '.join(years[:-1])} and {years[-1]}"
+
+
+def variance_alt(perf: pd.DataFrame) -> str:
+    """The four years' under/(over)spend chart's alt text: for each line, the years it overspent."""
+    rows = perf[perf["item"] != "total"]
+    years = sorted(rows["year"].unique())
+    said = []
+    for line, own in rows.groupby("line", sort=False):
+        over = own.loc[own["variance"] < 0, "year"].tolist()
+        said.append(f"{line} underspent every year" if not over else f"{line} overspent in {_years_words(over)}")
+    return f"Under/(over)spend by line, {years[0]} to {years[-1]}: {'; '.join(said)}."
+
+
+def expenditure_alt(expenditure: pd.DataFrame) -> str:
+    """The expenditure chart's alt text: each line's first and last year, and its largest change on the year before."""
+    years = sorted(expenditure["year"].unique())
+    said = []
+    for line, own in expenditure.groupby("line", sort=False):
+        own = own.sort_values("year")
+        first, last = own.iloc[0], own.iloc[-1]
+        text = f"{line} £{first['expenditure']:,.0f}m to £{last['expenditure']:,.0f}m"
+        changes = own.dropna(subset=["increase_pct"])
+        if len(changes):
+            largest = changes.loc[changes["increase_pct"].abs().idxmax()]
+            text += f" (largest change {largest['increase_pct']:+.1f}% in {largest['year']})"
+        said.append(text)
+    return f"Expenditure by line, {years[0]} to {years[-1]}: {'; '.join(said)}."
 
 
 def variance_data(perf: pd.DataFrame) -> pd.DataFrame:

@@ -55,6 +55,24 @@ def test_the_plan_actual_chart_names_the_largest_underspend():
     assert data["line"].tolist() == ["CCGs", "Direct commissioning"]
 
 
+def test_the_alt_texts_say_what_the_rows_show():
+    overspent = performance()
+    overspent.loc[overspent["item"] == "direct", "variance"] = -20.0
+    assert finance.plan_actual_alt(overspent) == (
+        "Underspend against plan by line in 2016/17, in £ million: 1 of 2 lines spent less than planned; overspent: "
+        "Direct commissioning; the largest underspend, £100m, was in CCGs.")
+    assert finance.variance_alt(performance()) == (
+        "Under/(over)spend by line, 2015/16 to 2016/17: CCGs overspent in 2015/16; Direct commissioning underspent "
+        "every year.")
+    spend = pd.DataFrame({"year": ["2015/16", "2016/17", "2014/15", "2015/16", "2016/17"],
+                          "line": ["CCGs", "CCGs", "Central", "Central", "Central"],
+                          "expenditure": [100.0, 110.0, 50.0, 40.0, 100.0],
+                          "increase_pct": [None, 10.0, None, -20.0, 150.0]})
+    assert finance.expenditure_alt(spend) == (
+        "Expenditure by line, 2014/15 to 2016/17: CCGs £100m to £110m (largest change +10.0% in 2016/17); "
+        "Central £50m to £100m (largest change +150.0% in 2016/17).")
+
+
 def test_the_variance_and_expenditure_charts_data():
     data = finance.variance_data(performance())
     assert data["year"].tolist() == ["2016/17", "2016/17", "2015/16"] and "plan_basis" in data
