@@ -19,7 +19,8 @@ from .metrics import (GP62_RESULT, TWW_RESULT, CancerData, change_sentence, mean
 from .national import empty_summaries, read_national_series, read_national_summaries
 from .readers import empty_table, read_provider_csv, read_provider_files
 from .text import (commitments_caption, funnel_alt, funnel_sentence, headline_results, monthly_alt,
-                   monthly_figures, provider_caption, quarters_caption, sixty_two_day_figures, standards_caption)
+                   monthly_figures, provider_caption, quarters_caption, sixty_two_day_figures, standards_caption,
+                   standards_result)
 
 __all__ = ["COMMITMENT_MEASURES", "yearly_views", "GP62_RESULT", "TWW_RESULT", "CancerData", "change_sentence", "load", "validate_parameters", "ledger_figures",
            "monthly_chart", "monthly_performance", "months_sentence", "provider_months",
@@ -144,16 +145,14 @@ def headline(sources, year: FinancialYear) -> dict:
     from ..periods import month_label
 
     data = load(sources)
-    table = standards_table(data, year)
-    met, of = standards_met(table)
+    counted = standards_result(standards_table(data, year), "cancer standards")
     gp = sixty_two_day_summary(data, year)
     months = data.monthly["month"] if len(data.monthly) else data.provider["month"]
     vintage = (f"{'national time series' if len(data.monthly) else 'monthly provider files'} to "
                f"{month_label(months.max())}")
     return {"gp62": entry(Result(GP62_RESULT, gp["performance"], standard=gp["threshold"]), vintage),
-            "standards_met": entry(Result(f"of the {of} cancer standards with a threshold met", met, unit="count",
-                                          standard=of, standard_text=f"all {of} to be met"), vintage,
-                                   result=f"{met} of {of}")}
+            "standards_met": entry(counted, vintage, result=None if counted.standard is None else
+                                   f"{counted.value} of {counted.standard:.0f}")}
 
 
 PROVIDER_STANDARDS = ("gp_62", "first_31")

@@ -7,7 +7,7 @@ import pandas as pd
 from ..funnel import limits_title, spread_sentence
 from ..page import Result, count_text
 from ..periods import FinancialYear, month_label
-from .metrics import GP62_RESULT, TWW_RESULT, change_sentence
+from .metrics import GP62_RESULT, TWW_RESULT, change_sentence, standards_met
 
 
 def commitments_caption(year: FinancialYear) -> str:
@@ -81,16 +81,24 @@ def provider_caption(spread: dict, year: FinancialYear) -> str:
             f"provider files, largest first; ranked only at {spread['threshold']} or more patients treated.")
 
 
+def standards_result(standards: pd.DataFrame, noun: str = "standards") -> Result:
+    """How many of the standards judged over the year (`standards_met`: those with a threshold in force and
+    a whole year of data) were met; with none judged, no count and no verdict."""
+    met, judged = standards_met(standards)
+    if judged == 0:
+        return Result(f"{noun} with a threshold met over the year: none has a whole year of data here", None,
+                      unit="count")
+    whole = "" if judged == len(standards.dropna(subset=["threshold"])) else " and a whole year of data"
+    return Result(f"of the {judged} {noun} with a threshold{whole} were met over the year", met, unit="count",
+                  standard=judged, standard_text=f"all {judged} to be met")
+
+
 def headline_results(standards: pd.DataFrame, gp: dict) -> list[Result]:
     """The page's headline results: the 62-day and two-week-wait performances, and how many of the
-    standards with a threshold (`standards_table`'s rows that have one) were met over the year."""
-    with_threshold = standards.dropna(subset=["threshold"])
+    standards judged over the year were met (`standards_result`, as the front page counts them)."""
     two_week = standards.set_index("key").loc["tww"]
-    count = len(with_threshold)
     return [
         Result(GP62_RESULT, gp["performance"], standard=gp["threshold"]),
         Result(TWW_RESULT, two_week["performance"], standard=two_week["threshold"]),
-        Result(f"of the {count} standards with a threshold were met over the year",
-               int((with_threshold["met"] == True).sum()), unit="count", standard=count,  # noqa: E712
-               standard_text=f"all {count} to be met"),
+        standards_result(standards),
     ]

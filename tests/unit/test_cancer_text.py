@@ -81,14 +81,22 @@ def test_the_funnel_chart_draws_the_standard_and_every_provider_on_the_62_day_ax
     assert y["title"] == "Treated within 62 days (%)" and y["scale"]["domain"] == [0.0, 100]
 
 
-def test_the_headline_counts_every_standard_with_a_threshold_and_those_met():
-    standards = pd.DataFrame({"key": ["gp_62", "tww", "first_31", "upgrade"],
+def test_the_headline_counts_the_standards_judged_and_those_met():
+    standards = pd.DataFrame({"key": ["gp_62", "tww", "first_31", "upgrade_62"],
                               "threshold": [85.0, 93.0, 96.0, None], "performance": [82.0, 94.5, 97.0, 90.0],
                               "met": [False, True, None, None]})
     gp = {"performance": 82.0, "threshold": 85.0}
     results = cancer.headline_results(standards, gp)
     assert [(r.label, r.value, r.standard, r.met) for r in results[:2]] == [
         (cancer.GP62_RESULT, 82.0, 85.0, False), (cancer.TWW_RESULT, 94.5, 93.0, True)]
-    count = results[2]
-    assert (count.label, count.value, count.unit, count.standard, count.standard_text) == (
-        "of the 3 standards with a threshold were met over the year", 1, "count", 3, "all 3 to be met")
+    count = results[2]  # first_31 has a threshold but no whole year: not counted as not met
+    assert (count.label, count.value, count.unit, count.standard, count.met, count.standard_text) == (
+        "of the 2 standards with a threshold and a whole year of data were met over the year", 1, "count", 2,
+        False, "all 2 to be met")
+    standards["met"] = [False, True, True, None]
+    assert cancer.standards_result(standards).label == "of the 3 standards with a threshold were met over the year"
+    standards["met"] = None
+    none = cancer.standards_result(standards, "cancer standards")
+    assert (none.label, none.value, none.met, none.value_text()) == (
+        "cancer standards with a threshold met over the year: none has a whole year of data here", None, None,
+        "not available")
