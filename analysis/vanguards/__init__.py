@@ -24,9 +24,10 @@ from .readers import read_mar, read_mar_files
 from .records import (exclusions_text, has_records, load_records, month_table, months_text, record_growth,
                       records_words, source_text, spark_records)
 from .screening import THRESHOLD, flag_summary, flagged_in, screen
-from .sections import age_section, headline_results, monthly_series, record_section, spc_charts, spc_summary
-from .text import (closing_notes, cohort_file_text, display_table, flag_display, growth_alt, growth_caption,
-                   growth_sentence, index_alt, measure_reason)
+from .sections import (age_section, folded, headline_results, monthly_series, record_section, spc_charts,
+                       spc_summary)
+from .text import (closing_notes, cohort_file_text, display_table, flag_display, flags_summary, growth_alt,
+                   growth_caption, growth_sentence, index_alt, measure_reason, variants_summary)
 
 WINDOWS = {"recent": ("recent_first", "recent_last"), "baseline": ("baseline_first", "baseline_last"),
            "second baseline": ("second_baseline_first", "second_baseline_last")}
@@ -44,7 +45,7 @@ __all__ = ["ledger_caveats", "yearly_views", "load", "validate_parameters", "win
            "exclusions_text", "month_table", "months_text", "spark_records", "scale_sentence", "records_words",
            "SECTION_DATASETS", "chosen_cohorts", "labels_of", "main_variant", "measure_reason", "flag_display",
            "growth_caption", "growth_alt", "index_alt", "spc_charts", "spc_summary", "age_section", "record_section",
-           "headline_results", "closing_notes"]
+           "headline_results", "closing_notes", "folded", "flags_summary", "variants_summary"]
 
 
 SECTION_DATASETS = ("apc_records",)

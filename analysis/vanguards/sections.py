@@ -4,18 +4,21 @@ headline results."""
 
 from __future__ import annotations
 
+import html
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .. import spc
 from ..page import Result
-from .charts import age_chart
+from .charts import age_chart, spc_panel
 from .metrics import REST, age_growth
 from .records import (exclusions_text, has_records, load_records, month_table, months_text, record_growth,
                       records_words, source_text)
 from .text import (age_alt, age_sentence, bed_days_data, bed_days_table, display_table, exclusions_display,
-                   headline_label, headline_standard, records_age_alt, records_captions, records_growth_sentence)
+                   headline_label, headline_standard, records_age_alt, records_captions, records_counts_summary,
+                   records_growth_sentence)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,20 @@ class Table:
     data: pd.DataFrame | None = None
 
 
+@contextmanager
+def folded(summary: str):
+    """Show the tables and charts the `with` block shows (`ChapterPage.table`, `.chart`) folded under
+    `summary`, a line saying what they hold: one click away, none lost. Nothing shown, no fold."""
+    from IPython.display import HTML, display
+    from IPython.utils.capture import capture_output
+
+    with capture_output(stdout=False, stderr=False) as captured:
+        yield
+    inside = "".join(output.data["text/html"] for output in captured.outputs)
+    if inside:
+        display(HTML(f'<details class="handbook-fold"><summary>{html.escape(summary)}</summary>{inside}</details>'))
+
+
 def monthly_series(monthly: pd.DataFrame) -> dict:
     """Each cohort's monthly admissions per 1,000 people as a series indexed by month."""
     return {name: pd.Series(group["per_1000"].to_numpy(), index=pd.PeriodIndex(group["month"], freq="M"))
@@ -47,10 +64,8 @@ def spc_charts(monthly: pd.DataFrame) -> list[Chart]:
     charts = []
     for cohort, series in monthly_series(monthly).items():
         control = spc.xmr(series, "decrease", name=cohort, recalculate_at_shifts=True)
-        chart = spc.spc_chart(control, f"{cohort}: emergency admissions per 1,000 registered patients",
-                              "Per 1,000 registered patients", ".2f")
-        charts.append(Chart(chart, f"spc-{cohort.lower().replace(' ', '-')}", f"{cohort}: {spc.describe(control)}",
-                            control))
+        charts.append(Chart(spc_panel(control, cohort), f"spc-{cohort.lower().replace(' ', '-')}",
+                            f"{cohort}: {spc.describe(control)}", control))
     return charts
 
 
@@ -77,13 +92,19 @@ def age_section(ages: pd.DataFrame | None, cohorts: pd.Series, spans: dict, labe
 
 @dataclass(frozen=True)
 class Records:
-    """The record-level section: which source it read, its sentences, tables and chart."""
+    """The record-level section: which source it read, its sentences, the tables of its counts
+    (folded under `counts_summary`), its tables of growth and its chart."""
     source: str
     text: str = ""
     months: str = ""
     growth: str = ""
+    counts: list[Table] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+
+    @property
+    def counts_summary(self) -> str:
+        return records_counts_summary([len(table.table) for table in self.counts])
 
 
 def record_section(sources, table_name: str, data: dict, spans: dict, chosen: list[str], labels: dict,
@@ -97,17 +118,17 @@ def record_section(sources, table_name: str, data: dict, spans: dict, chosen: li
     records = load_records(sources, data, spans, table=table_name)
     words = records_words(records)
     captions = records_captions(words, measure)
-    tables = [Table(exclusions_display(records["exclusions"]), captions["exclusions"])]
+    counts = [Table(exclusions_display(records["exclusions"]), captions["exclusions"])]
     if not records["by_month"].empty:
-        tables.append(Table(month_table(records), captions["months"], records["by_month"]))
+        counts.append(Table(month_table(records), captions["months"], records["by_month"]))
     growth = record_growth(records, data, spans, chosen, labels, people)
     if growth["admissions"] is None:
-        return Records(source, exclusions_text(records), months_text(records), growth["reason"], tables)
+        return Records(source, exclusions_text(records), months_text(records), growth["reason"], counts)
     admissions, bed_days, ages = growth["admissions"], growth["bed_days"], growth["ages"]
-    tables += [Table(display_table(admissions), captions["admissions"], admissions),
-               Table(bed_days_table(bed_days), captions["bed_days"], bed_days_data(bed_days))]
+    tables = [Table(display_table(admissions), captions["admissions"], admissions),
+              Table(bed_days_table(bed_days), captions["bed_days"], bed_days_data(bed_days))]
     sentence = records_growth_sentence(words, admissions, bed_days, labels["baseline"])
-    return Records(source, exclusions_text(records), months_text(records), sentence, tables,
+    return Records(source, exclusions_text(records), months_text(records), sentence, counts, tables,
                    [Chart(age_chart(ages), "records-age-bands", records_age_alt(ages), ages)])
 
 

@@ -52,6 +52,40 @@ def flag_display(flags: pd.DataFrame) -> pd.DataFrame:
                         highest=flags["highest"].round(0)).rename(columns=FLAG_COLUMNS)
 
 
+def _count(number: int, noun: str) -> str:
+    """A count with its noun, plural unless one: "1 month", "12 months"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def flags_summary(flags: pd.DataFrame) -> str:
+    """What the folded table of flagged CCGs holds, counted from its rows."""
+    if flags.empty:
+        return "The screening flagged no CCG: the table of flagged CCGs is empty."
+    left_out = int((flags["left_out"] == "yes").sum())
+    kept = len(flags) - left_out
+    return (f"Table of the {_count(len(flags), 'flagged CCG')} (names, medians, vanguard types): {left_out} left out "
+            f"of both windows" + (f", {kept} kept (flagged outside the windows)." if kept else "."))
+
+
+def variants_summary(table: pd.DataFrame) -> str:
+    """What the folded table of every variant holds, counted from its rows."""
+    handlings = len(table[["screening", "partly_covered"]].drop_duplicates())
+    return (f"All {len(table)} figures: {_count(table['cohort'].nunique(), 'group')} against "
+            f"{_count(table['baseline'].nunique(), 'baseline')}, each {_count(handlings, 'way')} (CCGs with breaks left out or "
+            "as reported, partly covered CCGs included or left out), with 95% bootstrap intervals.")
+
+
+def records_counts_summary(rows: list[int]) -> str:
+    """What the folded tables of the records' counts hold (`rows`: the row count of each, the
+    episodes left out by reason, then, if any, admissions by month), counted from their rows."""
+    if not rows:
+        return ""
+    parts = [f"episodes left out, by reason ({_count(rows[0], 'reason')})"]
+    if len(rows) > 1:
+        parts.append(f"emergency admissions and bed days by month and age band ({_count(rows[1], 'month')})")
+    return f"The records' counts, in {_count(len(rows), 'table')}: {'; '.join(parts)}."
+
+
 def growth_sentence(table: pd.DataFrame, label: str) -> str:
     """Each cohort's growth against one baseline with its bootstrap interval."""
     rows = table[table["baseline"] == label]

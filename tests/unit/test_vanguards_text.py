@@ -8,7 +8,9 @@ from analysis import vanguards
 from analysis.provenance import Kind
 from analysis.registry import load_registry
 from analysis.sources import resolve_all
+from analysis.spc import spc_chart, xmr
 from analysis.vanguards import sections, text
+from analysis.vanguards.charts import SPC_HEIGHT, spc_panel
 from analysis.vanguards.metrics import REST
 
 LABELS = {"recent": "Jan 2016 to Dec 2016", "baseline": "Oct 2014 to Sep 2015", "second baseline": "Apr 2014 to Mar 2015"}
@@ -139,6 +141,39 @@ def test_spc_charts_one_per_cohort_named_and_described():
     assert sections.spc_summary(charts) == f"{charts[0].alt} {charts[1].alt}"
 
 
+def test_an_spc_panel_is_the_xmr_chart_lower_with_every_line_signal_and_subtitle():
+    months = pd.period_range("2014-04", "2016-03", freq="M")
+    control = xmr(pd.Series(np.r_[np.full(12, 9.0), 9.5 + np.linspace(0, 1, 12)], index=months), "decrease",
+                  name="MCP", recalculate_at_shifts=True)
+    panel = spc_panel(control, "MCP").to_dict()
+    full = spc_chart(control, "MCP: emergency admissions", "Per 1,000 registered patients", ".2f").to_dict()
+    assert panel["height"] == SPC_HEIGHT < full["height"]
+    # the values, mean, limits, coloured signals and badges, and the subtitle's rules and choices: all kept
+    assert panel["layer"] == full["layer"] and panel["title"] == full["title"]
+    assert panel["title"]["text"] == "MCP: emergency admissions"
+    assert panel["config"]["legend"]["columns"] == 2
+
+
+def test_fold_summaries_count_the_rows_they_hold():
+    flags = pd.DataFrame({"left_out": ["yes", "yes", "no (outside the windows)"]})
+    assert text.flags_summary(flags) == ("Table of the 3 flagged CCGs (names, medians, vanguard types): 2 left out of "
+                                         "both windows, 1 kept (flagged outside the windows).")
+    assert text.flags_summary(flags.iloc[:1]) == ("Table of the 1 flagged CCG (names, medians, vanguard types): 1 left "
+                                                  "out of both windows.")
+    assert text.flags_summary(flags.iloc[:0]) == "The screening flagged no CCG: the table of flagged CCGs is empty."
+    rows = growth_rows()
+    four = pd.concat([rows.assign(screening=screening, partly_covered=partly)
+                      for screening in (vanguards.HANDLED, vanguards.AS_REPORTED)
+                      for partly in (vanguards.PARTIAL_IN, vanguards.PARTIAL_OUT)], ignore_index=True)
+    assert text.variants_summary(four).startswith("All 12 figures: 3 groups against 1 baseline, each 4 ways (")
+    assert text.variants_summary(rows).startswith("All 3 figures: 3 groups against 1 baseline, each 1 way (")
+    assert text.records_counts_summary([8, 12]) == (
+        "The records' counts, in 2 tables: episodes left out, by reason (8 reasons); emergency admissions and bed "
+        "days by month and age band (12 months).")
+    assert text.records_counts_summary([1]) == "The records' counts, in 1 table: episodes left out, by reason (1 reason)."
+    assert text.records_counts_summary([]) == ""
+
+
 def chapter_inputs():
     registry = load_registry()
     chapter = registry.chapter("vanguards")
@@ -178,12 +213,14 @@ def test_record_section_without_records_says_only_where_its_figures_come_from():
     section = sections.record_section(sources, "", data, spans, ["PACS", "MCP"], vanguards.labels_of(spans), people,
                                       "growth in emergency admissions")
     assert "come from the Monthly Activity Return" in section.source
-    assert (section.text, section.months, section.growth, section.tables, section.charts) == ("", "", "", [], [])
+    assert (section.text, section.months, section.growth, section.counts, section.tables, section.charts) == (
+        "", "", "", [], [], [])
+    assert section.counts_summary == ""
 
 
 def test_record_section_with_records_shows_exclusions_months_growth_and_ages(monkeypatch):
     """Records standing in for an extract (the bundled ages file, bed days three times admissions),
-    read from a Spark table name: four tables in order, the age chart, growth for both measures."""
+    read from a Spark table name: the two tables of counts (to fold), the two of growth, the age chart."""
     _, sources, data, spans = chapter_inputs()
     labels = vanguards.labels_of(spans)
     ages = data["ages"].assign(bed_days=lambda t: 3 * t["admissions"])
@@ -199,12 +236,15 @@ def test_record_section_with_records_shows_exclusions_months_growth_and_ages(mon
                                       "growth in emergency admissions")
     assert section.source.startswith("Record-level admissions: the Spark table hes.apc")
     words = "this synthetic extract (not real activity)"
-    assert [t.caption for t in section.tables] == list(text.records_captions(words, "growth in emergency admissions")
-                                                       .values())
-    assert list(section.tables[0].table.columns) == ["Reason", "Episodes", "Left out of"]
+    captions = list(text.records_captions(words, "growth in emergency admissions").values())
+    assert [t.caption for t in section.counts + section.tables] == captions
+    assert list(section.counts[0].table.columns) == ["Reason", "Episodes", "Left out of"]
+    months = len(pd.period_range("2014-04", "2017-03", freq="M"))
+    assert len(section.counts[1].table) == months
+    assert section.counts_summary == text.records_counts_summary([1, months])
     growth = vanguards.record_growth(records, data, spans, ["PACS", "MCP"], labels, people)
-    pd.testing.assert_frame_equal(section.tables[2].data, growth["admissions"])
-    assert "Bed days, recent" in section.tables[3].table.columns and "bed_days_recent" in section.tables[3].data.columns
+    pd.testing.assert_frame_equal(section.tables[0].data, growth["admissions"])
+    assert "Bed days, recent" in section.tables[1].table.columns and "bed_days_recent" in section.tables[1].data.columns
     assert section.growth == text.records_growth_sentence(words, growth["admissions"], growth["bed_days"],
                                                           labels["baseline"])
     assert section.growth.startswith(f"From {words}, against Oct 2014 to Sep 2015, emergency admissions: MCP ")
