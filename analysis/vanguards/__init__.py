@@ -4,7 +4,9 @@ Order of work: read the MAR and the population snapshots; screen every CCG's mon
 series for breaks (`screening`); assign CCGs to cohorts from the cohort file (the real
 one on real data, the bundled fictional one on the synthetic sample); compute growth
 with bootstrap intervals for four variants (breaks handled or not, partly covered CCGs
-in or out). The page's main figures handle breaks and keep partly covered CCGs.
+in or out). The page's main figures handle breaks and keep partly covered CCGs. The page's
+words and display tables are in `text`; what each section shows, ready for the template, in
+`sections`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from .readers import read_mar, read_mar_files
 from .records import (exclusions_text, has_records, load_records, month_table, months_text, record_growth,
                       records_words, source_text, spark_records)
 from .screening import THRESHOLD, flag_summary, flagged_in, screen
+from .sections import (age_section, folded, headline_results, monthly_series, record_section, spc_charts,
+                       spc_summary)
+from .text import (closing_notes, cohort_file_text, display_table, flag_display, flags_summary, growth_alt,
+                   growth_caption, growth_sentence, index_alt, measure_reason, variants_summary)
 
 WINDOWS = {"recent": ("recent_first", "recent_last"), "baseline": ("baseline_first", "baseline_last"),
            "second baseline": ("second_baseline_first", "second_baseline_last")}
@@ -37,7 +43,9 @@ __all__ = ["ledger_caveats", "yearly_views", "load", "validate_parameters", "win
            "both_ways_sentence", "screening_sentence", "display_table", "cohort_file_text", "HANDLED", "AS_REPORTED",
            "PARTIAL_IN", "PARTIAL_OUT", "has_records", "load_records", "record_growth", "source_text",
            "exclusions_text", "month_table", "months_text", "spark_records", "scale_sentence", "records_words",
-           "SECTION_DATASETS"]
+           "SECTION_DATASETS", "chosen_cohorts", "labels_of", "main_variant", "measure_reason", "flag_display",
+           "growth_caption", "growth_alt", "index_alt", "spc_charts", "spc_summary", "age_section", "record_section",
+           "headline_results", "closing_notes", "folded", "flags_summary", "variants_summary"]
 
 
 SECTION_DATASETS = ("apc_records",)
@@ -85,6 +93,21 @@ def validate_parameters(params: dict, sources) -> dict:
     if table:
         spark_records(table)  # the table read and its columns checked before any notebook runs
     return {**params, "cohorts": ",".join(chosen), "spark_table": table}
+
+
+def chosen_cohorts(params: dict) -> list[str]:
+    """The vanguard types the page compares, in order (the validated `cohorts` parameter)."""
+    return [c for c in params["cohorts"].split(",") if c]
+
+
+def labels_of(spans: dict) -> dict:
+    """Each window's label ("Oct 2014 to Sep 2015"), by window."""
+    return {name: label_of(span) for name, span in spans.items()}
+
+
+def main_variant(table: pd.DataFrame) -> pd.DataFrame:
+    """The page's main figures among the variants: CCGs with breaks left out, partly covered CCGs counted whole."""
+    return table[(table["screening"] == HANDLED) & (table["partly_covered"] == PARTIAL_IN)]
 
 
 def populations(data: dict, spans: dict) -> tuple[dict, bool]:
@@ -230,8 +253,8 @@ def ledger_figures(sources, params: dict) -> LedgerFigures:
     page's main variant, each with its own reasons, and the page's other variants as alternatives."""
     data = load(sources)
     spans = windows(params, set(data["admissions"]["month"]))
-    labels = {name: label_of(span) for name, span in spans.items()}
-    table = variants(data, spans, [c for c in params["cohorts"].split(",") if c], labels)
+    labels = labels_of(spans)
+    table = variants(data, spans, chosen_cohorts(params), labels)
     figures, notes = _ledger_values(table, data, spans, labels)
     return LedgerFigures(figures, notes, _ledger_alternatives(table, labels))
 
@@ -284,7 +307,7 @@ def headline(sources, year) -> dict:
     params = load_registry().chapter("vanguards").parameters
     data = load(sources)
     spans = windows(params, set(data["admissions"]["month"]))
-    labels = {name: label_of(span) for name, span in spans.items()}
+    labels = labels_of(spans)
     table = analyse(data, spans, ["PACS", "MCP"], labels)
     first = table[table["baseline"] == labels["baseline"]].set_index("cohort")["growth"]
     _, per_head = populations(data, spans)
@@ -297,40 +320,6 @@ def headline(sources, year) -> dict:
                                                                                      "to track the vanguards)"),
                             f"Monthly Activity Return to {month_label(data['admissions']['month'].max())}",
                             result=f"{text} (CCGs with reporting breaks left out)")}
-
-
-COLUMNS = {"screening": "Breaks", "partly_covered": "Partly covered CCGs", "baseline": "Compared with",
-           "cohort": "Cohort", "ccgs": "CCGs", "admissions_baseline": "Admissions, baseline",
-           "admissions_recent": "Admissions, recent", "population": "Registered patients", "growth": "Growth %",
-           "growth_low": "95% from", "growth_high": "95% to", "difference": "Minus rest of England (points)",
-           "difference_low": "95% from ", "difference_high": "95% to "}
-
-
-def display_table(table: pd.DataFrame, variants: bool = False) -> pd.DataFrame:
-    """A growth table as shown on the page: counts with separators, percentages to one decimal."""
-    shown = table[[c for c in COLUMNS if variants or c not in ("screening", "partly_covered")]].copy()
-    for column in ("admissions_baseline", "admissions_recent", "population"):
-        shown[column] = shown[column].map("{:,.0f}".format)
-    for column in ("growth", "growth_low", "growth_high", "difference", "difference_low", "difference_high"):
-        shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    return shown.rename(columns=COLUMNS)
-
-
-def cohort_file_text(data: dict) -> str:
-    """Which cohort file the page used, with its checksum."""
-    from ..sources import REPO_ROOT, sha256_of
-
-    path = data["cohort_file"]
-    kind = "a synthetic file of fictional vanguards" if data["synthetic"] else "the cited file of real vanguards"
-    return (f"{path.relative_to(REPO_ROOT)} ({kind}; {data['cohort']['vanguard'].nunique()} vanguards in "
-            f"{data['cohort']['ccg_code'].nunique()} CCGs; sha256 {sha256_of(path)[:16]})")
-
-
-def growth_sentence(table: pd.DataFrame, label: str) -> str:
-    """Each cohort's growth against one baseline with its bootstrap interval."""
-    rows = table[table["baseline"] == label]
-    return "; ".join(f"{r.cohort} {r.growth:.1f}% (95% interval {r.growth_low:.1f}% to {r.growth_high:.1f}%)"
-                     for r in rows.itertuples())
 
 
 def both_ways_sentence(table: pd.DataFrame, label: str, cohorts: list[str]) -> str:
@@ -385,14 +374,8 @@ def scale_sentence(data: dict, spans: dict, labels: dict) -> str:
     return text + f"; without the screening, all {every} CCGs as reported give {first:.1f}% and {second:.1f}%."
 
 
-def monthly_series(monthly: pd.DataFrame) -> dict:
-    """Each cohort's monthly admissions per 1,000 people as a series indexed by month."""
-    return {name: pd.Series(group["per_1000"].to_numpy(), index=pd.PeriodIndex(group["month"], freq="M"))
-            for name, group in monthly.sort_values("month").groupby("cohort")}
-
-
 def yearly_views(sources, params: dict) -> list:
     """This chapter's measures for every financial year its data cover (see `analysis.contract`)."""
     from . import years
 
-    return [years.view(load(sources), [c for c in params["cohorts"].split(",") if c])]
+    return [years.view(load(sources), chosen_cohorts(params))]

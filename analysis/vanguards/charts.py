@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ..charts import PALETTE
+from ..spc import spc_chart
 
 COHORT_COLOURS = {"PACS": PALETTE["primary"], "MCP": PALETTE["secondary"], "Rest of England": PALETTE["muted"]}
 
@@ -57,3 +58,14 @@ def age_chart(ages: pd.DataFrame) -> alt.Chart:
         tooltip=["baseline:N", "cohort:N", "age_band:N", alt.Tooltip("growth:Q", format=".1f"),
                  alt.Tooltip("growth_low:Q", format=".1f"), alt.Tooltip("growth_high:Q", format=".1f")],
     ).properties(height=280)
+
+
+SPC_HEIGHT = 170
+"""The height of each cohort's XmR chart: three follow one another down the page, compared as small multiples."""
+
+
+def spc_panel(control: pd.DataFrame, cohort: str) -> alt.LayerChart:
+    """One cohort's XmR chart (`analysis.spc_chart`, its subtitle naming the rules and the choices
+    behind its limits), compact: lower, its legend in two columns."""
+    chart = spc_chart(control, f"{cohort}: emergency admissions", "Per 1,000 registered patients", ".2f")
+    return chart.properties(height=SPC_HEIGHT).configure_legend(direction="horizontal", columns=2)

@@ -1,5 +1,7 @@
 """New care models: cohort file, screening, bootstrap growth, comparison group, ledger, on bundled and real data."""
 
+import ast
+import html
 import re
 import warnings
 
@@ -11,10 +13,43 @@ from analysis import glance, ledger, vanguards
 from analysis.errors import DataError, ParameterError
 from analysis.page import prepare_chapter
 from analysis.periods import FinancialYear
+from analysis.registry import load_registry
 from analysis.sources import DATA_DIR
+from analysis.templates import notebook
 from analysis.vanguards.metrics import OTHER, REST, assign, growth_table, read_cohort
 from analysis.vanguards.screening import screen
+from analysis.vanguards.text import flags_summary, records_counts_summary, variants_summary
 
+
+def text_building(tree: ast.AST) -> list[str]:
+    """What in a code cell builds text or chooses it: f-strings, renames, lambdas, joins, formats,
+    string concatenation, comprehensions, `if` branches and conditional expressions."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.JoinedStr, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+                             ast.If, ast.IfExp)):
+            found.append(type(node).__name__)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "rename", "join", "format"):
+            found.append(f".{node.func.attr}(")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and any(
+                isinstance(side, ast.JoinedStr) or (isinstance(side, ast.Constant) and isinstance(side.value, str))
+                or (isinstance(side, ast.Call) and isinstance(side.func, ast.Attribute)
+                    and side.func.attr in ("join", "format")) for side in (node.left, node.right)):
+            found.append("string +")
+    return found
+
+
+def test_the_template_only_calls_glues_and_narrates():
+    """Sentences, captions, alt text and renames come from analysis.vanguards, not the template's cells."""
+    cells = [cell.source for cell in notebook(load_registry().chapter("vanguards").template).cells
+             if cell.cell_type == "code"]
+    assert [(source.splitlines()[0], text_building(ast.parse(source))) for source in cells
+            if text_building(ast.parse(source))] == []
+    # the check finds each kind it looks for
+    assert sorted(text_building(ast.parse('x = f"{a}" + "b"\ny = [c for c in d] if e else t.rename(columns=f)\n'
+                                          'if x:\n    z = ", ".join(w) + "{}".format(v)\nf = lambda: 1'))) == sorted([
+        "string +", "JoinedStr", "IfExp", "ListComp", ".rename(", "If", "string +", ".join(", ".format(", "Lambda"])
 
 
 def test_cohort_file_lists_every_vanguard_type_each_row_cited():
@@ -325,3 +360,38 @@ def test_real_and_bundled_pages_show_screening_and_handling(bundled_book, real_b
     assert not {c for c in real_codes if re.search(rf"\b{c}\b", bundled_page)}
     front = (real_book / "_build" / "html" / "chapters" / "at-a-glance.html").read_text(encoding="utf-8")
     assert "not judged (no target)" in front
+
+
+def folds(page: str) -> list[tuple[str, list[list[tuple[str, str]]]]]:
+    """Each fold of a page: its summary, and the rows of each table it holds as (column, cell) pairs."""
+    found = []
+    for summary, inside in re.findall(r'<details class="handbook-fold"><summary>(.*?)</summary>(.*?)</details>', page,
+                                      re.S):
+        tables = [[re.findall(r'data-label="([^"]*)">([^<]*)</td>', row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+                  for body in re.findall(r"<tbody>(.*?)</tbody>", inside, re.S)]
+        found.append((html.unescape(summary), [[[(html.unescape(c), html.unescape(v)) for c, v in row]
+                                                for row in table] for table in tables]))
+    return found
+
+
+def column(table, name: str) -> list[str]:
+    return [dict(row)[name] for row in table]
+
+
+def test_detail_tables_are_folded_under_lines_counting_the_rows_they_hold(bundled_book, real_book):
+    """The flagged CCGs, the 24 variants and the records' counts: each table one click away, under a
+    summary computed from the rows inside it (on the real data, the artificial records' counts)."""
+    pages = {name: (book / "_build" / "html" / "chapters" / "vanguards.html").read_text(encoding="utf-8")
+             for name, book in (("bundled", bundled_book), ("real", real_book))}
+    real = folds(pages["real"])
+    assert len(real) == 3
+    (flagged, [ccgs]), (variants, [growth]), (counts, [reasons, months]) = real
+    assert len(ccgs) == 18 and flagged == flags_summary(pd.DataFrame({"left_out": column(ccgs, "Left out of both windows")}))
+    assert flagged.startswith("Table of the 18 flagged CCGs") and "17 left out of both windows, 1 kept" in flagged
+    shown = pd.DataFrame({"screening": column(growth, "Breaks"), "partly_covered": column(growth, "Partly covered CCGs"),
+                          "cohort": column(growth, "Cohort"), "baseline": column(growth, "Compared with")})
+    assert len(growth) == 24 and variants == variants_summary(shown)
+    assert variants.startswith("All 24 figures: 3 groups against 2 baselines, each 4 ways")
+    assert (len(reasons), len(months)) == (8, 12) and counts == records_counts_summary([8, 12])
+    bundled = folds(pages["bundled"])  # no records in the bundled sample: no fold of their counts
+    assert [summary[:30] for summary, _ in bundled] == ["Table of the 2 flagged CCGs (n", "All 24 figures: 3 groups again"]
