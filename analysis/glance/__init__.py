@@ -438,6 +438,11 @@ def glue_box(chapters: list[ChapterResult], year: FinancialYear) -> None:
     myst_glue("glance_box", HTML(box_html(chapters, year)), display=False)
 
 
+def page_title(year: FinancialYear) -> str:
+    """The front page's title: the edition's year, at a glance."""
+    return f"{year.slash_label} at a glance"
+
+
 def year_text(chapters: list[ChapterResult], year: FinancialYear) -> str:
     """How many chapters have figures for the year, and which do not (their rows say why)."""
     missing = [c.title for c in chapters if c.reason]

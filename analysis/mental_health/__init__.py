@@ -13,7 +13,7 @@ from . import commitments
 from .charts import dementia_chart, eip_funnel_chart, eip_monthly_chart
 from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, MentalHealthData, dementia_areas, dementia_england, dementia_result, dementia_year,
                       eip_coverage, eip_gap_sentence, eip_month, eip_monthly, eip_monthly_by_provider, eip_providers, eip_result, eip_spc_series,
-                      spread_sentence, suppressed_rows)
+                      suppressed_rows)
 from .readers import read_dementia, read_eip
 from .text import (commitments_caption, dementia_areas_sentence, dementia_sentence, dementia_spread_alt,
                    eip_funnel_alt, eip_month_figures, eip_monthly_alt, eip_provider_caption, eip_provider_figures,
@@ -22,7 +22,7 @@ from .text import (commitments_caption, dementia_areas_sentence, dementia_senten
 __all__ = ["COMMITMENT_MEASURES", "yearly_views", "load", "MentalHealthData", "validate_parameters", "headline",
            "ledger_figures", "reference_table",
            "transcribed_table", "read_eip", "read_dementia", "eip_coverage", "eip_month", "eip_monthly", "eip_monthly_by_provider",
-           "eip_providers", "eip_spc_series", "eip_gap_sentence", "spread_sentence", "suppressed_rows", "dementia_year",
+           "eip_providers", "eip_spc_series", "eip_gap_sentence", "suppressed_rows", "dementia_year",
            "dementia_england", "dementia_areas", "eip_monthly_chart", "eip_funnel_chart", "dementia_chart", "funnel",
            "EIP_STANDARD", "DEMENTIA_AMBITION", "COMPUTED", "eip_result", "dementia_result", "printed_figures", "eip_month_figures",
            "commitments_caption", "eip_monthly_alt", "eip_provider_figures", "eip_funnel_alt", "eip_providers_shown",

@@ -18,7 +18,6 @@ import pandas as pd
 
 from ..periods import FinancialYear, month_label, years_covered
 from .. import funnel
-from ..funnel import spread_sentence  # noqa: F401  (re-exported for the chapter)
 
 EIP_STANDARD = 50.0
 """At least 50% start treatment within two weeks of referral: `000_5311d35d774c4b17.txt` line 153."""

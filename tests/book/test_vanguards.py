@@ -1,6 +1,5 @@
 """New care models: cohort file, screening, bootstrap growth, comparison group, ledger, on bundled and real data."""
 
-import ast
 import html
 import re
 import warnings
@@ -13,43 +12,10 @@ from analysis import glance, ledger, vanguards
 from analysis.errors import DataError, ParameterError
 from analysis.page import prepare_chapter
 from analysis.periods import FinancialYear
-from analysis.registry import load_registry
 from analysis.sources import DATA_DIR
-from analysis.templates import notebook
 from analysis.vanguards.metrics import OTHER, REST, assign, growth_table, read_cohort
 from analysis.vanguards.screening import screen
 from analysis.vanguards.text import flags_summary, records_counts_summary, variants_summary
-
-
-def text_building(tree: ast.AST) -> list[str]:
-    """What in a code cell builds text or chooses it: f-strings, renames, lambdas, joins, formats,
-    string concatenation, comprehensions, `if` branches and conditional expressions."""
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.JoinedStr, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
-                             ast.If, ast.IfExp)):
-            found.append(type(node).__name__)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "rename", "join", "format"):
-            found.append(f".{node.func.attr}(")
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and any(
-                isinstance(side, ast.JoinedStr) or (isinstance(side, ast.Constant) and isinstance(side.value, str))
-                or (isinstance(side, ast.Call) and isinstance(side.func, ast.Attribute)
-                    and side.func.attr in ("join", "format")) for side in (node.left, node.right)):
-            found.append("string +")
-    return found
-
-
-def test_the_template_only_calls_glues_and_narrates():
-    """Sentences, captions, alt text and renames come from analysis.vanguards, not the template's cells."""
-    cells = [cell.source for cell in notebook(load_registry().chapter("vanguards").template).cells
-             if cell.cell_type == "code"]
-    assert [(source.splitlines()[0], text_building(ast.parse(source))) for source in cells
-            if text_building(ast.parse(source))] == []
-    # the check finds each kind it looks for
-    assert sorted(text_building(ast.parse('x = f"{a}" + "b"\ny = [c for c in d] if e else t.rename(columns=f)\n'
-                                          'if x:\n    z = ", ".join(w) + "{}".format(v)\nf = lambda: 1'))) == sorted([
-        "string +", "JoinedStr", "IfExp", "ListComp", ".rename(", "If", "string +", ".join(", ".format(", "Lambda"])
 
 
 def test_cohort_file_lists_every_vanguard_type_each_row_cited():
