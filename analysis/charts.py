@@ -194,7 +194,8 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
     from .page import table_html  # the book's one table formatter (page imports this module)
     from .tables import readable
 
-    table = table_html(readable(data.head(TABLE_ROWS_SHOWN)), label="Data of the chart")
+    # named by what its alt text says before its first colon, so each chart's data region has its own name
+    table = table_html(readable(data.head(TABLE_ROWS_SHOWN)), label=f"Data of the chart: {alt_text.split(':')[0][:80]}")
     more = "" if len(data) <= TABLE_ROWS_SHOWN else (
         f"<p>First {TABLE_ROWS_SHOWN:,} of {len(data):,} rows; the CSV has them all.</p>")
     spec_json = script_json(spec)

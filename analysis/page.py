@@ -453,7 +453,9 @@ def provenance_html(sources: dict[str, Source], parameters: list[str], period_te
             f"{count}, {listing}; {html.escape(source.date_text)}."
             f"<details><summary>Checksums of the files (sha256), to check a copy is the same file</summary>"
             + (f'<p>One checksum over all {count}: <code>{source.digest}</code></p>' if len(files) > 1 else "")
-            + f'<ul class="handbook-checksums">{checksums}</ul></details></li>')
+            # the list scrolls when long, so it takes the keyboard's focus to be scrolled without a mouse
+            + f'<ul class="handbook-checksums" tabindex="0" aria-label="Checksums of {html.escape(ds.title)}">'
+            f'{checksums}</ul></details></li>')
     items += [f"<li>{html.escape(sentence)}</li>" for sentence in also]
     settings = "".join(f"<li>{html.escape(p)}</li>" for p in parameters)
     return ('<details class="handbook-provenance"><summary>About the data and this run: sources, dates, '
