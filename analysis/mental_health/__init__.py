@@ -115,24 +115,21 @@ def transcribed_table() -> pd.DataFrame:
 def headline(sources, year: FinancialYear) -> dict:
     """This chapter's results for the front page: EIP in the year's last month, and dementia."""
     from ..contract import entry
-    from ..page import Result
     from ..periods import month_label
 
     data = load(sources)
     table, dementia = data.eip, data.dementia
-    eip = eip_month(table, year.last_month)["percent"]
     years = [] if dementia is None else sorted(set(dementia.loc[dementia["area_type"] == "England", "year"]))
     vintage = (f"EIP waiting times to {month_label(table['month'].max())}; "
                + (f"dementia diagnosis rates for {' and '.join(str(y) for y in years)}" if years
                   else "no dementia diagnosis rates"))
-    out = {"eip_two_weeks": entry(Result(eip_result(year.last_month), eip, standard=EIP_STANDARD), vintage)}
     calendar_year = dementia_year(year)
-    rate = dementia_england(dementia, calendar_year)
-    if rate is not None:
-        figure = Result(dementia_result(calendar_year), rate, standard=DEMENTIA_AMBITION,
-                        standard_text="ambition: two thirds")
-        out["dementia_diagnosis"] = entry(figure, vintage, result=f"{figure.value_text()} (the file's value for "
-                                                                  f"calendar {calendar_year})")
+    eip, dementia_rate = page_results(eip_month(table, year.last_month), calendar_year,
+                                      dementia_england(dementia, calendar_year))
+    out = {"eip_two_weeks": entry(eip, vintage)}
+    if dementia_rate.value is not None:
+        out["dementia_diagnosis"] = entry(dementia_rate, vintage, result=f"{dementia_rate.value_text()} (the file's "
+                                                                         f"value for calendar {calendar_year})")
     return out
 
 
