@@ -321,6 +321,14 @@ def limits_title(summary: dict) -> str:
     return "Limits, widened for over-dispersion" if summary["tau2"] > 0 else "Control limits (exact binomial)"
 
 
+def beyond_limits(summary: dict, centre: str = "England's") -> str:
+    """How many organisations lie above and below the 99.8% limits `assess` set, around `centre` and the
+    national rate, naming the limits (for a funnel plot's alt text)."""
+    positions = summary["positions"]
+    return (f"{positions[POSITIONS[0]]} above and {positions[POSITIONS[4]]} below the 99.8% limits around "
+            f"{centre} {summary['england']:.1f}% ({limits_title(summary).lower()})")
+
+
 def figures(summary: dict) -> dict:
     """`assess`'s summary as plain numbers, for gluing: organisations, ranked and not, the threshold, the
     national rate, phi and tau (percentage points), and how many lie outside the 99.8% limits against the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..funnel import limits_title
+from ..funnel import beyond_limits
 from ..page import Result, cited_table, count_text
 from ..periods import FinancialYear, month_label
 from ..spc import describe
@@ -63,13 +63,11 @@ def provider_figures(providers: pd.DataFrame) -> dict:
 def funnel_alt(spread: dict, providers: pd.DataFrame, year: FinancialYear) -> str:
     """The type 1 funnel plot's alt text: who lies beyond the 99.8% limits, and how many providers
     with a major A&E met 95% over all their department types."""
-    figures = provider_figures(providers)
-    positions = spread["positions"]
+    figures, beyond = provider_figures(providers), beyond_limits(spread, "England's type 1 rate of")
     return (f"Funnel plot of {spread['providers']} major (type 1) A&E departments' four-hour performance in "
-            f"{year.label} against their attendances: {positions['above the 99.8% limit']} above "
-            f"and {positions['below the 99.8% limit']} below the 99.8% limits around England's type 1 "
-            f"rate of {spread['england']:.1f}% ({limits_title(spread).lower()}); {figures['type1_met']} "
-            f"of {figures['type1_providers']} providers with a major A&E met 95% over all their department types.")
+            f"{year.label} against their attendances: {beyond}; "
+            f"{figures['type1_met']} of {figures['type1_providers']} providers with a major A&E met 95% over all "
+            "their department types.")
 
 
 def provider_caption(spread: dict, year: FinancialYear) -> str:

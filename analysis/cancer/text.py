@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..funnel import limits_title, spread_sentence
+from ..funnel import beyond_limits, spread_sentence
 from ..page import Result, count_text
 from ..periods import FinancialYear, month_label
 from .metrics import GP62_RESULT, TWW_RESULT, change_sentence, standards_met
@@ -68,11 +68,8 @@ def funnel_sentence(compared: pd.DataFrame, spread: dict) -> str:
 
 def funnel_alt(spread: dict, year: FinancialYear) -> str:
     """The 62-day funnel plot's alt text: how many providers lie beyond the 99.8% limits."""
-    positions = spread["positions"]
     return (f"Funnel plot of {spread['providers']} providers' 62-day performance in {year.label} against "
-            f"the number treated: {positions['above the 99.8% limit']} above and "
-            f"{positions['below the 99.8% limit']} below the 99.8% limits around England's "
-            f"{spread['england']:.1f}% ({limits_title(spread).lower()}).")
+            f"the number treated: {beyond_limits(spread)}.")
 
 
 def provider_caption(spread: dict, year: FinancialYear) -> str:

@@ -114,3 +114,13 @@ def test_spread_sentence_says_how_the_limits_were_set():
     assert "61 of the 100 trusts lie outside the 99.8% limits, where chance alone would put about 0.2" in text
     assert "widened for it by an additive random-effects spread of 5.0 percentage points" in text
     assert "against them 1 lies outside the 99.8% limits (0 above, 1 below)" in text
+
+
+def test_beyond_limits_counts_each_side_and_names_the_limits():
+    positions = dict.fromkeys(funnel.POSITIONS, 0) | {"above the 99.8% limit": 2, "below the 99.8% limit": 5}
+    exact = {"positions": positions, "england": 82.26, "tau2": 0.0}
+    assert funnel.beyond_limits(exact) == (
+        "2 above and 5 below the 99.8% limits around England's 82.3% (control limits (exact binomial))")
+    assert funnel.beyond_limits(exact | {"tau2": 0.5}, "England's type 1 rate of") == (
+        "2 above and 5 below the 99.8% limits around England's type 1 rate of 82.3% "
+        "(limits, widened for over-dispersion)")
