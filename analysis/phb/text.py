@@ -48,7 +48,7 @@ def trajectory_figures(trend: dict) -> dict:
 
 def trajectory_alt(trend: dict) -> str:
     """The trajectory chart's alt text: the latest count and the growth each end of the commitment needs."""
-    return (f"Personal health budgets in place rose to {trend['latest']:,.0f} by {month_label(trend['latest_month'])}; "
+    return (f"Personal health budgets in place: {trend['latest']:,.0f} at the end of {month_label(trend['latest_month'])}; "
             f"reaching 50,000 by March 2021 needs {trend['needed_low']:.1f}% growth a quarter and 100,000 needs "
             f"{trend['needed_high']:.1f}%.")
 
@@ -69,8 +69,9 @@ def ccg_figures(rates: pd.DataFrame, view: OrganisationView) -> dict:
 
 def rate_chart_alt(rates: pd.DataFrame) -> str:
     """The CCG rate chart's alt text: the range of rates and how many CCGs had none."""
-    return (f"Rates per 100,000 registered patients differ widely between CCGs, from {rates['rate'].max():.0f} to "
-            f"{rates['rate'].min():.0f}; {int((rates['total'] == 0).sum())} CCGs had none.")
+    none = int((rates["total"] == 0).sum())
+    return (f"Personal health budgets per 100,000 registered patients range from {rates['rate'].min():.0f} to "
+            f"{rates['rate'].max():.0f} between CCGs; {none} CCG{'' if none == 1 else 's'} had none.")
 
 
 def rate_chart_data(rates: pd.DataFrame) -> pd.DataFrame:

@@ -47,7 +47,7 @@ def test_the_trajectory_figures_alt_text_and_results():
     assert figures["quarters"] == 16 and figures["seen"] == pytest.approx(100 * (2 ** 0.25 - 1))
     assert figures["needed_low"] == pytest.approx(100 * ((50_000 / 12_000) ** (1 / 16) - 1))
     assert phb.trajectory_alt(trend) == (
-        f"Personal health budgets in place rose to 12,000 by March 2017; reaching 50,000 by March 2021 needs "
+        f"Personal health budgets in place: 12,000 at the end of March 2017; reaching 50,000 by March 2021 needs "
         f"{figures['needed_low']:.1f}% growth a quarter and 100,000 needs {figures['needed_high']:.1f}%.")
     count, growth = phb.page_results(trend)
     assert (count.label, count.value, count.met) == ("personal health budgets in place at the end of March 2017",
@@ -76,8 +76,9 @@ def test_the_ccg_figures_alt_text_data_and_caption():
     assert {k: v for k, v in figures.items() if k != "ccg_sentence"} == {
         "ccg_count": 3, "ccgs_none": 1, "median_rate": 50.0, "highest_rate": 300.0}
     assert figures["ccg_sentence"].startswith("The highest rate was NHS ONE CCG's, 300.0 per 100,000.")
-    assert phb.rate_chart_alt(rates) == ("Rates per 100,000 registered patients differ widely between CCGs, from "
-                                         "300 to 0; 1 CCGs had none.")
+    assert phb.rate_chart_alt(rates) == ("Personal health budgets per 100,000 registered patients range from 0 to "
+                                         "300 between CCGs; 1 CCG had none.")
+    assert phb.rate_chart_alt(rates.assign(total=0)).endswith(f"; {len(rates)} CCGs had none.")
     assert phb.rate_chart_data(rates.assign(extra=1)).columns.tolist() == ["ccg_code", "ccg_name", "total",
                                                                             "population", "rate", "rank"]
     march = pd.Period("2017-03", "M")
