@@ -8,7 +8,7 @@ import pandas as pd
 from ..ledger import published
 from ..page import Result, count_text
 from ..periods import FinancialYear, month_label
-from ..funnel import figures, limits_title, spread_sentence
+from ..funnel import beyond_limits, spread_sentence
 from .metrics import (DEMENTIA_AMBITION, EIP_STANDARD, dementia_areas, dementia_england, dementia_result,
                       eip_result)
 
@@ -56,8 +56,7 @@ def eip_provider_figures(summary: dict) -> dict:
 
 def eip_funnel_alt(summary: dict, year: FinancialYear) -> str:
     """The funnel plot's alt text: providers outside the 99.8% limits and below the standard."""
-    return (f"Funnel plot of {summary['providers']} EIP providers in {year.label}: {figures(summary)['outside']} lie "
-            f"outside the 99.8% limits around England's {summary['england']:.1f}% ({limits_title(summary).lower()}); "
+    return (f"Funnel plot of {summary['providers']} EIP providers in {year.label}: {beyond_limits(summary)}; "
             f"{summary['below_standard']} fell below the 50% standard over the year.")
 
 

@@ -65,7 +65,7 @@ def test_the_provider_figures_and_the_funnels_alt_text():
         == {"year_rate": 74.25, "threshold": 40, "providers": 3, "ranked": 2, "unranked": 1, "below_standard": 1}
     assert figures["spread_sentence"].startswith("Against the exact binomial limits alone, 2 of the 3 providers lie")
     assert mh.eip_funnel_alt(summary(), Y2016) == (
-        "Funnel plot of 3 EIP providers in 2016-17: 2 lie outside the 99.8% limits around England's 74.2% "
+        "Funnel plot of 3 EIP providers in 2016-17: 1 above and 1 below the 99.8% limits around England's 74.2% "
         "(control limits (exact binomial)); 1 fell below the 50% standard over the year.")
     assert "(limits, widened for over-dispersion)" in mh.eip_funnel_alt(summary(tau2=0.01), Y2016)
 
