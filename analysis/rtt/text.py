@@ -98,7 +98,9 @@ def referrals_sentence(table: pd.DataFrame, year: FinancialYear) -> str:
     clock = new_periods_growth(table, year)
     since = f"New RTT periods (clock starts) are counted only from {month_label(first)}; "
     if clock:
-        return since + f"in {year.label} they grew {clock['growth_percent']:.1f}% on the year before."
+        change = clock["growth_percent"]
+        moved = f"grew {change:.1f}%" if change > 0 else f"fell {-change:.1f}%" if change < 0 else "did not change"
+        return since + f"in {year.label} they {moved} on the year before."
     return since + f"{year.label} and the year before are not both whole, so their growth is not computed."
 
 

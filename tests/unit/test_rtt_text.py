@@ -95,6 +95,10 @@ def test_the_referrals_sentence_says_since_when_clock_starts_are_counted_and_the
     assert rtt.referrals_sentence(clock_starts("2015-04", "2017-03", [100.0] * 12 + [103.0] * 12), Y2016) == (
         "New RTT periods (clock starts) are counted only from April 2015; in 2016-17 they grew 3.0% on the year "
         "before.")
+    assert rtt.referrals_sentence(clock_starts("2015-04", "2017-03", [100.0] * 12 + [97.0] * 12), Y2016).endswith(
+        "in 2016-17 they fell 3.0% on the year before.")
+    assert rtt.referrals_sentence(clock_starts("2015-04", "2017-03", 100.0), Y2016).endswith(
+        "in 2016-17 they did not change on the year before.")
 
 
 def test_the_headline_results_judge_the_position_and_count_the_list():
