@@ -366,9 +366,11 @@ def ledger_notes(inputs: pd.DataFrame) -> dict:
     notes["ccg_position_from_commentary"] = ("The position before the reserve release (line 854) plus the £707 "
                                              "million released in CCG positions (line 836); see the reconciliation "
                                              "above.")
-    if not perf.loc[("2013/14", "chc"), "plan"]:
-        notes["variance_pct_2013_14_chc"] = ("The implied plan is £0m (actual £77m, overspend £77m), so "
-                                             "no percentage exists; the report prints 0.0%.")
+    for (year, item), row in perf.iterrows():
+        if not row["plan"]:
+            spend = f"{'overspend' if row['variance'] < 0 else 'underspend'} £{abs(row['variance']):,.0f}m"
+            notes[f"variance_pct_{year.replace('/', '_')}_{item}"] = (
+                f"The plan is £0m (actual £{row['actual']:,.0f}m, {spend}), so no percentage exists.")
     return notes
 
 

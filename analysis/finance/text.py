@@ -177,7 +177,7 @@ def reconciliation_figures(steps: pd.DataFrame, tolerance: dict) -> dict:
 
 def ledger_summary(figures: LedgerFigures) -> dict:
     """The ledger in numbers for the prose: figures checked, reproduced within the rounding of the printed
-    figure and within that of its inputs, differing (with their labels, or "none"), not computable, and the
+    figure and within that of its inputs, differing and not computable (each with their labels, or "none"), and the
     widest tolerance of a percentage with its figure's label."""
     comparison = ledger.compare("finance", figures.values, figures.notes, tolerance=figures.tolerance)
     plain = ledger.compare("finance", figures.values)
@@ -188,6 +188,8 @@ def ledger_summary(figures: LedgerFigures) -> dict:
             "figures_differing": int(differs.sum()),
             "differing_labels": "; ".join(comparison.loc[differs, "label"]) or "none",
             "figures_uncomputable": int(comparison["status"].eq("not computable").sum()),
+            "uncomputable_labels": "; ".join(comparison.loc[comparison["status"].eq("not computable"), "label"])
+            or "none",
             "widest_pct_tolerance": float(widest["tolerance"]), "widest_pct_label": widest["label"]}
 
 

@@ -122,7 +122,7 @@ def test_the_ledger_summary_counts_each_kind_of_agreement():
     summary = finance.ledger_summary(LedgerFigures(values, {}))
     assert summary["figures_checked"] == summary["figures_printed_rounding"] == len(printed)
     assert (summary["figures_input_rounding"], summary["figures_differing"], summary["differing_labels"],
-            summary["figures_uncomputable"]) == (0, 0, "none", 0)
+            summary["figures_uncomputable"], summary["uncomputable_labels"]) == (0, 0, "none", 0, "none")
 
     label = dict(zip(printed["figure"], printed["label"]))
     changed = {**values, "variance_2016_17_ccgs": values["variance_2016_17_ccgs"] + 3,
@@ -135,4 +135,5 @@ def test_the_ledger_summary_counts_each_kind_of_agreement():
     assert (summary["figures_input_rounding"], summary["figures_differing"],
             summary["figures_uncomputable"]) == (1, 1, 1)
     assert summary["differing_labels"] == label["variance_2016_17_direct"]
+    assert summary["uncomputable_labels"] == label["variance_2016_17_chc"]
     assert (summary["widest_pct_tolerance"], summary["widest_pct_label"]) == (0.3, label[percent])
