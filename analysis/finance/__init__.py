@@ -370,7 +370,8 @@ def ledger_notes(inputs: pd.DataFrame) -> dict:
         if not row["plan"]:
             spend = f"{'overspend' if row['variance'] < 0 else 'underspend'} £{abs(row['variance']):,.0f}m"
             notes[f"variance_pct_{year.replace('/', '_')}_{item}"] = (
-                f"The plan is £0m (actual £{row['actual']:,.0f}m, {spend}), so no percentage exists.")
+                f"The {'implied ' if row['plan_basis'].startswith('implied') else ''}plan is £0m (actual "
+                f"£{row['actual']:,.0f}m, {spend}), so no percentage exists.")
     return notes
 
 

@@ -92,7 +92,7 @@ def test_rounding_of_the_inputs_turns_13_differences_into_agreement(inputs, tole
     rows = widened.set_index("figure")
     assert set(rows.index[rows["status"] != "agrees"]) == {"variance_pct_2013_14_chc", "ccg_position_from_commentary"}
     assert rows.loc["variance_pct_2013_14_chc", "status"] == "not computable"
-    assert "The plan is £0m (actual £77m, overspend £77m), so no percentage exists" in rows.loc[
+    assert "The implied plan is £0m (actual £77m, overspend £77m), so no percentage exists" in rows.loc[
         "variance_pct_2013_14_chc", "verdict"]
     assert rows.loc["variance_2016_17_central", "difference"] == -1
     assert rows.loc["variance_2016_17_central", "verdict"].startswith(
