@@ -47,9 +47,9 @@ def bed_days_data(table: pd.DataFrame) -> pd.DataFrame:
 
 def flag_display(flags: pd.DataFrame) -> pd.DataFrame:
     """The screening's flagged CCGs as shown: median month with separators, lowest and highest
-    (% of median) to whole numbers, columns in words."""
-    return flags.assign(median=flags["median"].map("{:,.0f}".format), lowest=flags["lowest"].round(0),
-                        highest=flags["highest"].round(0)).rename(columns=FLAG_COLUMNS)
+    (% of median) as whole numbers, columns in words."""
+    return flags.assign(median=flags["median"].map("{:,.0f}".format), lowest=flags["lowest"].map("{:.0f}".format),
+                        highest=flags["highest"].map("{:.0f}".format)).rename(columns=FLAG_COLUMNS)
 
 
 def _count(number: int, noun: str) -> str:

@@ -59,7 +59,7 @@ def test_flag_display_rounds_and_names_the_columns():
                                    "Lowest (% of median)", "Highest (% of median)", "Vanguard types",
                                    "Left out of both windows"]
     assert shown.iloc[0][["Median month", "Lowest (% of median)", "Highest (% of median)"]].tolist() == [
-        "6,880", 35.0, 40.0]
+        "6,880", "35", "40"]
 
 
 def test_growth_sentence_caption_and_alt_text_give_each_cohorts_figures():
