@@ -173,7 +173,9 @@ def measures() -> dict[str, tuple[str, CommitmentMeasure]]:
 # ---- judging ----
 
 def verdict(values: list, comparison: str, threshold: str) -> str:
-    """Met when every value passes, not met when none does, partly met otherwise."""
+    """Met when every value passes, not met when none does, partly met otherwise; no values give no verdict."""
+    if not values:
+        raise ValueError("a verdict needs at least one value to compare with the level")
     passed = values if comparison == "each" else [COMPARISONS[comparison](v, float(threshold)) for v in values]
     if all(passed):
         return MET
@@ -199,7 +201,7 @@ def judge(row: pd.Series, year: FinancialYear, data_for) -> dict:
         return {**out, "verdict": f"not judged: the {row['chapter']} chapter is not in this book"}
     data, kind = data_for(name)
     figure = None if data is None else measures()[name][1].figure(data, year, month, argument)
-    if figure is None:
+    if figure is None or not figure.values:
         return {**out, "period_measured": period, "verdict": f"not judged: no data here for {period}"}
     judged_as = (verdict(figure.values, row["comparison"], row["threshold"]) if kind.is_result
                  else f"not judged: computed from a {kind.words}")

@@ -3,6 +3,7 @@
 import html
 import re
 import shutil
+from unittest.mock import patch
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ from analysis import ae, commitments
 from analysis.ae import commitments as ae_commitments
 from analysis.errors import DataError
 from analysis.periods import FinancialYear
+from analysis.provenance import Kind
 
 YEARS = [FinancialYear.parse(y) for y in ("2015-16", "2016-17", "2017-18", "2018-19")]
 MANDATE, BUSINESS_PLAN, NHS_IMPROVEMENT, EVERYONE_COUNTS = "001", "002", "003", "004"
@@ -152,6 +154,20 @@ def test_verdicts_follow_the_comparison():
     assert commitments.verdict([92.5, 91.0], ">=", "92") == "partly met"
     assert commitments.verdict([0.0, 0.0], "<=", "0") == "met"
     assert commitments.verdict([True, False], "each", "") == "partly met"
+    with pytest.raises(ValueError, match="at least one value"):
+        commitments.verdict([], ">=", "92")  # all([]) would be met: nothing measured meets nothing
+
+
+def test_a_measure_giving_no_values_is_not_judged():
+    from analysis.contract import CommitmentFigure, CommitmentMeasure
+
+    row = pd.Series({"level": "95%", "due_by": "", "measure": "ae_months", "period": "months", "chapter": "ae",
+                     "comparison": ">=", "threshold": "95", "due": "", "not_judged": ""})
+    empty = {"ae_months": ("ae", CommitmentMeasure(load=lambda sources: None,
+                                                    figure=lambda *args: CommitmentFigure([], "", "")))}
+    with patch.object(commitments, "measures", lambda: empty):
+        judged = commitments.judge(row, FinancialYear(2016), lambda name: (object(), Kind.PUBLISHED))
+    assert judged["verdict"] == "not judged: no data here for each month of 2016/17"
 
 
 def test_trusts_are_providers_with_a_type_1_department_all_their_types_together():
