@@ -101,7 +101,7 @@ class ProviderResult:
     100 x `numerator` / `denominator` for a percentage; `standard` the level in force (None: none);
     `position` where the provider lies in the chapter's funnel ("within the 95% limits", one of
     `analysis.funnel.POSITIONS`; None when the chapter's funnel does not hold this measure) and
-    `funnel` what that funnel compares; `months` the provider's monthly values ("YYYY-MM", value);
+    `funnel` what that funnel compares (with no position: why the measure is in no funnel, if the chapter says); `months` the provider's monthly values ("YYYY-MM", value);
     `section` the anchor of the chapter's provider section. `name` is "" when the chapter's files
     give none (the page names it from other files, or says it has no name)."""
     code: str

@@ -164,6 +164,7 @@ def provider_results(sources, year: FinancialYear) -> list:
         if row.attendances > 0:
             out.append(ProviderResult(row.org_code, _name(row.org_name), "all_types", float(row.attendances - row.breaches),
                                       float(row.attendances), float(row.performance), STANDARD, ALL_TYPES, year.label,
+                                      funnel="not in the chapter's funnel (it compares type 1 departments only)",
                                       months=months[False].get(row.org_code, ()), volume_noun="attendances"))
     for row in compared.itertuples(index=False):
         out.append(ProviderResult(row.org_code, _name(row.org_name), "type_1", float(row.numerator), float(row.volume),

@@ -145,8 +145,7 @@ def _met_text(r: ProviderResult, kind: Kind) -> str:
 
 def _position_text(r: ProviderResult) -> str:
     if r.position is None:
-        return "not in the chapter's funnel (it compares type 1 departments only)" if r.measure == "all_types" \
-            else "not in a funnel"
+        return r.funnel or "not in a funnel"  # the chapter says why, where it says
     return f"{r.position} ({r.funnel})"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -78,6 +79,12 @@ def test_the_ae_results_are_the_chapters_provider_table_rows():
         assert f"{results[(code, 'type_1')].value:.1f}%" == row["Type 1 performance"]
         assert f"{results[(code, 'all_types')].value:.1f}%" == row["All types performance"]
         assert results[(code, "type_1")].position == row["Against England's type 1 rate"]
+    from analysis.organisations import _position_text
+
+    all_types = next(r for (_, measure), r in results.items() if measure == "all_types")
+    assert all_types.position is None
+    assert _position_text(all_types) == "not in the chapter's funnel (it compares type 1 departments only)"
+    assert _position_text(replace(all_types, funnel="")) == "not in a funnel"
 
 
 def test_the_cancer_results_are_the_chapters_provider_table_rows_and_31_day_uses_its_own_threshold():
