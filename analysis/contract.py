@@ -102,7 +102,7 @@ class ProviderResult:
     `position` where the provider lies in the chapter's funnel ("within the 95% limits", one of
     `analysis.funnel.POSITIONS`; None when the chapter's funnel does not hold this measure) and
     `funnel` what that funnel compares (with no position: why the measure is in no funnel, if the chapter says); `months` the provider's monthly values ("YYYY-MM", value);
-    `section` the anchor of the chapter's provider section. `name` is "" when the chapter's files
+    `section` the anchor of the chapter's provider section; `heading` the measure in a few words. `name` is "" when the chapter's files
     give none (the page names it from other files, or says it has no name)."""
     code: str
     name: str
@@ -118,6 +118,7 @@ class ProviderResult:
     months: tuple[tuple[str, float], ...] = ()
     section: str = "providers"
     volume_noun: str = ""
+    heading: str = ""  # the measure in a few words, for a column heading ("A&E, type 1"); else `label`
 
 
 def has_provider_results(module) -> bool:

@@ -165,12 +165,13 @@ def provider_results(sources, year: FinancialYear) -> list:
             out.append(ProviderResult(row.org_code, _name(row.org_name), "all_types", float(row.attendances - row.breaches),
                                       float(row.attendances), float(row.performance), STANDARD, ALL_TYPES, year.label,
                                       funnel="not in the chapter's funnel (it compares type 1 departments only)",
-                                      months=months[False].get(row.org_code, ()), volume_noun="attendances"))
+                                      months=months[False].get(row.org_code, ()), volume_noun="attendances",
+                                      heading="A&E, all types"))
     for row in compared.itertuples(index=False):
         out.append(ProviderResult(row.org_code, _name(row.org_name), "type_1", float(row.numerator), float(row.volume),
                                   float(row.rate), STANDARD, TYPE_1, year.label, position=row.position,
                                   funnel=TYPE_1_FUNNEL, months=months[True].get(row.org_code, ()),
-                                  volume_noun="type 1 attendances"))
+                                  volume_noun="type 1 attendances", heading="A&E, type 1"))
     return out
 
 

@@ -156,8 +156,9 @@ def headline(sources, year: FinancialYear) -> dict:
 
 
 PROVIDER_STANDARDS = ("gp_62", "first_31")
-EMPTY_MONTHS = pd.DataFrame({"month": [], "performance": []})
 """The standards whose provider results the organisations page shows: 62-day and 31-day first treatment."""
+SHORT_HEADINGS = {"gp_62": "62-day", "first_31": "31-day"}  # in the organisations page's column headings
+EMPTY_MONTHS = pd.DataFrame({"month": [], "performance": []})
 
 
 def provider_years(sources) -> list:
@@ -188,7 +189,7 @@ def provider_results(sources, year: FinancialYear) -> list:
                 float(row.volume), float(row.rate), threshold(standard), f"treated within the {names[standard]} standard",
                 year.label, position=row.position, funnel="providers around their own England rate for the standard",
                 months=tuple((str(m), float(v)) for m, v in zip(months["month"], months["performance"])),
-                volume_noun="patients treated"))
+                volume_noun="patients treated", heading=f"Cancer {SHORT_HEADINGS[standard]}"))
     return out
 
 

@@ -166,7 +166,7 @@ def provider_results(sources, year: FinancialYear) -> list:
             float(row.numerator), float(row.volume), float(row.rate), EIP_STANDARD, EIP_LABEL, year.label,
             position=row.position, funnel="providers around England's rate for the year",
             months=tuple((str(m), float(v)) for m, v in zip(months["month"], months["percent"])),
-            volume_noun="completed pathways"))
+            volume_noun="completed pathways", heading="EIP within two weeks"))
     return out
 
 

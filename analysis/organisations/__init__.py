@@ -28,10 +28,6 @@ from ..provenance import Kind, banners_html, kind_of
 from ..registry import load_registry
 from ..sources import USER_ORIGIN, chapter_sources
 
-SHORT = {"all_types": "A&E, all types", "type_1": "A&E, type 1", "gp_62": "Cancer 62-day", "first_31": "Cancer 31-day",
-         "eip": "EIP within two weeks"}
-"""Short column headings for the table of every provider, by measure key (else the measure's own label)."""
-
 
 def provider_chapters() -> list:
     """The chapters that give provider results, in the book's order."""
@@ -248,7 +244,7 @@ def measure_columns(chapters: list[ChapterProviders], year: FinancialYear) -> li
     out = {}
     for c in chapters:
         for r in c.results.get(year.label, []):
-            out.setdefault((c.name, r.measure), f"{SHORT.get(r.measure, r.label)} (%)")
+            out.setdefault((c.name, r.measure), f"{r.heading or r.label} (%)")
     return [(c, m, label) for (c, m), label in out.items()]
 
 

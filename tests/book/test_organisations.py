@@ -64,6 +64,9 @@ def test_every_provider_result_is_typed_and_its_value_is_its_own_counts():
             assert r.value == pytest.approx(100 * r.numerator / r.denominator)
             assert r.year == YEAR.label and len(r.months) == 12 and r.standard is not None
         assert contract.provider_results(module, sources, FinancialYear(2030)) == []
+    collected = organisations.collect("", YEAR)
+    assert [heading for _, _, heading in organisations.measure_columns(collected, YEAR)] == [
+        "Cancer 62-day (%)", "Cancer 31-day (%)", "A&E, all types (%)", "A&E, type 1 (%)", "EIP within two weeks (%)"]
 
 
 def test_the_ae_results_are_the_chapters_provider_table_rows():
