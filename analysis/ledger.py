@@ -191,6 +191,13 @@ def published(chapter: str) -> pd.DataFrame:
     return table
 
 
+def printed_figure(chapter: str, figure: str) -> dict:
+    """One printed figure of a chapter's ledger for the prose: its value and its line in the document
+    (`printed_value`, `printed_line`)."""
+    row = published(chapter).set_index("figure").loc[figure]
+    return {"printed_value": float(row["value"]), "printed_line": int(row["line"])}
+
+
 def _check_row(path, line: int, row) -> None:
     if row["unit"] not in UNITS:
         raise DataError(path, f"unit '{row['unit']}' is not one of {sorted(UNITS)}", line, "unit")

@@ -391,3 +391,9 @@ def test_real_book_ledgers_say_what_fits_and_show_the_phrase(real_book):
     assert "Variant compared: per calendar day, as reported, chosen from the documents' definitions" in pages["rtt"]
     assert "4.67% (per working day, with estimates for missing trusts) fits the printed figure." in pages["rtt"]
     assert ("\u201csharp increases\u201d 24.60% not judged none: no number printed") in pages["ae"]
+
+
+def test_a_printed_figure_for_the_prose_is_the_reports_number_and_line():
+    # the annual report, line 353: "This compares with 89.1% for 2016/17"; line 379: "90.3% of all patients"
+    assert ledger.printed_figure("ae", "four_hour_performance") == {"printed_value": 89.1, "printed_line": 353}
+    assert ledger.printed_figure("rtt", "incomplete_within_18_weeks") == {"printed_value": 90.3, "printed_line": 379}
