@@ -17,7 +17,7 @@ from analysis import REPO_ROOT, ae
 from analysis.ae.readers import month_from_period
 from analysis.cli import main
 from analysis.errors import ParameterError
-from analysis.fetch import MAX_BYTES, Download, FetchError, FetchInterrupted, fetch_files
+from analysis.fetch import MAX_BYTES, Download, FetchError, fetch_files
 from analysis.periods import FinancialYear
 from analysis.sources import read_sources_csv
 from conftest import serving
