@@ -1,7 +1,7 @@
 """Folders a build makes in the system's temporary folder, and removing those of killed builds.
 
 A build killed with kill -9 runs no clean-up, so what it made in the temporary folder (the
-Sphinx server's socket folder, the folder the Sphinx configuration is made in, the folder a
+Sphinx and kernel servers' socket folders, the folder the Sphinx configuration is made in, the folder a
 chapter template's notebook is written to for papermill) would stay
 there for good. Each such folder is named `handbook-KIND-PID-RANDOM` with the id of the
 process that made it. The next build removes those whose process has gone, whichever checkout
@@ -20,7 +20,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-KINDS = ("sphinx", "conf", "template")
+KINDS = ("sphinx", "kernel", "conf", "template")
 CLOCK_SLACK = 5  # seconds: the boot time /proc gives is whole seconds, and the clock may have been stepped
 
 

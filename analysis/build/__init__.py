@@ -40,11 +40,11 @@ from ..editions import (REPORT_PERIOD, Edition, code_checksum, edition, parse_pe
 from ..errors import ChapterError, HandbookError
 from ..readcache import check_kept, read_cache
 from ..registry import Registry, load_registry
-from ..sphinx_server import SphinxProcess
+from ..servers import SphinxProcess
 from . import html
 from .cache import (STATE_FILE, clear_sphinx_state, forget_other_code, keep_run, reads_folder, runs_folder,
                     seal_sphinx_state, trusted_chapters, trusted_sphinx_state)
-from .execute import kernel_socket_prefix, run_all
+from .execute import kernel_socket_prefix, run_all, start_kernel_server
 from .html import DATA_LABEL, accessibility_fixes, book_sources, build_html, sphinx_conf, strip_local_paths, write_run_log
 from .plan import (CHAPTERS_SUBDIR, TOC_FILE, Run, check_data_folder, choose_runs, last_seconds, plan_runs,
                    report_sources, toc_text)
@@ -80,6 +80,7 @@ def build(names: list[str] | None = None, data_dir: str | None = None, overrides
     editions = [edition(period, book_dir, build_dir) for period in periods]
     check_writable([build_dir, book_dir, *[ed.chapters_dir for ed in editions]])
     code = code_checksum()
+    start_kernel_server()  # its imports take a free core while the chapters are planned
     check_kept(reads_folder(build_dir, code), progress)
     with read_cache(reads_folder(build_dir, code), code, say=progress):
         requested = names or [c.name for c in registry.chapters]

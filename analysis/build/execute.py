@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..editions import Edition, now
+from ..editions import Edition, code_checksum, now
 from ..errors import ChapterError, HandbookError
+from ..servers import kernel_command, server
 from ..templates import papermill_input
 from .plan import Run
 
@@ -49,7 +51,8 @@ def _ipc_kernel_manager(prefix: str):
     """Kernels talk over local sockets (IPC), not TCP: private to this machine, and quiet.
 
     Each kernel gets its own socket path under `prefix`, so chapters running side by side
-    never share a socket. At shutdown, jupyter_client sends the kernel SIGINT before its
+    never share a socket. A kernel is forked from this process's kernel server when one is
+    running (`analysis.servers`), with its imports done, and started afresh otherwise. At shutdown, jupyter_client sends the kernel SIGINT before its
     shutdown request; a kernel that is between messages then logs a spurious
     "KeyboardInterrupt caught in kernel" on the terminal (seen in about 5% of runs). The
     shutdown request alone stops an idle kernel (and a kernel that ignores it is killed),
@@ -65,6 +68,12 @@ def _ipc_kernel_manager(prefix: str):
             self.transport = "ipc"
             self.ip = f"{prefix}{uuid.uuid4().hex[:12]}"
 
+        def format_kernel_cmd(self, extra_arguments=None):
+            command = super().format_kernel_cmd(extra_arguments)
+            if command[:3] == [sys.executable, "-m", "ipykernel_launcher"]:
+                return kernel_command(command[3:]) or command
+            return command
+
         async def _async_interrupt_kernel(self):
             if self.shutting_down:
                 return
@@ -73,10 +82,20 @@ def _ipc_kernel_manager(prefix: str):
     return IPCKernelManager
 
 
+def start_kernel_server() -> None:
+    """Start this process's kernel server (`analysis.servers`), importing ipykernel, pandas, altair
+    and every chapter's package, unless one is running for this code and module path."""
+    from ..registry import load_registry
+
+    modules = ["ipykernel.kernelapp", "pandas", "altair", *[c.module for c in load_registry().chapters]]
+    server("kernel", modules, key=f"{code_checksum()} {os.environ.get('PYTHONPATH', '')}")
+
+
 def execute_chapter(run: Run, out_dir: Path, failed_dir: Path, socket_prefix: str) -> Run:
     """Execute one chapter template with papermill into `out_dir`."""
     import papermill
 
+    start_kernel_server()
     target = out_dir / f"{run.chapter.name}.ipynb"
     start = time.perf_counter()
     run.executed_at = now()

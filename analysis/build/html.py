@@ -20,7 +20,7 @@ from ..charts import BUNDLE_NAME, write_javascript_bundle
 from ..editions import EDITION_SCRIPT, Edition, edition_script
 from ..errors import HandbookError
 from ..methods_page import RESULTS_MARK, methods_page
-from ..sphinx_server import SphinxProcess
+from ..servers import SphinxProcess
 from .plan import CHAPTERS_SUBDIR, CONFIG_FILE, Run
 
 SWITCHER_SCRIPT = "year-switcher.js"  # book/_static/

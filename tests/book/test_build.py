@@ -71,12 +71,12 @@ def test_each_kind_of_failure_is_named_and_the_last_good_book_is_kept(scratch):
 
 def sphinx_builds_left(seconds: float = 5.0) -> list[int]:
     """Sphinx builds still running for this process: the children of its Sphinx server
-    (analysis.sphinx_server). The server takes connections in order, so once a probe has
+    (analysis.servers). The server takes connections in order, so once a probe has
     been answered every earlier connection has its child; one closed unused then ends at
     once, so the builds are awaited for up to `seconds`."""
     import time
 
-    from analysis.sphinx_server import SphinxProcess, server_pid
+    from analysis.servers import SphinxProcess, server_pid
 
     def parent(process: Path) -> int | None:
         try:
@@ -89,7 +89,7 @@ def sphinx_builds_left(seconds: float = 5.0) -> list[int]:
     probe.close()
     deadline = time.monotonic() + seconds
     while True:
-        server = server_pid()
+        server = server_pid("sphinx")
         left = [int(p.name) for p in Path("/proc").glob("[0-9]*") if server and parent(p) == server]
         if not left or time.monotonic() > deadline:
             return left
@@ -230,12 +230,14 @@ def test_a_sphinx_build_that_cannot_start_answers_and_leaves_no_process(tmp_path
     import os
     import socket
 
-    from analysis.sphinx_server import server
+    from analysis.servers import server
 
     with socket.socket(socket.AF_UNIX) as connection:
-        connection.connect(server([]).address)
+        connection.connect(server("sphinx", []).address)
         with connection.makefile("rwb") as channel:
-            channel.write(json.dumps([["--version"], str(tmp_path / "gone"), dict(os.environ)]).encode() + b"\n")
+            request = {"kind": "sphinx", "args": ["--version"], "folder": str(tmp_path / "gone"),
+                       "environment": dict(os.environ)}
+            channel.write(json.dumps(request).encode() + b"\n")
             channel.flush()
             assert int(channel.readline()) > 0
             status, printed = json.loads(channel.read())

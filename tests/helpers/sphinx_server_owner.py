@@ -5,8 +5,8 @@ Usage: python tests/helpers/sphinx_server_owner.py
 
 import time
 
-from analysis import sphinx_server
+from analysis import servers
 
 if __name__ == "__main__":
-    print(sphinx_server.server([]).folder, flush=True)
+    print(servers.server("sphinx", []).folder, flush=True)
     time.sleep(120)
