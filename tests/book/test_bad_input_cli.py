@@ -220,17 +220,19 @@ def test_temporary_folders_are_removed_only_when_their_process_has_gone(private_
     assert folder.exists() is not removed
 
 
-SERVER_OWNER = Path(__file__).parents[1] / "helpers" / "sphinx_server_owner.py"
+SERVER_OWNER = Path(__file__).parents[1] / "helpers" / "server_owner.py"
 
-def test_the_sphinx_folder_of_a_build_killed_with_kill_9_is_removed_at_the_next_start(private_temp, isolated):
-    """Two builds' processes with their Sphinx servers running: one is killed with kill -9 (its
+@pytest.mark.parametrize("kind", ["sphinx", "kernel"])
+def test_the_server_folder_of_a_build_killed_with_kill_9_is_removed_at_the_next_start(private_temp, isolated, kind):
+    """Two builds' processes with their Sphinx (or kernel) servers running: one is killed with kill -9 (its
     folder stays, as after a kill during the HTML build); the next start removes that folder
     and says so, and leaves the other's, whose build still runs, until it too is gone."""
-    owners = [subprocess.Popen([sys.executable, str(SERVER_OWNER)], stdout=subprocess.PIPE, text=True,
+    owners = [subprocess.Popen([sys.executable, str(SERVER_OWNER), kind], stdout=subprocess.PIPE, text=True,
                                cwd=REPO_ROOT) for _ in range(2)]
     try:
         folders = [Path(owner.stdout.readline().strip()) for owner in owners]
         assert all(folder.parent == private_temp and (folder / "socket").exists() for folder in folders)
+        assert all(folder.name.startswith(f"handbook-{kind}-") for folder in folders)
         owners[0].kill()
         owners[0].wait()
         time.sleep(0.2)

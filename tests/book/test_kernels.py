@@ -7,6 +7,7 @@ process does: an interrupt reaches it, and it does not outlive the launcher that
 
 import asyncio
 import json
+import threading
 import os
 import signal
 import time
@@ -32,6 +33,25 @@ print(json.dumps({
     "signal handlers": [repr(__import__("signal").getsignal(s)) for s in (2, 15)],
     "parent": os.getppid()}))
 """
+
+
+def run_async(coroutine):
+    """Run `coroutine` to its end in a thread of its own: this thread may have an event loop running
+    (left by nbclient in an earlier test of the same worker)."""
+    result = {}
+
+    def run():
+        try:
+            result["value"] = asyncio.run(coroutine)
+        except BaseException as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
 
 
 def kernel_state(manager_class, folder: Path) -> dict:
@@ -99,7 +119,7 @@ def test_an_interrupt_reaches_a_forked_kernel(tmp_path):
             client.stop_channels()
             await manager.shutdown_kernel(now=True)
 
-    content, seconds = asyncio.run(interrupted())
+    content, seconds = run_async(interrupted())
     assert content["status"] == "error" and content["ename"] == "KeyboardInterrupt"
     assert seconds < 20
 
@@ -116,7 +136,7 @@ def test_a_forked_kernel_ends_with_its_launcher(tmp_path):
         finally:
             client.stop_channels()
 
-    kernel, launcher = asyncio.run(kernel_and_launcher())
+    kernel, launcher = run_async(kernel_and_launcher())
     assert kernel in kernels_of(servers.server_pid("kernel")) and kernel != launcher
     os.kill(launcher, signal.SIGKILL)
     deadline = time.monotonic() + 10
