@@ -4,8 +4,8 @@ jupyter_client runs this in place of `python -m ipykernel_launcher` (`analysis.s
 as `python kernel_launch.py SERVER_SOCKET KERNEL_ARGUMENTS...`. It asks the server (`fork_server.py`)
 for a kernel in its own folder and environment, with its standard input, output and error, then
 stays until that kernel ends: a signal it receives (an interrupt, a stop) is passed on to the
-kernel, and if it is killed its connection closes, which stops the kernel too. It imports nothing
-but the standard library.
+kernel, and if it is killed its connection closes, which stops the kernel too. If the server has
+gone, it becomes a kernel started afresh. It imports nothing but the standard library.
 """
 
 import sys
@@ -18,16 +18,24 @@ import signal  # noqa: E402
 import socket  # noqa: E402
 
 
+def start_afresh(arguments: list[str]) -> None:
+    """Become a kernel started afresh, as jupyter_client would have started it."""
+    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *arguments])
+
+
 def main(address: str, arguments: list[str]) -> int:
     connection = socket.socket(socket.AF_UNIX)
-    connection.connect(address)
-    request = {"kind": "kernel", "args": arguments, "folder": os.getcwd(), "environment": dict(os.environ)}
-    socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
-    channel = connection.makefile("rb")
-    pid = int(channel.readline() or 0)
+    try:
+        connection.connect(address)
+        request = {"kind": "kernel", "args": arguments, "folder": os.getcwd(), "environment": dict(os.environ)}
+        socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
+        channel = connection.makefile("rb")
+        pid = int(channel.readline() or 0)
+    except OSError:  # the server has gone (stopped with the code it imported, or killed)
+        pid = 0
     if not pid:
-        print("the kernel server stopped before starting the kernel", file=sys.stderr)
-        return 1
+        connection.close()
+        start_afresh(arguments)
 
     def pass_on(signum, _frame):
         try:

@@ -7,9 +7,10 @@ process does: an interrupt reaches it, and it does not outlive the launcher that
 
 import asyncio
 import json
-import threading
 import os
 import signal
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
 from analysis import servers
+from analysis.build import execute as execute_module
 from analysis.build.execute import _ipc_kernel_manager, start_kernel_server
 
 STATE = r"""
@@ -156,3 +158,14 @@ def test_a_kernel_server_is_restarted_when_the_code_changes():
     assert first.process.poll() is not None and not Path(folder).exists()
     start_kernel_server()
     assert not second.alive()
+
+
+def test_a_kernel_starts_afresh_when_its_server_has_gone(tmp_path, monkeypatch):
+    """A server that has stopped (restarted for new code, or killed) between the kernel's command
+    and its start costs the chapter nothing: the launcher becomes a kernel started afresh."""
+    gone = [sys.executable, str(servers.KERNEL_LAUNCHER), str(tmp_path / "no-server")]
+    monkeypatch.setattr(execute_module, "kernel_command", lambda arguments: [*gone, *arguments])
+    started = kernel_state(_ipc_kernel_manager(str(tmp_path / "k-")), tmp_path)
+    fresh = kernel_state(AsyncKernelManager, tmp_path)
+    assert started.pop("parent") == fresh.pop("parent") == os.getpid()
+    assert started == fresh
