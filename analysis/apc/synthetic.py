@@ -43,9 +43,9 @@ def _ccg_month_buckets(population: pd.Series, seed: int) -> pd.DataFrame:
     cumulative = np.cumsum(weights.ravel()) / weights.sum()
     pick = np.minimum(np.searchsorted(cumulative, (np.arange(BUCKETS) + 0.5) / BUCKETS), weights.size - 1)
     ccg, month = np.divmod(pick, len(MONTHS))
-    starts = pd.PeriodIndex(MONTHS).start_time
+    starts = pd.PeriodIndex(MONTHS).start_time.to_numpy().astype("datetime64[D]")
     return pd.DataFrame({"bucket": np.arange(BUCKETS, dtype=np.int64), "ccg": codes[ccg],
-                         "month_start": starts[month].date,
+                         "month_start": starts[month],
                          "days": np.array([m.days_in_month for m in MONTHS])[month]})
 
 
@@ -70,7 +70,7 @@ def write_extract(out_dir, episodes: int, population_file=None, seed: int = SEED
     CREATE MACRO u(i, k) AS (hash(i, k, {int(seed)}) % 1000000007) / 1000000007.0;
     COPY (
       WITH rows AS (
-        SELECT range AS i, b.ccg, b.month_start, b.days
+        SELECT range AS i, b.ccg, CAST(b.month_start AS DATE) AS month_start, b.days
         FROM range({int(episodes)}) JOIN buckets b ON b.bucket = hash(range, 0, {int(seed)}) % {BUCKETS}
       ), drawn AS (
         SELECT *,
