@@ -12,11 +12,14 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import DataError
 
 SUPPRESSED_MARKERS = frozenset({"*", "-", ".."})
 """Cell values publishers use for a suppressed or not-applicable count."""
+_MARKERS = pa.array(sorted(SUPPRESSED_MARKERS), pa.string())
 
 LOCATING_COLUMNS = ("source_file", "source_row")
 
@@ -115,26 +118,34 @@ def parse_numbers(cells: pd.Series, column: str, path, rows: pd.Series,
     `nan`) raises DataError with the file, row and column. With `required`, a count
     must be there: a suppressed or blank cell is a DataError saying which it is.
     """
-    text = cells.astype("string").str.strip().str.replace(",", "", regex=False)
-    suppressed = text.isin(SUPPRESSED_MARKERS).fillna(False).astype(bool)
-    empty = (text.isna() | (text == "")).fillna(True).astype(bool)
+    text = pa.array(cells.astype("string").str.strip().str.replace(",", "", regex=False).array)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    suppressed = pc.is_in(text, value_set=_MARKERS).fill_null(False).to_numpy(zero_copy_only=False)
+    empty = pc.equal(text, "").fill_null(True).to_numpy(zero_copy_only=False)
     if required:
         for mask, why in ((suppressed, "is suppressed (a publisher's marker for a withheld count), "
                                        "but this column needs a count on every row"),
                           (empty, "is blank, but this column needs a count on every row "
                                   "(a blank is not read as zero)")):
             if mask.any():
-                first = mask[mask].index[0]
+                first = cells.index[mask.argmax()]
                 shown = "the cell" if pd.isna(cells[first]) or not str(cells[first]).strip() \
                     else f"value {cells[first]!r}"
                 raise DataError(path, f"{shown} {why}", row=int(rows[first]), column=column)
-    values = pd.to_numeric(text.where(~suppressed & ~empty), errors="coerce")
-    bad = (values.isna() | ~np.isfinite(values.astype(float))) & ~suppressed & ~empty
+    wanted = pc.if_else(pa.array(suppressed | empty), pa.scalar(None, pa.string()), text)
+    try:  # Arrow's parser reads what pandas' does, and refuses more; a column it refuses goes to pandas
+        values = pc.cast(wanted, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        values = pd.to_numeric(wanted.to_pandas(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = values + 0.0  # "-0" is 0, as pandas reads it
+    bad = ~np.isfinite(values) & ~suppressed & ~empty
     if bad.any():
-        first = bad[bad].index[0]
+        first = cells.index[bad.argmax()]
         raise DataError(path, f"value {cells[first]!r} is not a number", row=int(rows[first]),
                         column=column)
-    return values.astype(float), suppressed
+    return (pd.Series(values, index=cells.index, name=cells.name),
+            pd.Series(suppressed, index=cells.index, name=cells.name))
 
 
 def sniff_text(path, encodings: str = "UTF-8 (or Windows-1252)") -> None:

@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -87,3 +88,41 @@ def test_required_counts_name_a_suppressed_or_blank_cell(cell, message):
     values, suppressed = parse_numbers(cells, "TOTAL", "f.csv", pd.Series([6, 7, 8]))
     assert values.isna().tolist() == [False, True, False]
     assert suppressed.tolist() == [False, cell in ("*", ".."), False]
+
+
+# Cells built from the characters numbers are written with, and a few that make them not numbers.
+PIECES = ["0", "1", "7", "12", "-", "+", ".", ",", "e", "E", " ", "*", "..", "x", "_", "inf", "nan", "0x"]
+
+
+def read_by_hand(cell: str):
+    """A cell as parse_numbers must read it: (value, suppressed), or None where it must refuse it;
+    the number is pandas' reading of the trimmed cell without thousands separators."""
+    text = cell.strip().replace(",", "")
+    if text in ("*", "-", ".."):
+        return float("nan"), True
+    if text == "":
+        return float("nan"), False
+    value = pd.to_numeric(pd.Series([text], dtype=object), errors="coerce").astype(float).iloc[0]
+    return (float(value), False) if np.isfinite(value) else None
+
+
+def test_parse_numbers_reads_every_cell_as_pandas_reads_it_alone():
+    """Random columns of number-like cells: each value, each suppressed flag and each refusal (at
+    the first cell refused) is what reading that cell alone gives; "-0" is 0."""
+    rng = np.random.default_rng(7)
+    kinds = {"read": 0, "refused": 0}
+    for _ in range(400):
+        cells = ["".join(rng.choice(PIECES, size=rng.integers(0, 4))) for _ in range(rng.integers(1, 6))]
+        expected = [read_by_hand(c) for c in cells]
+        rows = pd.Series(range(10, 10 + len(cells)))
+        if None in expected:
+            kinds["refused"] += 1
+            with pytest.raises(DataError, match=rf"row {10 + expected.index(None)}, column 'C': value .* is not a number"):
+                parse_numbers(pd.Series(cells, dtype="string"), "C", "f.csv", rows)
+            continue
+        kinds["read"] += 1
+        values, suppressed = parse_numbers(pd.Series(cells, dtype="string"), "C", "f.csv", rows)
+        assert suppressed.tolist() == [s for _, s in expected], cells
+        for value, (want, _) in zip(values, expected):
+            assert (np.isnan(value) and np.isnan(want)) or (value == want and str(value) == str(want)), (cells, value, want)
+    assert min(kinds.values()) > 50, kinds
