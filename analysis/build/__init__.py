@@ -45,7 +45,7 @@ from . import html
 from .cache import (STATE_FILE, clear_sphinx_state, forget_other_code, keep_run, reads_folder, runs_folder,
                     seal_sphinx_state, trusted_chapters, trusted_sphinx_state)
 from .execute import kernel_socket_prefix, run_all, start_kernel_server
-from .html import DATA_LABEL, accessibility_fixes, book_sources, build_html, sphinx_conf, strip_local_paths, write_run_log
+from .html import DATA_LABEL, book_sources, build_html, mend_theme_markup, sphinx_conf, strip_local_paths, write_run_log
 from .plan import (CHAPTERS_SUBDIR, TOC_FILE, Run, check_data_folder, choose_runs, last_seconds, plan_runs,
                    report_sources, toc_text)
 from .publish import JOURNAL_FILE, STAGING_SUBDIR, build_lock, check_writable, clean_leftovers, recover_swap, swap_together
@@ -226,7 +226,7 @@ def _finish_edition(each: EditionBuild, book_dir: Path, build_dir: Path, toc: st
         raise
     html = each.staging / "html"
     shutil.copytree(work_html, html)
-    accessibility_fixes(html)
+    mend_theme_markup(html)
     strip_local_paths(html, {data_dir or "": DATA_LABEL, str(each.staging): "<build folder>",
                              str(build_dir.resolve()): "<build folder>", str(book_dir.resolve()): "<book>",
                              str(REPO_ROOT): "<checkout>"})

@@ -54,6 +54,36 @@ def test_page_draws_its_charts_without_errors_or_outside_requests(reader_page, p
     assert problems["requests"] == [], problems["requests"]
 
 
+# Each of the theme's icons (an <i> naming a Font Awesome icon) as drawn, and the icon font's faces.
+ICONS = """async () => {
+  await document.fonts.ready;
+  return {faces: Array.from(document.fonts).filter(f => f.family.includes('Font Awesome 6 Free'))
+                                          .map(f => f.weight + ' ' + f.status),
+          icons: Array.from(document.querySelectorAll('i[class*="fa-"]')).map(i => ({
+            name: i.className, glyph: getComputedStyle(i, '::before').content,
+            font: getComputedStyle(i).fontFamily, width: i.getBoundingClientRect().width,
+            decorative: i.getAttribute('aria-hidden') === 'true',
+            shown: i.getClientRects().length > 0}))};
+}"""
+
+
+@pytest.mark.parametrize("path", ["index.html", "chapters/ae.html"])
+def test_the_themes_icons_are_drawn_from_the_icon_font_without_its_script(reader_page, site, path):
+    """The pages do not load the theme's Font Awesome script (analysis/build/html.py): every icon
+    is the icon font's glyph, marked decorative, and the font has loaded."""
+    root, _ = site
+    assert [p for p in book_pages(root) if "fontawesome.js" in (root / p).read_text()] == []
+    assert not (root / "_static" / "scripts" / "fontawesome.js").exists()
+    page, _ = reader_page
+    drawn = page.evaluate(ICONS)
+    assert "900 loaded" in drawn["faces"], drawn["faces"]
+    assert len(drawn["icons"]) >= 5, drawn["icons"]
+    for icon in drawn["icons"]:
+        assert "Font Awesome 6 Free" in icon["font"] and icon["glyph"] not in ("none", "normal", '""'), icon
+        assert icon["decorative"], icon
+        assert icon["width"] > 0 or not icon["shown"], icon
+
+
 @pytest.mark.changes_page("downloads")
 @pytest.mark.parametrize("path", [p for p in all_pages() if p.startswith("chapters/")])
 def test_data_links_download_the_rows_of_the_chart(reader_page, path):
