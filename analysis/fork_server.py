@@ -3,7 +3,8 @@
 Run only by `analysis.servers`, as `python fork_server.py KIND LISTENER_FD MODULES_JSON`. It imports
 nothing of the handbook itself: what it and its children import comes from the environment the
 build gave it, as in a process started afresh. A kernel server imports as if in a kernel (see
-`as_in_a_kernel`), so that its children start as a kernel that imported those modules itself. A connection sends one JSON line
+`as_in_a_kernel`), so that its children start as a kernel that imported those modules itself.
+A connection sends one JSON line
 {"kind", "args", "folder", "environment"}; the child reads it, answers with its process id (a
 line), moves to `folder` and takes `environment`, then by kind:
 

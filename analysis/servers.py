@@ -32,6 +32,7 @@ from . import tempfolders
 PROGRAM = Path(__file__).with_name("fork_server.py")
 KERNEL_LAUNCHER = Path(__file__).with_name("kernel_launch.py")
 
+
 class _Server:
     """A server process of this process, with its socket's folder."""
 

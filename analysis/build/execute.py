@@ -52,11 +52,11 @@ def _ipc_kernel_manager(prefix: str):
 
     Each kernel gets its own socket path under `prefix`, so chapters running side by side
     never share a socket. A kernel is forked from this process's kernel server when one is
-    running (`analysis.servers`), with its imports done, and started afresh otherwise. At shutdown, jupyter_client sends the kernel SIGINT before its
-    shutdown request; a kernel that is between messages then logs a spurious
-    "KeyboardInterrupt caught in kernel" on the terminal (seen in about 5% of runs). The
-    shutdown request alone stops an idle kernel (and a kernel that ignores it is killed),
-    so that interrupt is not sent.
+    running (`analysis.servers`), with its imports done, and started afresh otherwise. At
+    shutdown, jupyter_client sends the kernel SIGINT before its shutdown request; a kernel
+    that is between messages then logs a spurious "KeyboardInterrupt caught in kernel" on the
+    terminal (seen in about 5% of runs). The shutdown request alone stops an idle kernel (and
+    a kernel that ignores it is killed), so that interrupt is not sent.
     """
     import uuid
 
