@@ -14,6 +14,7 @@ the rounding of its inputs (`rounding_tolerance`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -129,8 +130,9 @@ def performance_table(inputs: pd.DataFrame) -> pd.DataFrame:
     years: the report prints only the variance; the plan is implied as actual expenditure
     (from the expenditure table) plus the variance, and the percentage is taken on it.
     """
-    value, rows = value_finder(inputs), []
+    value, rows, totals = value_finder(inputs), [], []
     for year in YEARS:
+        lines = []
         for item in LINES:
             actual = value("expenditure", item, year, "expenditure")
             if year == YEAR.slash_label:
@@ -140,19 +142,19 @@ def performance_table(inputs: pd.DataFrame) -> pd.DataFrame:
             else:
                 variance = value("performance", item, year, "variance")
                 plan, plan_basis = actual + variance, "implied (actual + variance)"
-            rows.append({"year": year, "item": item, "line": SHORT_NAMES[item], "plan": plan,
-                         "actual": actual, "variance": variance, "plan_basis": plan_basis})
-    table = pd.DataFrame(rows)
-    totals = table.groupby("year", as_index=False)[["plan", "actual", "variance"]].sum()
-    totals["item"], totals["line"], totals["plan_basis"] = "total", "Total", "sum of lines"
-    # 2016/17 has a printed total row: the lines are rounded to £1m, the total is the
-    # rounded true total, so the total's own plan and actual are the better inputs.
-    this_year = totals["year"] == YEAR.slash_label
-    totals.loc[this_year, "plan"] = value("performance", "total", YEAR.slash_label, "plan")
-    totals.loc[this_year, "actual"] = value("performance", "total", YEAR.slash_label, "actual")
-    totals.loc[this_year, "variance"] = totals.loc[this_year, "plan"] - totals.loc[this_year, "actual"]
-    totals.loc[this_year, "plan_basis"] = "printed total"
-    table = pd.concat([table, totals], ignore_index=True)
+            lines.append({"year": year, "item": item, "line": SHORT_NAMES[item], "plan": plan,
+                          "actual": actual, "variance": variance, "plan_basis": plan_basis})
+        if year == YEAR.slash_label:
+            # 2016/17 has a printed total row: the lines are rounded to £1m, the total is the
+            # rounded true total, so the total's own plan and actual are the better inputs.
+            plan, actual = value("performance", "total", year, "plan"), value("performance", "total", year, "actual")
+            total = {"plan": plan, "actual": actual, "variance": plan - actual, "plan_basis": "printed total"}
+        else:
+            total = {**{key: math.fsum(line[key] for line in lines) for key in ("plan", "actual", "variance")},
+                     "plan_basis": "sum of lines"}
+        rows += lines
+        totals.append({"year": year, "item": "total", "line": "Total", **total})
+    table = pd.DataFrame(rows + totals)
     table["variance_pct"] = [100 * v / p if p else None for v, p in zip(table["variance"], table["plan"])]
     return table
 
@@ -203,16 +205,17 @@ def provider_sector(inputs: pd.DataFrame) -> pd.DataFrame:
 def _performance_figures(inputs: pd.DataFrame) -> dict:
     """Each under/(over)spend and its percentage, the sums of the 2016/17 lines and the headline."""
     out = {}
-    perf = performance_table(inputs).set_index(["year", "item"])
-    for (year, item), row in perf.iterrows():
-        tag = year.replace("/", "_")
-        if year == "2016/17" or item == "total":
-            out[f"variance_{tag}_{item}"] = row["variance"]
-        out[f"variance_pct_{tag}_{item}"] = row["variance_pct"]
-    lines_2016 = perf.loc["2016/17"].drop(index="total")
-    out["plan_2016_17_total"] = lines_2016["plan"].sum()  # the sum of the lines, against the printed total
-    out["actual_2016_17_total"] = lines_2016["actual"].sum()
-    headline = perf.loc[("2016/17", "total")]
+    rows = performance_table(inputs).to_dict("records")
+    for row in rows:
+        tag = row["year"].replace("/", "_")
+        if row["year"] == "2016/17" or row["item"] == "total":
+            out[f"variance_{tag}_{row['item']}"] = row["variance"]
+        out[f"variance_pct_{tag}_{row['item']}"] = row["variance_pct"]
+    lines_2016 = [row for row in rows if row["year"] == "2016/17" and row["item"] != "total"]
+    # the sums of the lines, against the printed totals
+    out["plan_2016_17_total"] = math.fsum(row["plan"] for row in lines_2016)
+    out["actual_2016_17_total"] = math.fsum(row["actual"] for row in lines_2016)
+    headline = next(row for row in rows if row["year"] == "2016/17" and row["item"] == "total")
     out.update({"headline_underspend": headline["variance"], "headline_underspend_pct": headline["variance_pct"],
                 "headline_budget": headline["plan"]})
     return out
@@ -288,20 +291,21 @@ def rounding_tolerance(inputs: pd.DataFrame) -> dict:
     at a time, and the largest change it makes to each figure is added up over the
     inputs. For a sum or difference of n figures rounded to £1m that is n x £0.5m; for a
     percentage it is how far the rounding of its numerator and base can move it. An input
-    moves only the figures of the groups that read its table (`FIGURE_GROUPS`).
+    moves only the figures of the groups that read its table (`FIGURE_GROUPS`), and each
+    group is recomputed from its own rows only.
     """
-    base = [_group_figures(group, inputs) for group in FIGURE_GROUPS]
-    tolerance = {name: 0.0 for figures in base for name, v in figures.items() if v is not None}
-    for index in inputs.index[inputs["rounding"] > 0]:
-        half = inputs.at[index, "rounding"] / 2
-        shifted = []
-        for step in (half, -half):
-            shifted.append(inputs.copy())
-            shifted[-1].at[index, "value"] += step
-        for group, before in zip(FIGURE_GROUPS, base):
-            if inputs.at[index, "table"] not in group[1]:
-                continue
-            moved = [_group_figures(group, each) for each in shifted]
+    tolerance = {}
+    for group in FIGURE_GROUPS:
+        rows = inputs[inputs["table"].isin(group[1])].reset_index(drop=True)
+        before = _group_figures(group, rows)
+        tolerance.update({name: 0.0 for name, v in before.items() if v is not None})
+        for index in rows.index[rows["rounding"] > 0]:
+            half = rows.at[index, "rounding"] / 2
+            moved = []
+            for step in (half, -half):
+                shifted = rows.copy()
+                shifted.at[index, "value"] += step
+                moved.append(_group_figures(group, shifted))
             for name in before:
                 if name in tolerance:
                     tolerance[name] += max(abs(m[name] - before[name]) for m in moved if m[name] is not None)
