@@ -85,8 +85,9 @@ def covered_text(present: list[pd.Period], expected: int = 12, word: str = "mont
 
 
 def by_year(months) -> dict[FinancialYear, list[pd.Period]]:
+    """The distinct months of `months` (a column may repeat each for every row) by financial year."""
     out: dict[FinancialYear, list[pd.Period]] = {}
-    for month in sorted({pd.Period(m, freq="M") for m in months}):
+    for month in sorted({pd.Period(m, freq="M") for m in set(months)}):
         out.setdefault(FinancialYear.containing(month), []).append(month)
     return out
 
