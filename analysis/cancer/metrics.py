@@ -20,6 +20,7 @@ A change on the year before is given only when both years come from the same sou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -54,6 +55,16 @@ class CancerData:
     monthly: pd.DataFrame  # national series, Monthly Data
     summaries: pd.DataFrame  # national series, Quarterly Data and Annual Data
 
+    @cached_property
+    def summary_positions(self) -> dict[tuple, list[int]]:
+        """The positions of the summaries' rows by standard, year and quarter (a year's standards
+        are looked up hundreds of times a page; filtering the table each time took most of it)."""
+        positions: dict[tuple, list[int]] = {}
+        s = self.summaries
+        for position, key in enumerate(zip(s["standard"], s["year"], s["quarter"])):
+            positions.setdefault(key, []).append(position)
+        return positions
+
 
 def provider_rows(provider: pd.DataFrame, standard: str, months=None,
                   organisation: str | None = None) -> pd.DataFrame:
@@ -74,8 +85,7 @@ def england_rows(provider: pd.DataFrame, standard: str) -> pd.DataFrame:
 
 
 def _summary_row(data: CancerData, standard: str, year: FinancialYear, quarter: int) -> pd.DataFrame:
-    s = data.summaries
-    return s[(s["standard"] == standard) & (s["year"] == year.label) & (s["quarter"] == quarter)]
+    return data.summaries.iloc[data.summary_positions.get((standard, year.label, quarter), [])]
 
 
 def _months_present(data: CancerData, standard: str, year: FinancialYear) -> list:
