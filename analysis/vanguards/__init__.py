@@ -17,8 +17,8 @@ from ..contract import LedgerFigures
 from ..errors import ParameterError
 from ..population import nearest_snapshot, read_snapshots
 from .charts import age_chart, growth_chart, index_chart
-from .metrics import (COHORT_FILE, OTHER, REST, SAMPLE_COHORT_FILE, SUCCESSORS_FILE, TYPES, age_growth, assign,
-                      growth_table, monthly_by_ccg, monthly_index, pooled_growth, read_ages, read_cohort,
+from .metrics import (COHORT_FILE, OTHER, REST, SAMPLE_COHORT_FILE, TYPES, age_growth, assign,
+                      growth_table, monthly_by_ccg, monthly_index, pooled_growth, read_ages, read_cohort, successors,
                       window_months, window_totals)
 from .readers import read_mar, read_mar_files
 from .records import (exclusions_text, has_records, load_records, month_table, months_text, record_growth,
@@ -133,8 +133,8 @@ def populations(data: dict, spans: dict) -> tuple[dict, bool]:
 
 
 def _by_successor(population: pd.Series, codes) -> pd.Series:
-    successors = pd.read_csv(SUCCESSORS_FILE, dtype=str).set_index("old_code")["new_code"]
-    return population.groupby(population.index.map(lambda c: successors.get(c, c))).sum().reindex(codes)
+    successor = successors()
+    return population.groupby(population.index.map(lambda c: successor.get(c, c))).sum().reindex(codes)
 
 
 def measure_name(per_head: bool) -> str:

@@ -56,10 +56,16 @@ def read_cohort(path=COHORT_FILE) -> pd.DataFrame:
     return table
 
 
+def successors() -> dict[str, str]:
+    """Each predecessor CCG's code to its successor's (data/reference/ccg_successors.csv)."""
+    table = pd.read_csv(SUCCESSORS_FILE, dtype=str)
+    return dict(zip(table["old_code"], table["new_code"]))
+
+
 def monthly_by_ccg(admissions: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
     """Admissions by month (rows) and CCG (columns), predecessor CCGs added into their successors."""
-    successors = pd.read_csv(SUCCESSORS_FILE, dtype=str).set_index("old_code")["new_code"]
-    codes = admissions["ccg_code"].map(lambda c: successors.get(c, c))
+    successor = successors()
+    codes = admissions["ccg_code"].map(lambda c: successor.get(c, c))
     unknown = ~codes.isin(population.index)
     if unknown.any():
         first = admissions.loc[unknown].iloc[0]
