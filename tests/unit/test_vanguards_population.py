@@ -156,3 +156,22 @@ def test_a_suppressed_or_blank_population_is_an_error(tmp_path, cell, said):
     table.to_csv(path, index=False)
     with pytest.raises(DataError, match=rf"row 3, column 'total_all'.*{said}"):
         population.read_population(path)
+
+
+def test_predecessor_ccgs_are_counted_in_their_successor():
+    """Gateshead, Newcastle North and East and Newcastle West (00F, 00G, 00H) merged into 13T in
+    April 2015 (data/reference/ccg_successors.csv): their admissions and populations count as 13T's."""
+    admissions = pd.DataFrame({
+        "ccg_code": ["00F", "00G", "00H", "13T", "13T", "99X"],
+        "month": pd.PeriodIndex(["2015-03", "2015-03", "2015-03", "2015-04", "2015-03", "2015-03"], freq="M"),
+        "non_elective": [10.0, 20.0, 30.0, 70.0, 5.0, 1.0],
+        "source_file": "mar.xls", "source_row": range(2, 8)})
+    people = pd.Series({"13T": 500, "99X": 100})
+    table = vanguards.monthly_by_ccg(admissions, people)
+    assert list(table.columns) == ["13T", "99X"]
+    assert table.loc[pd.Period("2015-03", "M"), "13T"] == 65 and table.loc[pd.Period("2015-04", "M"), "13T"] == 70
+    with pytest.raises(DataError, match=r"mar\.xls.*CCG code 00Q is not in the population file"):
+        vanguards.monthly_by_ccg(admissions.assign(ccg_code=["00Q", *admissions["ccg_code"][1:]]), people)
+    population_by_code = pd.Series({"00F": 100, "00G": 200, "00H": 300, "13T": 50, "99X": 7})
+    merged = vanguards._by_successor(population_by_code, pd.Index(["13T", "99X", "01A"]))
+    assert (merged["13T"], merged["99X"]) == (650, 7) and pd.isna(merged["01A"])  # 01A: no population given
