@@ -4,9 +4,8 @@ Run only by `analysis.servers`, as `python fork_server.py KIND LISTENER_FD MODUL
 nothing of the handbook itself: what it and its children import comes from the environment the
 build gave it, as in a process started afresh. A kernel server imports as if in a kernel (see
 `as_in_a_kernel`), so that its children start as a kernel that imported those modules itself.
-A connection sends one JSON line
-{"kind", "args", "folder", "environment"}; the child reads it, answers with its process id (a
-line), moves to `folder` and takes `environment`, then by kind:
+A connection sends one JSON line {"kind", "args", "folder", "environment"}; the child reads it,
+answers with its process id (a line), moves to `folder` and takes `environment`, then by kind:
 
 - "sphinx": runs Sphinx's command line with `args` and sends back JSON [status, printed];
 - "kernel": takes the three file descriptors sent with the line as its standard input, output and
