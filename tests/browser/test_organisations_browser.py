@@ -63,10 +63,9 @@ def test_a_reader_finds_a_provider_from_the_middle_of_the_ae_table_by_keyboard(b
         rows = ae_table_rows(context, base, width)
         page, problems = open_page(context, base + ORGS, width)
         # the row nearest the middle of the A&E table whose provider has a cancer figure too
-        codes = page.evaluate("() => Array.from(document.querySelectorAll('template'), t => t.id)")
-        with_cancer = {c.removeprefix("handbook-org-") for c in codes
-                       if page.evaluate("id => !!document.getElementById(id).content"
-                                        ".querySelector(\"[data-measure='cancer:gp_62']\")", c)}
+        with_cancer = {c.removeprefix("handbook-org-") for c in page.evaluate(
+            "() => Array.from(document.querySelectorAll('template'))"
+            ".filter(t => t.content.querySelector(\"[data-measure='cancer:gp_62']\")).map(t => t.id)")}
         middle = len(rows) // 2
         row = min((r for r in rows if r["Provider"] in with_cancer), key=lambda r: abs(rows.index(r) - middle))
         code = row["Provider"]
