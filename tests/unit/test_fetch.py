@@ -461,12 +461,19 @@ def test_ctrl_c_says_what_was_kept_and_recorded(server, tmp_path, monkeypatch, c
 
 
 def test_a_real_ctrl_c_stops_the_command_with_status_130(bad_server, tmp_path):
-    """The command run as a user runs it, sent SIGINT while the second file trickles in."""
+    """The command run as a user runs it, sent SIGINT while the second file trickles in.
+
+    It starts with Ctrl-C's default action, as from a terminal, whatever this run inherited (a
+    shell's background job ignores SIGINT, and so would the command)."""
     data, err = tmp_path / "data", tmp_path / "stderr.txt"
     with open(err, "w") as written:
-        command = subprocess.Popen([sys.executable, "-m", "analysis.cli", "fetch", "ae", "--period", "2017-18",
-                                    "--data", str(data), "--base-url", bad_server + "slowafterapril/"],
-                                   stdout=subprocess.DEVNULL, stderr=written, cwd=REPO_ROOT)
+        inherited = signal.signal(signal.SIGINT, signal.default_int_handler)  # caught here, so not ignored there
+        try:
+            command = subprocess.Popen([sys.executable, "-m", "analysis.cli", "fetch", "ae", "--period", "2017-18",
+                                        "--data", str(data), "--base-url", bad_server + "slowafterapril/"],
+                                       stdout=subprocess.DEVNULL, stderr=written, cwd=REPO_ROOT)
+        finally:
+            signal.signal(signal.SIGINT, inherited)
         try:
             deadline = time.monotonic() + 30
             while "[2/12] Monthly-AE-May-2017.csv: downloading" not in err.read_text():
