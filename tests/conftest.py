@@ -12,8 +12,8 @@ Expensive things are made once per test run and shared; use them rather than bui
 - `spark_backend`: one local Spark session per worker process, also serving Spark Connect
   (`spark_connect_url`) so a kernel can attach to its JVM instead of starting one;
 - `shared_reads` (automatic): parsed published files kept for the whole run, as a build keeps them;
-Both books are built in the background from the start of the run, once for all pytest-xdist
-workers, and the tests that read them run last. A chapter this checkout's own builds already
+Each book is built once per run, for all pytest-xdist workers, by the first test that reads it
+(the others wait for it). A chapter this checkout's own builds already
 executed with the same run key (template, parameters, inputs, code: `_build/cache/runs`), and a
 file they already parsed with the same code (`_build/cache/reads`), are taken from there, as any
 build would (each checked against its record, `analysis.sealed`), so the tests after `handbook
@@ -35,7 +35,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import nbformat
@@ -74,7 +73,6 @@ def real_data() -> Path:
 
 BUILD_BOOK = Path(__file__).parent / "helpers" / "build_book.py"  # ROOT DATA DONE FAILED
 BOOKS = {"bundled_book": "bundled", "real_book": "real"}  # fixture: folder in the run's temporary folder
-_builders: list[subprocess.Popen] = []
 
 
 def _shared_folder(config) -> Path:
@@ -83,81 +81,26 @@ def _shared_folder(config) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def start_book(config, fixture: str) -> None:
-    """Start building a book in the background, once per run whichever process asks first."""
+def book(config, fixture: str, data: Path | None = None) -> Path:
+    """The built book, built by the first process of the run that asks (the others wait for it).
+
+    A failed build fails every test that asks, with the build's trace, and is not tried again.
+    """
     shared, name = _shared_folder(config), BOOKS[fixture]
-    data = real_data_dir() if fixture == "real_book" else None
-    if fixture == "real_book" and data is None:
-        return  # the real_book fixture says why
+    done, failed = shared / f"{name}.done", shared / f"{name}.failed"
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        started = shared / f"{name}.started"
-        if started.exists():
-            return
-        (shared / name).mkdir()
-        with open(shared / f"{name}.log", "w") as log:
-            builder = subprocess.Popen(
-                [sys.executable, str(BUILD_BOOK), str(shared / name), str(data or ""),
-                 str(shared / f"{name}.done"), str(shared / f"{name}.failed")], stdout=log, stderr=log)
-        _builders.append(builder)
-        started.write_text(str(builder.pid))
-
-
-def _running(pid: int) -> bool:
-    """Whether process `pid` is still running (an exited child not yet waited for is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
-
-
-def book(config, fixture: str) -> Path:
-    """The built book, once its background build has finished (started now if not yet)."""
-    start_book(config, fixture)
-    shared, name = _shared_folder(config), BOOKS[fixture]
-    pid = int((shared / f"{name}.started").read_text())
-    while not (shared / f"{name}.done").exists():
-        failed = shared / f"{name}.failed"
-        if failed.exists():
-            trace = failed.read_text().strip()
-            pytest.fail(f"building the {name} book failed: {trace.splitlines()[-1]}\n{trace[-3000:]}")
-        if not _running(pid) and not (shared / f"{name}.done").exists():
-            pytest.fail(f"the build of the {name} book stopped without finishing (see {shared / f'{name}.log'})")
-        time.sleep(0.2)
+        if not done.exists() and not failed.exists():
+            (shared / name).mkdir()
+            with open(shared / f"{name}.log", "w") as log:
+                subprocess.run([sys.executable, str(BUILD_BOOK), str(shared / name), str(data or ""), str(done),
+                                str(failed)], stdout=log, stderr=log)
+            if not done.exists() and not failed.exists():
+                failed.write_text(f"the build stopped without finishing (see {shared / f'{name}.log'})")
+    if failed.exists():
+        trace = failed.read_text().strip()
+        pytest.fail(f"building the {name} book failed: {trace.splitlines()[-1]}\n{trace[-3000:]}")
     return shared / name
-
-
-SERVED = {"site": "bundled_book", "real_site": "real_book"}  # tests/browser/conftest.py: each serves a book
-
-
-def books_read_by(item) -> set[str]:
-    """The book fixtures a test uses, by name or as a parameter (`request.getfixturevalue(which)`, which
-    may name a book or a site serving one)."""
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    names = set(getattr(item, "fixturenames", ())) | {v for v in params.values() if isinstance(v, str)}
-    return (names | {SERVED[n] for n in names & set(SERVED)}) & set(BOOKS)
-
-
-def pytest_collection_modifyitems(config, items):
-    """Tests that read a built book run last, so that the books build while the rest run."""
-    items.sort(key=lambda item: bool(books_read_by(item)))
-
-
-def pytest_collection_finish(session):
-    """Start building, in the background, the books the selected tests will read."""
-    if session.config.option.collectonly:
-        return
-    for fixture in sorted(set().union(*map(books_read_by, session.items))):
-        start_book(session.config, fixture)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """A book still building is finished for the other workers (stopped if the run was interrupted)."""
-    for builder in _builders:
-        if exitstatus == pytest.ExitCode.INTERRUPTED:
-            builder.terminate()
-        builder.wait()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -189,7 +132,7 @@ def bundled_book(request) -> Path:
 @pytest.fixture(scope="session")
 def real_book(request, real_data) -> Path:
     """The book built with --data pointing at the real published files. Read only."""
-    return book(request.config, "real_book")
+    return book(request.config, "real_book", real_data)
 
 
 # The JVM options of the tests' short Spark runs: the quick compiler only and one GC thread.

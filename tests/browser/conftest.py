@@ -70,7 +70,7 @@ def page_order(item):
 def pytest_collection_modifyitems(config, items):
     """The tests of one shared page run one after the other, so each worker opens it about once.
 
-    Only their places among themselves change: every other test keeps its place (built books last).
+    Only their places among themselves change: every other test keeps its place.
     """
     places = [i for i, item in enumerate(items) if "reader_page" in getattr(item, "fixturenames", ())]
     for place, item in zip(places, sorted((items[i] for i in places), key=page_order)):

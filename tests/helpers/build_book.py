@@ -1,4 +1,4 @@
-"""Build the whole book into a folder, as the test session's background builders do.
+"""Build the whole book into a folder, as the `bundled_book` and `real_book` fixtures do (tests/conftest.py).
 
 Usage: python tests/helpers/build_book.py ROOT DATA DONE FAILED
 
