@@ -12,12 +12,12 @@ Expensive things are made once per test run and shared; use them rather than bui
 - `spark_backend`: one local Spark session per worker process, also serving Spark Connect
   (`spark_connect_url`) so a kernel can attach to its JVM instead of starting one;
 - `shared_reads` (automatic): parsed published files kept for the whole run, as a build keeps them;
-Each book is built once per run, for all pytest-xdist workers, by the first test that reads it
-(the others wait for it). A chapter this checkout's own builds already
-executed with the same run key (template, parameters, inputs, code: `_build/cache/runs`), and a
-file they already parsed with the same code (`_build/cache/reads`), are taken from there, as any
-build would (each checked against its record, `analysis.sealed`), so the tests after `handbook
-build` redo nothing they need not (the nbval tests still re-execute every chapter).
+Each book is built once per run, for all pytest-xdist workers, by the first test that reads it (the
+others wait for it). A chapter this checkout's own builds already executed with the same run key
+(template, parameters, inputs, code: `_build/cache/runs`), and a file they already parsed with the
+same code (`_build/cache/reads`), are taken from there, as any build would (each checked against
+its record, `analysis.sealed`), so the tests after `handbook build` redo nothing they need not (the
+nbval tests still re-execute every chapter).
 A test that needs a build of its own (a failure, a rollback, a re-run) builds the `scratch`
 chapter: one small notebook and no data (`scratch_book` makes one for a module-wide fixture). A test of what one chapter's page says for other
 parameters executes that chapter alone (`run_chapter_alone`), without an edition or HTML.
