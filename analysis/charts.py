@@ -39,6 +39,7 @@ CATEGORY_COLOURS = [PALETTE[k] for k in
                     ("primary", "secondary", "tertiary", "quaternary", "quinary", "senary", "muted")]
 
 BUNDLE_NAME = "vega-bundle.js"
+CHART_CLASS = "handbook-chart-canvas"  # the element a chart is drawn in (analysis/sphinx_charts.py)
 TABLE_ROWS_SHOWN = 60
 
 
@@ -203,7 +204,7 @@ def chart_html(chart: alt.TopLevelMixin, name: str, alt_text: str, data: pd.Data
     label = script_json(f"chart {name}: ")
     return (
         f'<figure class="handbook-chart" data-chart="{html.escape(name)}">'
-        f'<div id="{element}" class="handbook-chart-canvas" role="img" '
+        f'<div id="{element}" class="{CHART_CLASS}" role="img" '
         f'aria-label="{html.escape(alt_text)}"></div>'
         f'<figcaption>{html.escape(alt_text)} '
         f'{data_link(data, name, "Download the data")}</figcaption>'

@@ -27,6 +27,23 @@ def test_no_page_loads_anything_from_the_network(bundled_book):
         assert "cdn.jsdelivr" not in text, page.name
 
 
+@pytest.mark.parametrize("which", ["bundled_book", "real_book"])
+def test_only_pages_with_a_chart_load_the_vega_bundle(request, which):
+    """The bundle (about 0.9 MB) is loaded where a chart is drawn, and only there."""
+    from analysis.charts import BUNDLE_NAME, CHART_CLASS
+
+    book = request.getfixturevalue(which)
+    loads = {}
+    for page in pages(book):
+        text = page.read_text()
+        charts = text.count(f'class="{CHART_CLASS}"')
+        bundle = len(re.findall(rf'<script src="[^"]*_static/{re.escape(BUNDLE_NAME)}(\?v=\w+)?"></script>', text))
+        assert bundle == (1 if charts else 0), f"{page.name}: {charts} chart(s), the bundle loaded {bundle} time(s)"
+        loads[page.relative_to(book / "_build" / "html").as_posix()] = bundle
+    assert loads["index.html"] == 0 and loads["chapters/ae.html"] == 1
+    assert 6 <= sum(loads.values()) < len(loads)
+
+
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_bundled_chapter_pages_state_period_sources_and_synthetic_banner(bundled_book, name):
     html = (bundled_book / "_build" / "html" / "chapters" / f"{name}.html").read_text()
