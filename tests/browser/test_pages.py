@@ -239,6 +239,26 @@ def test_every_tables_result_columns_are_in_view(reader_page, path, width):
     assert hidden == [], f"{path} at {width} px:\n" + "\n".join(hidden[:10])
 
 
+WIDER_THAN_THE_WINDOW = """() => {
+    const w = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= w) return [];
+    return Array.from(document.querySelectorAll('.bd-article *'))
+        .filter(e => e.checkVisibility() && e.getBoundingClientRect().right > w + 1
+                     && !Array.from(e.children).some(c => c.getBoundingClientRect().right > w + 1))
+        .slice(0, 5).map(e => `${e.tagName.toLowerCase()} "${e.textContent.trim().slice(0, 50)}" to `
+                              + `${Math.round(e.getBoundingClientRect().right)} px`);
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", READER_PAGES)
+def test_no_page_is_wider_than_the_window(reader_page, path, width):
+    """A reader never scrolls a page sideways: long names, paths and code wrap (a wide table scrolls in its own box)."""
+    page, _ = reader_page
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+        f"{path} at {width} px is wider than the window: " + "; ".join(page.evaluate(WIDER_THAN_THE_WINDOW)))
+
+
 VISIBLE_TEXT = """(selector) => {
     const out = [];
     document.querySelectorAll(selector).forEach(root => {
