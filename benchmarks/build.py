@@ -6,7 +6,8 @@ book/ in a temporary folder, so the working book is untouched, and prints:
 - floor: one kernel started as the build starts them (forked from the kernel server, once the
   server has done its imports) and `import pandas, altair, analysis.page` run in it (no chapter
   is faster); beside each timing, the floor of that build: the chapters it executed times the
-  floor, shared by the cores;
+  floor, shared by the cores, and where its time went (planning until the chapters start, the
+  chapters, then the HTML and the swap);
 - clean build of one edition (the report year's);
 - rebuild with nothing changed (no notebook executed, no page rebuilt);
 - one chapter re-run (`handbook run ae --force`);
@@ -71,14 +72,21 @@ def fresh_copy(root: Path) -> tuple[Path, Path]:
     return book, root / "_build"
 
 
-def timed(**kwargs) -> tuple[float, int]:
-    """Seconds the build took, and how many chapters it executed."""
-    messages = []
+def timed(**kwargs) -> tuple[float, int, str]:
+    """Seconds the build took, how many chapters it executed, and where the time went: until
+    its chapters started (the data folder's checks and every chapter's plan), while they ran,
+    and after the last one (the HTML, the swap)."""
+    said: list[tuple[float, str]] = []
     start = time.perf_counter()
-    build(progress=messages.append, **kwargs)
+    build(progress=lambda message: said.append((time.perf_counter() - start, message)), **kwargs)
     seconds = time.perf_counter() - start
-    running = [m for m in messages if m.startswith("Running ")]
-    return seconds, int(running[0].split()[1]) if running else 0
+    running = [(at, m) for at, m in said if m.startswith("Running ")]
+    done = [at for at, m in said if m.startswith("Chapters done in ")]
+    if not running or not done:
+        return seconds, 0, "no chapter run"
+    began, ended = running[0][0], done[-1]
+    phases = f"planning {began:.1f} s, chapters {ended - began:.1f} s, then {seconds - ended:.1f} s"
+    return seconds, int(running[0][1].split()[1]), phases
 
 
 def busy_cpu_seconds() -> float | None:
@@ -134,10 +142,10 @@ def main() -> None:
           f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
     print(f"  {'floor: kernel start + imports':32} {floor:6.1f} s")
     for name in AIMS:
-        seconds, chapters = figures[name]
+        seconds, chapters, phases = figures[name]
         verdict = "meets" if seconds < AIMS[name] else "misses"
         print(f"  {name:32} {seconds:6.1f} s   aim < {AIMS[name]} s ({verdict}); {chapters} chapter(s) executed, "
-              f"floor {chapters * floor / min(cores, max(chapters, 1)):.1f} s")
+              f"floor {chapters * floor / min(cores, max(chapters, 1)):.1f} s; {phases}")
 
     if args.tests:
         seconds, cpu, summary = tests
